@@ -1,0 +1,67 @@
+# Chorus: `make help` lists every command. Only Python 3.11+ and make are needed.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+REDIS_URL ?= redis://127.0.0.1:6379/0
+PYTEST_WORKERS ?= 2
+
+.PHONY: help run setup dev worker seed test test-postgres test-redis e2e lint fmt bench chromium clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Chorus needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Create the virtualenv, install pinned dependencies, migrate and seed
+	$(BIN)/chorus migrate --verbosity 0
+	$(BIN)/chorus seed
+
+run: $(STAMP) ## Set up, seed the demo and start the web server and task worker
+	$(BIN)/chorus run
+
+dev: $(STAMP) ## Run only the web server (auto-reload)
+	$(BIN)/python manage.py runserver
+
+worker: $(STAMP) ## Run only the task worker and scheduler
+	$(BIN)/chorus worker
+
+seed: $(STAMP) ## Create the demo organization (idempotent)
+	$(BIN)/chorus seed
+
+test: $(STAMP) ## Run the test suite (SQLite, inline tasks)
+	TASK_BACKEND=immediate DATABASE_URL= $(BIN)/pytest -n $(PYTEST_WORKERS)
+
+test-postgres: $(STAMP) ## The same suite on PostgreSQL with the Redis/RQ task queue
+	DATABASE_URL=$(PG_URL) TASK_BACKEND=rq RQ_ASYNC=false REDIS_URL=$(REDIS_URL) $(BIN)/pytest -n $(PYTEST_WORKERS)
+
+test-redis: $(STAMP) ## Scale-out tests: real RQ workers in separate processes on PostgreSQL
+	DATABASE_URL=$(PG_URL) TASK_BACKEND=rq REDIS_URL=$(REDIS_URL) $(BIN)/pytest -m redis -p no:xdist
+
+chromium: ## Install Debian's Chromium if missing (never a browser download)
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+e2e: $(STAMP) chromium ## Playwright journeys in headless Chromium (screenshots in var/screenshots)
+	TASK_BACKEND=immediate DATABASE_URL= DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m e2e e2e -p no:xdist
+
+lint: $(STAMP) ## ruff, mypy and import-linter
+	$(BIN)/ruff check .
+	$(BIN)/mypy chorus config
+	$(BIN)/lint-imports
+
+fmt: $(STAMP) ## Format and autofix
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(STAMP) ## Print the benchmark numbers
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean: ## Remove the virtualenv and local data
+	rm -rf $(VENV) var

@@ -1,0 +1,1 @@
+"""Chorus: run an organization's employee social-media program end to end."""

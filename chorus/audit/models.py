@@ -1,0 +1,74 @@
+"""The audit trail: append-only and hash-chained per organization.
+
+Each entry stores the SHA-256 of its own canonical content plus the previous entry's hash, so
+editing, deleting or reordering any row breaks the chain from that row on, and
+`chorus audit verify` names the first broken entry. Rows are never updated or deleted by the
+application: the queryset and model refuse it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.db import models
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit entries are append-only.")
+
+    def delete(self) -> NoReturn:  # type: ignore[override]
+        raise AppendOnlyError("Audit entries are append-only.")
+
+
+class AuditChain(models.Model):
+    """The head of one organization's chain; locked while appending so sequence numbers and
+    previous hashes stay consistent when several processes write at once."""
+
+    organization = models.OneToOneField("people.Organization", on_delete=models.CASCADE, related_name="+")
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"chain {self.organization_id} @ {self.last_seq}"
+
+
+class AuditEntry(models.Model):
+    # Actor and target are copied as plain values, not foreign keys: deleting a user or an
+    # object later must not rewrite (and so break) the history.
+    organization = models.ForeignKey("people.Organization", on_delete=models.CASCADE, related_name="+")
+    seq = models.BigIntegerField()
+    created_at = models.DateTimeField()
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_label = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=100, db_index=True)
+    target_type = models.CharField(max_length=100, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "seq"], name="auditentry_org_seq_unique")
+        ]
+        ordering = ["organization", "seq"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit entries are append-only.")

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
+
+from chorus.common.scheduling import scheduler_tick
+
+
+class Command(BaseCommand):
+    help = "Enqueue periodic jobs when due (runs inside `chorus worker`; safe on many machines)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="Run one tick and exit.")
+        parser.add_argument("--interval", type=float, default=30.0, help="Seconds between ticks.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        while True:
+            close_old_connections()
+            for name in scheduler_tick():
+                self.stdout.write(f"enqueued {name}")
+            if options["once"]:
+                return
+            time.sleep(options["interval"])

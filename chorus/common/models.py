@@ -1,0 +1,42 @@
+"""Base models and the scheduler's bookkeeping. No domain rules live here."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class TimeStampedModel(models.Model):
+    """Adds `created_at` and `updated_at`, maintained by the database layer on save."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class OrgOwnedModel(TimeStampedModel):
+    """A row that belongs to exactly one organization. Selectors always filter on it."""
+
+    organization = models.ForeignKey("people.Organization", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class ScheduledRun(models.Model):
+    """One row per (periodic job, time slot) that was enqueued.
+
+    The unique constraint is what makes the scheduler safe to run on several machines at once:
+    only the process whose insert wins enqueues the job for that slot.
+    """
+
+    job = models.CharField(max_length=200)
+    slot = models.BigIntegerField(help_text="Seconds since the epoch at the start of the slot.")
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="scheduledrun_job_slot_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.job}@{self.slot}"

@@ -1,0 +1,77 @@
+"""The main navigation and the dashboard cards, contributed by each app.
+
+Apps register from `AppConfig.ready()`, so the base template never needs editing when an app
+lands, and a user only sees what their roles allow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    order: int = 100
+    # Shown when the user has any of these roles (empty: every signed-in user).
+    roles: tuple[str, ...] = ()
+    # URL names whose pages highlight this item (prefix match on the namespace).
+    section: str = ""
+
+
+@dataclass(frozen=True)
+class DashboardCard:
+    """A card on the dashboard: `context(user)` returns the template context, or None to hide."""
+
+    template: str
+    context: Callable[[Any], dict[str, Any] | None]
+    order: int = 100
+    roles: tuple[str, ...] = ()
+
+
+NAV_ITEMS: list[NavItem] = []
+DASHBOARD_CARDS: list[DashboardCard] = []
+
+
+def register_nav(item: NavItem) -> None:
+    if item not in NAV_ITEMS:
+        NAV_ITEMS.append(item)
+
+
+def register_card(card: DashboardCard) -> None:
+    if card not in DASHBOARD_CARDS:
+        DASHBOARD_CARDS.append(card)
+
+
+def _allowed(user: Any, roles: tuple[str, ...]) -> bool:
+    return not roles or any(user.has_role(role) for role in roles)
+
+
+def nav_for(user: Any, current_namespace: str) -> list[dict[str, Any]]:
+    items = []
+    for item in sorted(NAV_ITEMS, key=lambda i: (i.order, i.label)):
+        if not _allowed(user, item.roles):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        section = item.section or item.url_name.split(":")[0]
+        items.append({"label": item.label, "url": url, "active": section == current_namespace})
+    return items
+
+
+def cards_for(user: Any) -> list[dict[str, Any]]:
+    rendered = []
+    for card in sorted(DASHBOARD_CARDS, key=lambda c: c.order):
+        if not _allowed(user, card.roles):
+            continue
+        context = card.context(user)
+        if context is not None:
+            rendered.append({"template": card.template, "context": context})
+    return rendered

@@ -1,0 +1,58 @@
+"""The JSON API at /api/v1/ (OpenAPI docs at /api/v1/docs).
+
+Authentication: a personal bearer token, or the browser session (with CSRF). Domain errors
+map to HTTP here, in one place, as `{"detail": message, "field": field}`.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.module_loading import import_string
+from ninja import NinjaAPI
+from ninja.security import SessionAuth
+
+from chorus.common.errors import DomainError
+from chorus.people.api import BearerToken
+from chorus.people.api import router as people_router
+
+api = NinjaAPI(
+    title="Chorus API",
+    version="1",
+    description="Policies, screening, onboarding, advocacy, reports and incidents. "
+    "Authenticate with `Authorization: Bearer <token>` (create one on your account page).",
+    urls_namespace="api",
+    auth=[BearerToken(), SessionAuth()],
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    body: dict[str, object] = {"detail": exc.message}
+    if exc.field:
+        body["field"] = exc.field
+    return api.create_response(request, body, status=exc.status_code)
+
+
+api.add_router("/", people_router)
+
+# Each domain app contributes `chorus.<app>.api.router`, mounted under its own prefix.
+API_ROUTERS = [
+    ("/policies", "chorus.policy.api.router"),
+    ("/check", "chorus.checks.api.router"),
+    ("/people", "chorus.onboarding.api.people_router"),
+    ("/onboarding", "chorus.onboarding.api.router"),
+    ("/advocacy", "chorus.advocacy.api.router"),
+    ("/reports", "chorus.reports.api.router"),
+    ("/incidents", "chorus.incidents.api.router"),
+    ("/monitoring", "chorus.monitoring.api.router"),
+]
+for prefix, dotted in API_ROUTERS:
+    try:
+        router = import_string(dotted)
+    except ImportError as exc:
+        # Only a missing app is skipped; a broken one must fail loudly.
+        if dotted.rsplit(".", 2)[0] in str(exc) or "No module named" in str(exc):
+            continue
+        raise
+    api.add_router(prefix, router)
