@@ -13,15 +13,28 @@ PASSWORD = "correct-horse-battery-staple"
 
 
 def make_member(
-    *, org: Organization, key: str, roles: list[str], department: str = "Engineering",
+    *,
+    org: Organization,
+    key: str,
+    roles: list[str],
+    department: str = "Engineering",
     manager: Person | None = None,
 ) -> User:
     user = user_create(
-        organization=org, email=f"{key}@{org.slug}.example", full_name=key.replace("_", " ").title(),
-        password=PASSWORD, roles=roles,
+        organization=org,
+        email=f"{key}@{org.slug}.example",
+        full_name=key.replace("_", " ").title(),
+        password=PASSWORD,
+        roles=roles,
     )
-    person_create(organization=org, full_name=user.full_name, email=user.email,
-                  department=department, manager=manager, user=user)
+    person_create(
+        organization=org,
+        full_name=user.full_name,
+        email=user.email,
+        department=department,
+        manager=manager,
+        user=user,
+    )
     return user
 
 
@@ -42,7 +55,9 @@ def admin(org) -> User:
 
 @pytest.fixture
 def comms(org) -> User:
-    return make_member(org=org, key="comms", roles=[Role.COMMUNICATIONS, Role.EMPLOYEE], department="Marketing")
+    return make_member(
+        org=org, key="comms", roles=[Role.COMMUNICATIONS, Role.EMPLOYEE], department="Marketing"
+    )
 
 
 @pytest.fixture

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_rq",
+    "django_tasks_rq",
     "axes",
     "chorus.common",
     "chorus.people",
@@ -94,7 +95,15 @@ OPTIONAL_APPS = [
     "chorus.incidents",
     "chorus.monitoring",
 ]
-INSTALLED_APPS += [app for app in OPTIONAL_APPS if (BASE_DIR / app.replace(".", "/") / "apps.py").exists()]
+# CHORUS_APPS (comma-separated labels, e.g. "policy,checks") narrows the domain apps for
+# development of one app in isolation; empty means every app present.
+_ONLY = set(env_list("CHORUS_APPS", ""))
+INSTALLED_APPS += [
+    app
+    for app in OPTIONAL_APPS
+    if (BASE_DIR / app.replace(".", "/") / "apps.py").exists()
+    and (not _ONLY or app.rsplit(".", 1)[1] in _ONLY)
+]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -204,7 +213,9 @@ _TASK_BACKENDS = {
     "rq": "django_tasks_rq.RQBackend",
 }
 if TASK_BACKEND not in _TASK_BACKENDS:
-    raise ImproperlyConfigured(f"TASK_BACKEND={TASK_BACKEND!r}: use one of {sorted(_TASK_BACKENDS)}.")
+    raise ImproperlyConfigured(
+        f"TASK_BACKEND={TASK_BACKEND!r}: use one of {sorted(_TASK_BACKENDS)}."
+    )
 TASKS = {
     "default": {
         "BACKEND": _TASK_BACKENDS[TASK_BACKEND],
@@ -231,7 +242,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Chorus <chorus@localhost>")
 
 # Security: secure cookies and HSTS whenever we are not in DEBUG (i.e. behind TLS).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

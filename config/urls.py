@@ -36,7 +36,11 @@ for prefix, module in APP_URLS:
         urlpatterns.append(path(prefix, include(f"{module}.urls")))
 
 # Public, unauthenticated entry points that must stay short (tracked links, attestation links).
-PUBLIC_URLS = [("chorus.advocacy", "chorus.advocacy.public_urls"), ("chorus.onboarding", "chorus.onboarding.public_urls"), ("chorus.reports", "chorus.reports.public_urls")]
+PUBLIC_URLS = [
+    ("chorus.advocacy", "chorus.advocacy.public_urls"),
+    ("chorus.onboarding", "chorus.onboarding.public_urls"),
+    ("chorus.reports", "chorus.reports.public_urls"),
+]
 for module, urls_module in PUBLIC_URLS:
     if module in settings.INSTALLED_APPS and find_spec(urls_module):
         urlpatterns.append(path("", include(urls_module)))

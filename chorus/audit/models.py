@@ -29,7 +29,9 @@ class AuditChain(models.Model):
     """The head of one organization's chain; locked while appending so sequence numbers and
     previous hashes stay consistent when several processes write at once."""
 
-    organization = models.OneToOneField("people.Organization", on_delete=models.CASCADE, related_name="+")
+    organization = models.OneToOneField(
+        "people.Organization", on_delete=models.CASCADE, related_name="+"
+    )
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
 
@@ -40,7 +42,9 @@ class AuditChain(models.Model):
 class AuditEntry(models.Model):
     # Actor and target are copied as plain values, not foreign keys: deleting a user or an
     # object later must not rewrite (and so break) the history.
-    organization = models.ForeignKey("people.Organization", on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(
+        "people.Organization", on_delete=models.CASCADE, related_name="+"
+    )
     seq = models.BigIntegerField()
     created_at = models.DateTimeField()
     actor_id = models.BigIntegerField(null=True, blank=True)
@@ -57,7 +61,9 @@ class AuditEntry(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "seq"], name="auditentry_org_seq_unique")
+            models.UniqueConstraint(
+                fields=["organization", "seq"], name="auditentry_org_seq_unique"
+            )
         ]
         ordering = ["organization", "seq"]
         verbose_name_plural = "audit entries"

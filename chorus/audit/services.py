@@ -112,17 +112,25 @@ def audit_verify(*, organization_id: int | None = None) -> VerifyResult:
             checked += 1
             problem = ""
             if entry.seq != expected_seq:
-                problem = f"sequence gap: expected #{expected_seq} (an entry was deleted or inserted)"
+                problem = (
+                    f"sequence gap: expected #{expected_seq} (an entry was deleted or inserted)"
+                )
             elif entry.prev_hash != prev:
                 problem = "previous-hash link does not match the entry before it"
             elif entry_hash(entry) != entry.entry_hash:
                 problem = "content does not match its hash (the row was edited)"
             if problem:
-                return VerifyResult(False, checked, chain.organization_id, entry.seq, entry.pk, problem)
+                return VerifyResult(
+                    False, checked, chain.organization_id, entry.seq, entry.pk, problem
+                )
             prev, expected_seq = entry.entry_hash, entry.seq + 1
         if expected_seq - 1 != chain.last_seq or prev != chain.last_hash:
             return VerifyResult(
-                False, checked, chain.organization_id, expected_seq, None,
+                False,
+                checked,
+                chain.organization_id,
+                expected_seq,
+                None,
                 f"chain head says #{chain.last_seq} but the last entry is #{expected_seq - 1} "
                 "(entries were deleted from the end)",
             )

@@ -18,5 +18,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(audit_entry_list_for(user=request.user, action_prefix=action), 50).get_page(
         request.GET.get("page")
     )
-    verify = audit_verify(organization_id=request.user.organization_id) if "verify" in request.GET else None
+    verify = (
+        audit_verify(organization_id=request.user.organization_id)
+        if "verify" in request.GET
+        else None
+    )
     return render(request, "audit/log.html", {"page": page, "action": action, "verify": verify})

@@ -18,7 +18,9 @@ class TimeStampedModel(models.Model):
 class OrgOwnedModel(TimeStampedModel):
     """A row that belongs to exactly one organization. Selectors always filter on it."""
 
-    organization = models.ForeignKey("people.Organization", on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(
+        "people.Organization", on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         abstract = True
@@ -36,7 +38,9 @@ class ScheduledRun(models.Model):
     enqueued_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="scheduledrun_job_slot_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "slot"], name="scheduledrun_job_slot_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.job}@{self.slot}"

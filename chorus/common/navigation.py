@@ -7,7 +7,7 @@ lands, and a user only sees what their roles allow.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse

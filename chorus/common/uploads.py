@@ -15,7 +15,9 @@ IMAGE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
 }
 
 
-def validate_image(upload: UploadedFile, *, field: str = "image", max_bytes: int | None = None) -> str:
+def validate_image(
+    upload: UploadedFile, *, field: str = "image", max_bytes: int | None = None
+) -> str:
     """Return the image's MIME type, or raise InvalidInput naming the field and the fix."""
     limit = max_bytes or settings.UPLOAD_MAX_BYTES
     if upload.size is not None and upload.size > limit:

@@ -13,7 +13,9 @@ class UserAdmin(BaseUserAdmin):
         (None, {"fields": ("email", "password", "full_name", "organization")}),
         ("Roles", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
     )
-    add_fieldsets = ((None, {"fields": ("email", "full_name", "organization", "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"fields": ("email", "full_name", "organization", "password1", "password2")}),
+    )
 
 
 admin.site.register(Organization)

@@ -16,8 +16,34 @@ from chorus.common.models import OrgOwnedModel, TimeStampedModel
 from chorus.people.roles import Role
 
 EU_JURISDICTIONS = {
-    "EU", "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",
-    "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+    "EU",
+    "AT",
+    "BE",
+    "BG",
+    "HR",
+    "CY",
+    "CZ",
+    "DK",
+    "EE",
+    "FI",
+    "FR",
+    "DE",
+    "GR",
+    "HU",
+    "IE",
+    "IT",
+    "LV",
+    "LT",
+    "LU",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SK",
+    "SI",
+    "ES",
+    "SE",
 }
 
 
@@ -150,7 +176,9 @@ class Person(OrgOwnedModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint("organization", Lower("email"), name="person_email_unique_per_org")
+            models.UniqueConstraint(
+                "organization", Lower("email"), name="person_email_unique_per_org"
+            )
         ]
         ordering = ["full_name"]
 

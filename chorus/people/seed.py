@@ -25,10 +25,24 @@ DEMO_DOMAIN = "northwind.example"
 # (key, full name, roles, department, manager key, title)
 CAST = [
     ("admin", "Ada Okafor", [Role.ADMIN], "Operations", None, "Program administrator"),
-    ("comms", "Casey Lindqvist", [Role.COMMUNICATIONS, Role.EMPLOYEE], "Marketing", None, "Head of Communications"),
+    (
+        "comms",
+        "Casey Lindqvist",
+        [Role.COMMUNICATIONS, Role.EMPLOYEE],
+        "Marketing",
+        None,
+        "Head of Communications",
+    ),
     ("hr", "Harper Nguyen", [Role.HR, Role.EMPLOYEE], "People", None, "HR Business Partner"),
     ("legal", "Lee Moreau", [Role.LEGAL, Role.EMPLOYEE], "Legal", None, "Employment Counsel"),
-    ("manager", "Morgan Patel", [Role.MANAGER, Role.EMPLOYEE], "Engineering", None, "Engineering Manager"),
+    (
+        "manager",
+        "Morgan Patel",
+        [Role.MANAGER, Role.EMPLOYEE],
+        "Engineering",
+        None,
+        "Engineering Manager",
+    ),
     ("employee", "Emery Santos", [Role.EMPLOYEE], "Engineering", "manager", "Robotics Engineer"),
     ("employee2", "Sam Rivera", [Role.EMPLOYEE], "Sales", None, "Account Executive"),
 ]
@@ -49,20 +63,28 @@ def demo_email(key: str) -> str:
 def seed_demo() -> tuple[bool, list[str]]:
     """Create the demo organization unless it exists. Returns (created, login lines)."""
     password = settings.CHORUS_DEMO_PASSWORD
-    logins = [f"  {demo_email(key):<28} {name:<18} ({', '.join(r.value for r in roles)})"
-              for key, name, roles, *_ in CAST]
+    logins = [
+        f"  {demo_email(key):<28} {name:<18} ({', '.join(r.value for r in roles)})"
+        for key, name, roles, *_ in CAST
+    ]
     logins = ["Demo logins (password: " + password + "):", *logins]
     if Organization.objects.filter(slug=DEMO_SLUG).exists():
         return False, logins
     org = organization_create(name="Northwind Robotics", jurisdictions=["US", "US-CA", "EU", "DE"])
     ctx = SeedContext(organization=org)
     for key, name, roles, department, manager_key, title in CAST:
-        user = user_create(organization=org, email=demo_email(key), full_name=name,
-                           password=password, roles=roles)
+        user = user_create(
+            organization=org, email=demo_email(key), full_name=name, password=password, roles=roles
+        )
         ctx.users[key] = user
         ctx.people[key] = person_create(
-            organization=org, full_name=name, email=user.email, department=department,
-            manager=ctx.people.get(manager_key) if manager_key else None, user=user, title=title,
+            organization=org,
+            full_name=name,
+            email=user.email,
+            department=department,
+            manager=ctx.people.get(manager_key) if manager_key else None,
+            user=user,
+            title=title,
             start_date=datetime.date(2025, 3, 1),
         )
     for app in settings.INSTALLED_APPS:

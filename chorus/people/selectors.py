@@ -35,7 +35,9 @@ def person_team_ids(*, person: Person) -> list[int]:
     seen = {person.pk}
     while frontier:
         children = list(
-            Person.objects.filter(manager_id__in=frontier).exclude(pk__in=seen).values_list("pk", flat=True)
+            Person.objects.filter(manager_id__in=frontier)
+            .exclude(pk__in=seen)
+            .values_list("pk", flat=True)
         )
         team.extend(children)
         seen.update(children)

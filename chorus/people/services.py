@@ -134,7 +134,9 @@ def person_create(
     email = email.strip().lower()
     if Person.objects.filter(organization=organization, email__iexact=email).exists():
         raise InvalidInput(f"{email} is already on the people list.", field="email")
-    dept = department_get_or_create(organization=organization, name=department) if department else None
+    dept = (
+        department_get_or_create(organization=organization, name=department) if department else None
+    )
     return Person.objects.create(
         organization=organization,
         full_name=full_name.strip(),
@@ -181,8 +183,11 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     )
     if user.organization_id:
         audit_record(
-            organization=user.organization, actor=user, action="permissions.api_token_created",
-            target=token, data={"name": token.name, "prefix": token.prefix},
+            organization=user.organization,
+            actor=user,
+            action="permissions.api_token_created",
+            target=token,
+            data={"name": token.name, "prefix": token.prefix},
         )
     return token, raw
 
@@ -197,8 +202,11 @@ def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
         token.save(update_fields=["revoked_at", "updated_at"])
         if user.organization_id:
             audit_record(
-                organization=user.organization, actor=user, action="permissions.api_token_revoked",
-                target=token, data={"name": token.name, "prefix": token.prefix},
+                organization=user.organization,
+                actor=user,
+                action="permissions.api_token_revoked",
+                target=token,
+                data={"name": token.name, "prefix": token.prefix},
             )
     return token
 

@@ -1,3 +1,5 @@
+from itertools import pairwise
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -17,8 +19,12 @@ def _record_three(org, actor):
 def test_each_entry_links_to_the_previous_hash(org, admin):
     _record_three(org, admin)
     entries = list(AuditEntry.objects.filter(organization=org).order_by("seq"))
-    assert [e.seq for e in entries][-3:] == [entries[-3].seq, entries[-3].seq + 1, entries[-3].seq + 2]
-    for before, after in zip(entries, entries[1:], strict=False):
+    assert [e.seq for e in entries][-3:] == [
+        entries[-3].seq,
+        entries[-3].seq + 1,
+        entries[-3].seq + 2,
+    ]
+    for before, after in pairwise(entries):
         assert after.prev_hash == before.entry_hash
     assert audit_verify().ok
 
@@ -63,7 +69,10 @@ def test_chains_are_per_organization(org, other_org, admin, outsider):
     audit_record(organization=org, actor=admin, action="a")
     audit_record(organization=other_org, actor=outsider, action="b")
     assert audit_verify().ok
-    assert AuditEntry.objects.filter(organization=other_org).order_by("seq").first().prev_hash == "0" * 64
+    assert (
+        AuditEntry.objects.filter(organization=other_org).order_by("seq").first().prev_hash
+        == "0" * 64
+    )
 
 
 def test_audit_page_is_for_admins_and_legal_only(client_for, admin, employee, legal):

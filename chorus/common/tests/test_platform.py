@@ -31,9 +31,15 @@ def test_dashboard_renders_for_a_member(client_for, employee):
 
 def _run_settings(env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c", "import django; from django.conf import settings; settings.SECRET_KEY"],
+        [
+            sys.executable,
+            "-c",
+            "import django; from django.conf import settings; settings.SECRET_KEY",
+        ],
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -64,7 +70,11 @@ class _FakeTask:
 
 def test_the_scheduler_enqueues_each_slot_once(monkeypatch):
     fake = _FakeTask()
-    monkeypatch.setitem(PERIODIC_JOBS, "tests.fake", PeriodicJob("tests.fake", __import__("datetime").timedelta(hours=1), fake))
+    monkeypatch.setitem(
+        PERIODIC_JOBS,
+        "tests.fake",
+        PeriodicJob("tests.fake", __import__("datetime").timedelta(hours=1), fake),
+    )
     now = datetime(2026, 11, 25, 10, 5, tzinfo=UTC)
     assert "tests.fake" in scheduler_tick(now=now)
     assert "tests.fake" not in scheduler_tick(now=now.replace(minute=50))

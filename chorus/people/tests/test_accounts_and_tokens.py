@@ -49,7 +49,9 @@ def test_role_changes_are_audited_and_unknown_roles_refused(admin, employee):
         user_set_roles(user=employee, roles=["superhero"], actor=admin)
 
 
-def test_people_lists_are_scoped_by_organization_and_role(hr, manager, employee, employee2, outsider):
+def test_people_lists_are_scoped_by_organization_and_role(
+    hr, manager, employee, employee2, outsider
+):
     assert set(person_list_for(user=hr)) >= {employee.person, employee2.person}
     assert outsider.person not in person_list_for(user=hr)
     assert set(person_list_for(user=manager)) == {manager.person, employee.person}

@@ -12,7 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        verify = sub.add_parser("verify", help="Verify the hash chain; exit 1 at the first broken entry.")
+        verify = sub.add_parser(
+            "verify", help="Verify the hash chain; exit 1 at the first broken entry."
+        )
         verify.add_argument("--organization", type=int, default=None, help="Organization id")
 
     def handle(self, *args: Any, **options: Any) -> None:

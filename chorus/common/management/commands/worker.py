@@ -17,7 +17,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--no-scheduler", action="store_true", help="Only run tasks.")
-        parser.add_argument("--interval", type=float, default=1.0, help="Polling interval (database).")
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="Polling interval (database)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["no_scheduler"]:
@@ -27,7 +29,9 @@ class Command(BaseCommand):
         if backend == "database":
             call_command("db_worker", interval=options["interval"])
         elif backend == "rq":
-            call_command("rqworker", "default", with_scheduler=True)
+            call_command(
+                "rqworker", "default", job_class="django_tasks_rq.Job", with_scheduler=True
+            )
         else:
             self.stderr.write("TASK_BACKEND=immediate runs tasks inline; no worker is needed.")
 
