@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,10 +28,10 @@ def screening_policy(*, organization: Any) -> Policy:
     """The organization's current published policy, or the balanced preset if none is published."""
     from chorus.screening.policy import Policy
 
-    try:
-        from chorus.policy.selectors import screening_policy_for
-    except ImportError:  # the policy app is optional in a minimal install
+    if not apps.is_installed("chorus.policy"):  # a minimal install screens with the preset
         return Policy.from_dict({"organization": {"name": organization.name}, "preset": "balanced"})
+    from chorus.policy.selectors import screening_policy_for
+
     return screening_policy_for(organization=organization)
 
 
