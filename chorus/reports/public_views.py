@@ -1,0 +1,67 @@
+"""The report-key page: anonymous reporters read progress and answer questions, no account.
+
+The key travels only in POST bodies (never in a URL, a cookie or the session), so it does not
+end up in logs, browser history or a session row that a signed-in user also owns.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+
+from chorus.common.errors import DomainError
+from chorus.reports import selectors, services
+from chorus.reports.forms import AnswerForm, KeyForm
+
+
+@never_cache
+@csrf_protect
+def follow_up(request: HttpRequest) -> HttpResponse:
+    """GET: ask for the key. POST with `key`: show that report; with `answer` too: send it."""
+    if request.method != "POST":
+        return render(request, "reports/public_key.html", {"form": KeyForm()})
+    form = KeyForm(request.POST)
+    if not form.is_valid():
+        return render(request, "reports/public_key.html", {"form": form}, status=422)
+    key = form.cleaned_data["key"]
+    submission = selectors.submission_for_key(key=key)
+    if submission is None:
+        form.add_error(
+            "key",
+            "No report matches this key. Check it for typos (letters and "
+            "digits, in four groups of five); it is the key you were shown "
+            "after sending your report.",
+        )
+        return render(request, "reports/public_key.html", {"form": form}, status=404)
+    answer_form = AnswerForm()
+    sent = False
+    if "answer" in request.POST:
+        answer_form = AnswerForm(request.POST)
+        if answer_form.is_valid():
+            try:
+                services.submission_answer(
+                    submission=submission, text=answer_form.cleaned_data["answer"]
+                )
+                sent, answer_form = True, AnswerForm()
+            except DomainError as exc:
+                answer_form.add_error("answer", exc.message)
+    report = submission.report
+    timeline = selectors.reporter_timeline(submission=submission)
+    has_question = any(row["kind"] == "question" for row in timeline)
+    return render(
+        request,
+        "reports/public_status.html",
+        {
+            "submission": submission,
+            "report": report,
+            "org_name": report.organization.name,
+            "timeline": timeline,
+            "key": key,
+            "answer_form": answer_form,
+            "sent": sent,
+            "can_answer": has_question and report.status != report.Status.CLOSED,
+        },
+        status=422 if answer_form.errors else 200,
+    )

@@ -1,0 +1,363 @@
+"""Pages for reporters (report a post, my reports) and for triagers (queue, detail, actions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
+
+from chorus.common.errors import DomainError, NotFound
+from chorus.reports import selectors, services
+from chorus.reports.forms import (
+    CATEGORY_HELP,
+    AnswerForm,
+    NoteForm,
+    QuestionForm,
+    QueueFilterForm,
+    ReportForm,
+    RoutingRuleForm,
+    TransitionForm,
+)
+from chorus.reports.models import ALLOWED_TRANSITIONS, Category, Report, ReportEvent
+
+
+def _add_error(form: Any, exc: DomainError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def _get_report(request: HttpRequest, pk: int) -> Report:
+    try:
+        return selectors.report_get_for(user=request.user, report_id=pk)
+    except NotFound:
+        raise Http404("No such report.") from None
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """The employee's own (named) reports, their outcomes and open questions."""
+    submissions = list(selectors.submission_list_for_reporter(user=request.user))
+    rows = [
+        {
+            "s": s,
+            "timeline": selectors.reporter_timeline(submission=s),
+            "answer_form": AnswerForm(prefix=f"s{s.pk}"),
+        }
+        for s in submissions
+    ]
+    return render(
+        request,
+        "reports/mine.html",
+        {
+            "rows": rows,
+            "can_triage": selectors.can_triage(request.user),
+        },
+    )
+
+
+@login_required
+def create(request: HttpRequest) -> HttpResponse:
+    """Report a concerning post. Anonymous reports get their key on the response page, once."""
+    form = ReportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.report_submit(
+                organization=request.user.organization,
+                reporter=request.user,
+                url=data["url"],
+                network=data["network"] or None,
+                category=data["category"],
+                description=data["description"],
+                post_text=data["post_text"],
+                anonymous=data["anonymous"],
+                screenshots=data["screenshots"],
+            )
+        except DomainError as exc:
+            _add_error(form, exc)
+        else:
+            if result.key:
+                # Rendered, not redirected: the key must not travel in a URL or a session.
+                response = render(
+                    request,
+                    "reports/submitted_anonymous.html",
+                    {"key": result.key, "merged": result.merged},
+                )
+                response["Cache-Control"] = "no-store"
+                return response
+            messages.success(
+                request,
+                "Thank you. Your report was sent"
+                + (" and joined others about the same post." if result.merged else ".")
+                + " You will see the outcome here.",
+            )
+            return redirect("reports:mine")
+    categories = [{"value": c.value, "label": c.label, "help": CATEGORY_HELP[c]} for c in Category]
+    return render(
+        request,
+        "reports/create.html",
+        {"form": form, "categories": categories},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        submission = selectors.submission_get_for_reporter(user=request.user, submission_id=pk)
+    except NotFound:
+        raise Http404("No such report.") from None
+    form = AnswerForm(request.POST, prefix=f"s{pk}")
+    if form.is_valid():
+        try:
+            services.submission_answer(
+                submission=submission, text=form.cleaned_data["answer"], reporter=request.user
+            )
+            messages.success(request, "Your answer was sent to the team.")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, "Write an answer before sending.")
+    return redirect("reports:mine")
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """The triage queue: open reports first, by due time; filters and SLA badges."""
+    if not selectors.can_triage(request.user):
+        messages.info(request, "The report queue is for HR, legal and routing teams.")
+        return redirect("reports:mine")
+    params = request.GET.copy()
+    if "status" not in params:
+        params["status"] = "open"
+    filters = QueueFilterForm(params)
+    filters.is_valid()
+    f = filters.cleaned_data
+    reports = selectors.report_list_for(
+        user=request.user,
+        status=f.get("status") or None,
+        category=f.get("category") or None,
+        network=f.get("network") or None,
+        sla=f.get("sla") or None,
+        mine=bool(f.get("mine")),
+    )
+    page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    counts = selectors.queue_counts_for(user=request.user)
+    return render(
+        request,
+        "reports/queue.html",
+        {
+            "filters": filters,
+            "page": page,
+            "counts": counts,
+            "can_configure": services.can_configure(request.user),
+        },
+    )
+
+
+def _incident_url(report: Report) -> str | None:
+    if not report.incident_ref:
+        return None
+    try:
+        return reverse("incidents:incident-detail", args=[report.incident_ref])
+    except NoReverseMatch:
+        return None
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _get_report(request, pk)
+    submissions = list(selectors.report_submissions(report=report))
+    events = list(selectors.report_events(report=report))
+    conversations: dict[int, list[ReportEvent]] = {}
+    for event in events:
+        if event.submission_id and event.kind in (
+            ReportEvent.Kind.QUESTION,
+            ReportEvent.Kind.ANSWER,
+        ):
+            conversations.setdefault(event.submission_id, []).append(event)
+    next_statuses = [Report.Status(s) for s in sorted(ALLOWED_TRANSITIONS[report.status])]
+    return render(
+        request,
+        "reports/detail.html",
+        {
+            "report": report,
+            "sla": report.sla_state(),
+            "submissions": [
+                {
+                    "s": s,
+                    "conversation": conversations.get(s.pk, []),
+                    "form": QuestionForm(initial={"submission": s.pk}, prefix=f"q{s.pk}"),
+                }
+                for s in submissions
+            ],
+            "events": events,
+            "next_statuses": next_statuses,
+            "transition_form": TransitionForm(),
+            "note_form": NoteForm(),
+            "is_legal": request.user.has_role("legal"),
+            "incidents_available": services.incidents_available(),
+            "incident_url": _incident_url(report),
+        },
+    )
+
+
+def _report_action(request: HttpRequest, pk: int, action: Any, success: str) -> HttpResponse:
+    report = _get_report(request, pk)
+    try:
+        action(report)
+        messages.success(request, success)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("reports:detail", pk=report.pk)
+
+
+@login_required
+@require_POST
+def transition(request: HttpRequest, pk: int) -> HttpResponse:
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the next status.")
+        return redirect("reports:detail", pk=pk)
+    data = form.cleaned_data
+    label = Report.Status(data["to"]).label.lower()
+    return _report_action(
+        request,
+        pk,
+        lambda r: services.report_transition(
+            report=r,
+            actor=request.user,
+            to=data["to"],
+            reason=data["reason"],
+            outcome=data["outcome"],
+        ),
+        f"Report moved to {label}.",
+    )
+
+
+@login_required
+@require_POST
+def ask(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _get_report(request, pk)
+    submission_id = request.POST.get("submission", "")
+    form = (
+        QuestionForm(request.POST, prefix=f"q{submission_id}") if submission_id.isdigit() else None
+    )
+    if form is None or not form.is_valid():
+        messages.error(request, "Write a question before sending.")
+        return redirect("reports:detail", pk=pk)
+    submission = report.submissions.filter(pk=form.cleaned_data["submission"]).first()
+    if submission is None:
+        raise Http404("No such submission.")
+    return _report_action(
+        request,
+        pk,
+        lambda r: services.report_ask(
+            report=r,
+            submission=submission,
+            actor=request.user,
+            question=form.cleaned_data["question"],
+        ),
+        "Question sent to the reporter.",
+    )
+
+
+def _note(request: HttpRequest) -> str:
+    form = NoteForm(request.POST)
+    return form.cleaned_data["note"] if form.is_valid() else ""
+
+
+@login_required
+@require_POST
+def legal_review(request: HttpRequest, pk: int) -> HttpResponse:
+    note = _note(request)
+    return _report_action(
+        request,
+        pk,
+        lambda r: services.report_record_legal_review(report=r, actor=request.user, note=note),
+        "Legal review recorded.",
+    )
+
+
+@login_required
+@require_POST
+def open_incident(request: HttpRequest, pk: int) -> HttpResponse:
+    return _report_action(
+        request,
+        pk,
+        lambda r: services.report_open_incident(report=r, actor=request.user),
+        "Incident opened from this report.",
+    )
+
+
+@login_required
+@require_POST
+def request_advocacy(request: HttpRequest, pk: int) -> HttpResponse:
+    note = _note(request)
+    return _report_action(
+        request,
+        pk,
+        lambda r: services.report_request_advocacy(report=r, actor=request.user, note=note),
+        "Communications were asked to respond.",
+    )
+
+
+@login_required
+def evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """Serve one screenshot after checking access; every view is audited."""
+    try:
+        item = selectors.evidence_get_for(user=request.user, evidence_id=pk)
+    except NotFound:
+        raise Http404("No such file.") from None
+    services.evidence_open(evidence=item, actor=request.user)
+    response = FileResponse(item.file.open("rb"), content_type=item.mime)
+    response["Content-Disposition"] = f'inline; filename="evidence-{item.pk}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def routing(request: HttpRequest) -> HttpResponse:
+    """Routing rules per category: team, lead and SLA. HR and administrators edit them."""
+    if not services.can_configure(request.user):
+        raise Http404("No such page.")
+    org_id = request.user.organization_id
+    rules = {r.category: r for r in selectors.routing_rules_for(organization_id=org_id)}
+    forms_by_category = {}
+    for category in Category:
+        rule = rules.get(category.value)
+        bound = request.method == "POST" and request.POST.get("category") == category.value
+        initial = (
+            {"team": list(rule.team.all()), "lead": rule.lead, "sla_hours": rule.sla_hours}
+            if rule
+            else {"sla_hours": services.DEFAULT_SLA_HOURS[category]}
+        )
+        form = RoutingRuleForm(
+            request.POST if bound else None,
+            initial=initial,
+            organization_id=org_id,
+            prefix=category.value,
+        )
+        if bound and form.is_valid():
+            try:
+                services.routing_rule_save(
+                    organization=request.user.organization,
+                    actor=request.user,
+                    category=category.value,
+                    team=form.cleaned_data["team"],
+                    lead=form.cleaned_data["lead"],
+                    sla_hours=form.cleaned_data["sla_hours"],
+                )
+                messages.success(request, f"Routing for “{category.label}” saved.")
+                return redirect("reports:routing")
+            except DomainError as exc:
+                _add_error(form, exc)
+        forms_by_category[category.value] = {"category": category, "rule": rule, "form": form}
+    return render(request, "reports/routing.html", {"rules": forms_by_category.values()})
