@@ -1,0 +1,178 @@
+"""Screening quality: prints numbers, never asserts.
+
+    .venv/bin/python bench/screening_quality.py [--posts P.jsonl --policy POLICY.yaml] [--data DIR]
+
+1. screening-dev (or any labelled set of the same schema, e.g. a held-out one via --posts):
+   per-category precision/recall/F1, macro-F1, verdict accuracy, protected-activity block and
+   warn rates, clean false-positive rate. Targets: macro-F1 >= 0.90, no protected post blocked,
+   clean FP <= 3%.
+2. The harassment layer on TweetEval offensive test and on the fixed Davidson split (stratified
+   20%, random_state=0): macro-F1 and offensive-class recall for
+   - "model": the packaged statistical layer (blended score at its validation-tuned threshold);
+   - "model (own LR only)": our TF-IDF LR alone at its own validation-tuned threshold;
+   - "engine": what the engine reports (any harassment/profanity finding above info).
+   Targets on TweetEval: macro-F1 >= 0.77, offensive recall >= 0.60.
+   Davidson caveat: alt-profanity-check, the blend partner, was trained on all of Davidson,
+   so blended Davidson numbers are contaminated; our own LR saw only the 80% part (weight 0.1).
+
+Data are read in place from $CHORUS_DATA (default /work/shared/data); nothing is copied.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from chorus.screening import Post, Screener, load_policy_file, parse_policy_yaml  # noqa: E402
+from chorus.screening.catalog import CATEGORIES  # noqa: E402
+from chorus.screening.offensive import get_model  # noqa: E402
+
+
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def binary_report(gold: list[int], pred: list[int]) -> tuple[float, float]:
+    """(macro-F1 over the two classes, recall of class 1)."""
+    f1s = []
+    for cls in (0, 1):
+        tp = sum(g == cls and p == cls for g, p in zip(gold, pred, strict=True))
+        fp = sum(g != cls and p == cls for g, p in zip(gold, pred, strict=True))
+        fn = sum(g == cls and p != cls for g, p in zip(gold, pred, strict=True))
+        f1s.append(prf(tp, fp, fn)[2])
+    tp = sum(g == 1 and p == 1 for g, p in zip(gold, pred, strict=True))
+    return sum(f1s) / 2, tp / max(1, sum(gold))
+
+
+def dev_report(posts_path: Path, policy_path: Path) -> None:
+    screener = Screener(load_policy_file(policy_path))
+    rows = [
+        json.loads(line) for line in posts_path.read_text(encoding="utf-8").splitlines() if line
+    ]
+    counts = {c: [0, 0, 0] for c in CATEGORIES}
+    verdict_ok = 0
+    protected_alone = protected_block = protected_warn = 0
+    protected_all = protected_all_block = 0
+    clean = clean_fp = 0
+    misses: list[str] = []
+    for row in rows:
+        result = screener.check(Post(id=row["id"], text=row["text"]))
+        got, want = set(result.categories), set(row["labels"])
+        for cat in CATEGORIES:
+            counts[cat][0] += cat in got and cat in want
+            counts[cat][1] += cat in got and cat not in want
+            counts[cat][2] += cat in want and cat not in got
+        verdict_ok += result.verdict == row["expect_verdict"]
+        if got != want or result.verdict != row["expect_verdict"]:
+            misses.append(f"  {row['id']}: got {result.verdict} {sorted(got)}; "
+                          f"want {row['expect_verdict']} {sorted(want)}")  # fmt: skip
+        if row.get("protected"):
+            protected_all += 1
+            protected_all_block += result.verdict == "block"
+            if not want:
+                protected_alone += 1
+                protected_block += result.verdict == "block"
+                protected_warn += result.verdict == "warn"
+        if not want:
+            clean += 1
+            clean_fp += result.verdict != "allow"
+    print(f"== {posts_path} ({len(rows)} posts, policy {policy_path.name})")
+    print(f"{'category':<24}{'support':>8}{'P':>7}{'R':>7}{'F1':>7}")
+    f1s = []
+    for cat in CATEGORIES:
+        tp, fp, fn = counts[cat]
+        if tp + fp + fn == 0:
+            continue
+        p, r, f = prf(tp, fp, fn)
+        f1s.append(f)
+        print(f"{cat:<24}{tp + fn:>8}{p:>7.3f}{r:>7.3f}{f:>7.3f}")
+    print(f"macro-F1 (categories present): {sum(f1s) / len(f1s):.3f}   (target >= 0.90)")
+    print(f"verdict accuracy: {verdict_ok / len(rows):.3f}")
+    if protected_alone:
+        print(f"protected-only posts: {protected_alone}; blocked {protected_block / protected_alone:.1%} "
+              f"(target 0), warned {protected_warn / protected_alone:.1%}")  # fmt: skip
+    if protected_all:
+        print(
+            f"all protected posts: {protected_all}; blocked {protected_all_block} "
+            "(only for an unprotected violation in the same post)"
+        )
+    print(
+        f"clean posts: {clean}; false-positive rate {clean_fp / max(1, clean):.1%} (target <= 3%)"
+    )
+    if misses:
+        print("mismatches:")
+        print("\n".join(misses))
+
+
+def engine_offensive(screener: Screener, texts: Iterable[str]) -> list[int]:
+    out = []
+    for text in texts:
+        result = screener.check(Post(id="x", text=text))
+        out.append(int(any(f.category in ("harassment", "profanity") and f.severity != "info"
+                           for f in result.findings)))  # fmt: skip
+    return out
+
+
+def layer_report(name: str, texts: list[str], gold: list[int], screener: Screener) -> None:
+    model = get_model()
+    assert model is not None, "model artifact missing: run tools/train_offensive.py"
+    own_t = float(model.meta.get("own_threshold", 0.49))  # type: ignore[arg-type]
+    blended = [int(model.score(t) >= model.threshold) for t in texts]
+    own = [int(model.own_score(t) >= own_t) for t in texts]
+    engine = engine_offensive(screener, texts)
+    print(f"== {name} ({len(texts)} texts, {sum(gold)} offensive)")
+    for label, pred in ((f"model (blend, t={model.threshold:.2f})", blended),
+                        (f"model (own LR only, t={own_t:.2f})", own), ("engine findings", engine)):  # fmt: skip
+        macro, rec = binary_report(gold, pred)
+        print(f"  {label:<34} macro-F1 {macro:.3f}  offensive recall {rec:.3f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Screening quality benchmark")
+    data_default = os.environ.get("CHORUS_DATA", "/work/shared/data")
+    parser.add_argument("--data", default=data_default)
+    parser.add_argument("--posts", help="labelled posts (screening-dev schema)")
+    parser.add_argument("--policy", help="policy for --posts")
+    parser.add_argument("--skip-public", action="store_true", help="only the labelled posts")
+    args = parser.parse_args()
+    data = Path(args.data)
+    posts = Path(args.posts) if args.posts else data / "screening-dev" / "posts.jsonl"
+    policy = Path(args.policy) if args.policy else data / "screening-dev" / "policy.yaml"
+    dev_report(posts, policy)
+    if args.skip_public:
+        return 0
+
+    # Conduct only: entity rules have nothing to match in public tweets anyway.
+    screener = Screener(parse_policy_yaml("organization: {name: Example Org}\npreset: balanced\n"))
+    base = data / "tweeteval" / "offensive"
+    texts = (base / "test_text.txt").read_text(encoding="utf-8").splitlines()
+    gold = [int(x) for x in (base / "test_labels.txt").read_text().split()]
+    layer_report("TweetEval offensive test", texts, gold, screener)
+
+    from sklearn.model_selection import train_test_split
+
+    with (data / "davidson" / "labeled_data.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    d_texts = [r["tweet"] for r in rows]
+    d_gold = [0 if r["class"] == "2" else 1 for r in rows]
+    _, te_x, _, te_y = train_test_split(
+        d_texts, d_gold, test_size=0.2, random_state=0, stratify=[r["class"] for r in rows]
+    )
+    layer_report("Davidson 20% (seed 0) flag-vs-neither [blend contaminated]", te_x, te_y, screener)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

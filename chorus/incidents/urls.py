@@ -1,0 +1,19 @@
+from django.urls import path
+
+from chorus.incidents import views
+
+app_name = "incidents"
+urlpatterns = [
+    path("", views.incident_list, name="incident-list"),
+    path("new/", views.incident_create, name="incident-create"),
+    path("matrix/", views.matrix_page, name="matrix"),
+    path("matrix/try/", views.matrix_try, name="matrix-try"),
+    path("matrix/edit/", views.matrix_edit, name="matrix-edit"),
+    path("consistency/", views.consistency, name="consistency"),
+    path("consistency.csv", views.consistency_csv, name="consistency-csv"),
+    path("<int:pk>/", views.incident_detail, name="incident-detail"),
+    path("<int:pk>/respond/", views.incident_respond, name="incident-respond"),
+    path("<int:pk>/do/<slug:action>/", views.incident_action, name="incident-action"),
+    path("<int:pk>/evidence/<int:evidence_id>/", views.evidence_detail, name="evidence-detail"),
+    path("<int:pk>/evidence/<int:evidence_id>/file", views.evidence_file, name="evidence-file"),
+]

@@ -1,0 +1,232 @@
+"""Reads for onboarding: every list is scoped like the people list (HR and admins: the whole
+organization; managers: their team; everyone else: themselves) through `person_list_for`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from chorus.common.errors import NotFound
+from chorus.onboarding.models import (
+    STATUS_LABELS,
+    Assignment,
+    Attestation,
+    Campaign,
+    KnowledgeCheck,
+    PeopleImport,
+    PersonOnboarding,
+    QuizQuestion,
+)
+from chorus.people.models import Person, User
+from chorus.people.roles import Role
+from chorus.people.selectors import person_list_for
+from chorus.policy.models import PolicyVersion
+
+
+def is_hr(user: User) -> bool:
+    return user.has_role(Role.HR) or user.has_role(Role.ADMIN)
+
+
+def people_for(*, user: User, q: str = "", status: str = "", stage: str = ""
+               ) -> QuerySet[Person]:
+    """The people list page: scoped, searchable by name or e-mail, with onboarding loaded."""
+    people = person_list_for(user=user, status=status or None).select_related("onboarding")
+    if q:
+        people = people.filter(Q(full_name__icontains=q) | Q(email__icontains=q))
+    if stage:
+        people = people.filter(onboarding__stage=stage)
+    return people.order_by("full_name", "pk")
+
+
+def person_detail(*, user: User, person_id: int) -> Person:
+    person = person_list_for(user=user).select_related("onboarding").filter(pk=person_id).first()
+    if person is None:
+        raise NotFound("No such person in your organization.")
+    return person
+
+
+def assignment_list_for(*, user: User) -> QuerySet[Assignment]:
+    """Assignments about people this user may see (not cancelled), ready for tables."""
+    return (Assignment.objects.filter(organization_id=user.organization_id,
+                                      person__in=person_list_for(user=user).values("pk"))
+            .exclude(status=Assignment.Status.CANCELLED)
+            .select_related("person", "person__department", "person__manager", "campaign",
+                            "version", "version__policy", "previous_version"))
+
+
+def assignment_get_for_attesting(*, user: User, assignment_id: int) -> Assignment:
+    """An assignment the signed-in user attests themselves (never someone else's)."""
+    me = user.person
+    assignment = (Assignment.objects.select_related("person", "version", "version__policy",
+                                                    "previous_version", "campaign")
+                  .filter(pk=assignment_id, organization_id=user.organization_id,
+                          person=me).first() if me else None)
+    if assignment is None:
+        raise NotFound("No such request for you.")
+    return assignment
+
+
+def assignment_get(*, user: User, assignment_id: int) -> Assignment:
+    assignment = assignment_list_for(user=user).filter(pk=assignment_id).first()
+    if assignment is None:
+        raise NotFound("No such assignment in your organization.")
+    return assignment
+
+
+def campaign_list_for(*, user: User) -> QuerySet[Campaign]:
+    """Campaigns with completion counts over the people this user may see."""
+    visible = Q(assignments__person__in=person_list_for(user=user).values("pk")) & ~Q(
+        assignments__status=Assignment.Status.CANCELLED)
+    campaigns = (Campaign.objects.filter(organization_id=user.organization_id)
+                 .select_related("version", "version__policy", "department")
+                 .annotate(total=Count("assignments", filter=visible, distinct=True),
+                           done=Count("assignments", distinct=True, filter=visible & Q(
+                               assignments__status=Assignment.Status.DONE)))
+                 .order_by("-created_at"))
+    if not is_hr(user):
+        campaigns = campaigns.filter(total__gt=0)
+    return campaigns
+
+
+def campaign_get(*, user: User, campaign_id: int) -> Campaign:
+    campaign = campaign_list_for(user=user).filter(pk=campaign_id).first()
+    if campaign is None:
+        raise NotFound("No such campaign in your organization.")
+    return campaign
+
+
+def attestation_list_for(*, user: User) -> QuerySet[Attestation]:
+    return (Attestation.objects.filter(organization_id=user.organization_id,
+                                       person__in=person_list_for(user=user).values("pk"))
+            .select_related("person", "version"))
+
+
+def published_versions_for(*, user: User) -> QuerySet[PolicyVersion]:
+    return (PolicyVersion.objects.filter(organization_id=user.organization_id,
+                                         status="published")
+            .select_related("policy").order_by("-published_at", "-pk"))
+
+
+def version_get(*, user: User, version_id: int) -> PolicyVersion:
+    version = published_versions_for(user=user).filter(pk=version_id).first()
+    if version is None:
+        raise NotFound("No such published policy version in your organization.")
+    return version
+
+
+def knowledge_check_for(*, version: PolicyVersion) -> KnowledgeCheck | None:
+    return (KnowledgeCheck.objects.filter(version=version)
+            .prefetch_related(Prefetch("questions", queryset=QuizQuestion.objects.all()))
+            .first())
+
+
+def people_import_get(*, user: User, import_id: int) -> PeopleImport:
+    found = PeopleImport.objects.filter(pk=import_id, organization_id=user.organization_id
+                                        ).first()
+    if found is None or not is_hr(user):
+        raise NotFound("No such import.")
+    return found
+
+
+def recent_imports_for(*, user: User) -> QuerySet[PeopleImport]:
+    return (PeopleImport.objects.filter(organization_id=user.organization_id,
+                                        applied_at__isnull=False)
+            .select_related("uploaded_by").defer("content")[:5])
+
+
+@dataclass(frozen=True)
+class Completion:
+    label: str
+    total: int
+    done: int
+    key: Any = None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def completion_overall(assignments: QuerySet[Assignment]) -> Completion:
+    row = assignments.aggregate(total=Count("pk"),
+                                done=Count("pk", filter=Q(status=Assignment.Status.DONE)))
+    return Completion("All", row["total"], row["done"])
+
+
+def completion_by(assignments: QuerySet[Assignment], field: str, label_field: str
+                  ) -> list[Completion]:
+    """Completion grouped by one related field (e.g. department or manager), largest first."""
+    rows = (assignments.order_by().values(field, label_field)
+            .annotate(total=Count("pk"),
+                      done=Count("pk", filter=Q(status=Assignment.Status.DONE)))
+            .order_by("-total", label_field))
+    return [Completion(r[label_field] or "None", r["total"], r["done"], r[field]) for r in rows]
+
+
+def overdue_for(*, user: User) -> QuerySet[Assignment]:
+    return (assignment_list_for(user=user)
+            .filter(status=Assignment.Status.PENDING, due_at__lt=timezone.now())
+            .exclude(person__status=Person.Status.LEAVER).order_by("due_at", "pk"))
+
+
+@dataclass(frozen=True)
+class MyStatus:
+    person: Person | None
+    open: list[Assignment]
+    attestations: list[Attestation]
+    current: PolicyVersion | None
+
+    @property
+    def state(self) -> str:
+        if self.person is None:
+            return "none"
+        if self.open:
+            now = timezone.now()
+            states = {a.display_status(now) for a in self.open}
+            for s in ("needs_reattest", "overdue", "pending"):
+                if s in states:
+                    return s
+        if self.current and any(a.version_id == self.current.pk for a in self.attestations):
+            return "done"
+        return "done" if self.attestations else "none"
+
+    @property
+    def state_label(self) -> str:
+        return STATUS_LABELS.get(self.state, "Nothing to do")
+
+
+def my_status(*, user: User) -> MyStatus:
+    """The signed-in person's open requests, their acknowledgments and the current version."""
+    from chorus.policy.selectors import policy_version_current
+
+    person = user.person
+    current = (policy_version_current(organization=user.organization)
+               if user.organization_id else None)
+    if person is None:
+        return MyStatus(None, [], [], current)
+    open_ = list(Assignment.objects.filter(person=person, status=Assignment.Status.PENDING)
+                 .select_related("version", "version__policy", "campaign", "previous_version")
+                 .order_by("due_at"))
+    attestations = list(Attestation.objects.filter(person=person)
+                        .select_related("version").order_by("-attested_at"))
+    return MyStatus(person, open_, attestations, current)
+
+
+def person_status_rows(*, person: Person) -> list[Assignment]:
+    return list(Assignment.objects.filter(person=person)
+                .select_related("campaign", "version", "version__policy")
+                .order_by("-assigned_at"))
+
+
+def onboarding_pipeline(*, user: User) -> list[dict[str, Any]]:
+    """How many people (visible to the user) sit at each stage, for the stage board."""
+    from chorus.onboarding.models import Stage
+
+    counts = dict(PersonOnboarding.objects
+                  .filter(person__in=person_list_for(user=user).values("pk"),
+                          not_hired_at__isnull=True)
+                  .values_list("stage").annotate(n=Count("pk")).order_by())
+    return [{"stage": s.value, "label": s.label, "count": counts.get(s.value, 0)}
+            for s in Stage]

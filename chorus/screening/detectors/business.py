@@ -1,0 +1,546 @@
+"""Business rules: customer and competitor remarks, confidential information, MNPI,
+undisclosed endorsements, spokesperson claims, the "views are my own" note and regulated claims.
+
+All of them key on the policy's named entities (one automaton pass, see ``engine``) plus
+multilingual cue patterns over the normalized text (casefolded, accents dropped). A cue alone
+never fires where an entity is required, so ordinary talk stays clean.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+
+from chorus.screening import lexicon as lx
+from chorus.screening.detectors.context import Context, Emit, Hit
+from chorus.screening.text import fold
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    """Compile a cue pattern written with accents; the text it runs on has none."""
+    return re.compile(fold(pattern))
+
+
+# ----------------------------------------------------------------------------- sentiment
+
+_VADER_LOCK = threading.Lock()
+_VADER: dict[str, float] | None = None
+# VADER words that are positive in its lexicon but mostly neutral in workplace posts.
+_VADER_SKIP = frozenset(
+    [
+        "like",
+        "no",
+        "please",
+        "yes",
+        "ok",
+        "okay",
+        "want",
+        "pretty",
+        "well",
+        "lol",
+        "haha",
+        "kind",
+        "sure",
+        "free",
+        "support",
+        "true",
+        "care",
+        "share",
+        "save",
+        "help",
+        "joke",
+        "fun",
+        "ha",
+        "hah",
+        "fine",
+        "yeah",
+    ]
+)
+_NEGATORS = frozenset(fold(n) for n in lx.NEGATORS)
+_SARCASM = tuple(fold(c) for c in lx.SARCASM_CUES)
+_SCARE_QUOTES = re.compile(r"(?<!\w)['\"][^'\"\n]{2,30}['\"](?!\w)")
+_EXTRA_VALENCE = {fold(k): v for k, v in {**lx.NEGATIVE_EXTRA, **lx.POSITIVE_EXTRA}.items()}
+
+
+def vader_lexicon() -> dict[str, float]:
+    """VADER's word valences (-4..4), loaded once from the vaderSentiment package."""
+    global _VADER
+    if _VADER is None:
+        with _VADER_LOCK:
+            if _VADER is None:
+                from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+                _VADER = dict(SentimentIntensityAnalyzer().lexicon)
+    return _VADER
+
+
+def valence(ctx: Context, start: int, end: int, skip: list[tuple[int, int]]) -> tuple[float, float]:
+    """(sum, most negative term) of word valences in ``norm[start:end]``, negation-aware."""
+    vader = vader_lexicon()
+    consumed: list[tuple[int, int]] = list(skip)
+    terms: list[tuple[int, float]] = []
+    # Longest phrases first, so "attention span of a goldfish" wins over "attention span".
+    phrases = sorted(ctx.hits_in(("valence",), start, end), key=lambda h: h.start - h.end)
+    for hit in phrases:
+        if " " in hit.value or not hit.value.isalpha():
+            if any(a < hit.end and hit.start < b for a, b in consumed):
+                continue
+            terms.append((hit.start, float(str(hit.extra))))
+            consumed.append((hit.start, hit.end))
+    tokens = ctx.tokens(start, end)
+    for i, (t_start, _t_end, tok) in enumerate(tokens):
+        if any(a <= t_start < b for a, b in consumed):
+            continue
+        value = _EXTRA_VALENCE.get(tok)
+        if value is None:
+            if tok in _VADER_SKIP:
+                continue
+            value = vader.get(tok)
+        if value is None:
+            continue
+        window = [w for _, _, w in tokens[max(0, i - 3) : i]]
+        if any(w in _NEGATORS or w.endswith("n't") for w in window):
+            value *= -0.74
+        terms.append((t_start, value))
+    # After "but" the writer's real point follows; weigh it more (as VADER does).
+    but = ctx.norm.find(" but ", start, end)
+    total = 0.0
+    lowest = 0.0
+    for pos, value in terms:
+        if but >= 0:
+            value = value * (1.5 if pos > but else 0.5)
+        total += value
+        lowest = min(lowest, value)
+    return total, lowest
+
+
+def _sarcastic(ctx: Context, start: int, end: int) -> bool:
+    segment = ctx.norm[start:end]
+    return any(cue in segment for cue in _SARCASM)
+
+
+# ----------------------------------------------------------------------------- entities
+
+
+def _entity_window(ctx: Context, hit: Hit) -> tuple[int, int]:
+    """The entity's sentence, plus the next one unless it names another entity."""
+    index = ctx.sentence_index(hit.start)
+    start, end = ctx.sentences[index]
+    if index + 1 < len(ctx.sentences):
+        n_start, n_end = ctx.sentences[index + 1]
+        others = [
+            h
+            for h in ctx.hits_in(("customer", "competitor", "org", "product"), n_start, n_end)
+            if h.value != hit.value
+        ]
+        if not others:
+            end = n_end
+    return start, end
+
+
+def _negative_about(ctx: Context, hit: Hit) -> bool:
+    start, end = _entity_window(ctx, hit)
+    entity_spans = [
+        (h.start, h.end)
+        for h in ctx.hits_in(("customer", "competitor", "org", "product", "codename"), start, end)
+    ]
+    total, lowest = valence(ctx, start, end, entity_spans)
+    o_start, o_end = ctx.nt.to_original(start, end)
+    if _SCARE_QUOTES.search(ctx.text, o_start, o_end):
+        total -= 1.0
+    if _sarcastic(ctx, start, end) and total > -1.5:
+        # Praise plus a sarcasm cue ("great at signing contracts, terrible at...", 🙄).
+        total = -abs(total) - 1.0
+    if total <= -2.0:
+        return True
+    return lowest <= -2.0 and total <= 0.0
+
+
+def detect_entities(ctx: Context) -> list[Emit]:
+    emits: list[Emit] = []
+    for kind, rule_id, label in (
+        ("customer", "customer.negative", "a customer"),
+        ("competitor", "competitor.negative", "a competitor"),
+    ):
+        if rule_id not in ctx.compiled.rules:
+            continue
+        done: set[str] = set()
+        for hit in ctx.of(kind):
+            if hit.value in done or not _negative_about(ctx, hit):
+                continue
+            done.add(hit.value)
+            start, end = ctx.span(hit)
+            emits.append(
+                Emit(
+                    rule_id,
+                    start,
+                    end,
+                    f"This reads as a disparaging remark about {hit.value}, {label} named in "
+                    f"the policy; it can harm the relationship and reflect on the company.",
+                    "Stick to facts you can back up, or leave the company out of it.",
+                )
+            )
+    return emits
+
+
+# ----------------------------------------------------------------------------- confidential
+
+_SECRECY = _rx(
+    r"\b(internal[- ]only|internal use only|for internal use|do not (share|forward|post)|"
+    r"don'?t (share|forward|tell anyone)|not for (public|external)|confidential|"
+    r"under wraps|hush[- ]hush|keep (it|this) (quiet|secret|between us|to yourselves|"
+    r"under wraps|on the down ?low)|(isn'?t|is not|not|aren'?t|are not) (public|announced|"
+    r"official) yet|not yet (public|announced)|nobody('?s| has)? (outside|heard|knows)|"
+    r"no one (outside|knows)|nobody outside (the|our) (company|team)|"
+    r"(before|until) (the )?(press release|announcement|official announcement|it'?s announced|"
+    r"launch|embargo)|patched it quietly|quietly (patched|fixed)|swept under|covered (it )?up|"
+    r"didn'?t (tell|disclose)|without telling|under nda|off the record|embargo|"
+    r"streng vertraulich|vertraulich|nur intern|nicht öffentlich|offiziell sagen wir noch nichts|"
+    r"noch (nicht|nichts) (öffentlich|offiziell|angekündigt)|sagen wir noch nichts|"
+    r"confidencial|todav[ií]a no es (p[uú]blico|oficial)|no es p[uú]blico|a[uú]n no (es|se ha)|"
+    r"no se lo digáis|pas encore (public|officiel|annonc[ée])|entre nous|"
+    r"ne le dites pas|ainda n[aã]o (é|foi) (p[uú]blico|oficial|anunciad)|"
+    r"n[aã]o contem a ningu[eé]m)"
+)
+_PUBLIC = _rx(
+    r"\b(announced|public (release|earnings|filing|results)|press release (today|this)|"
+    r"company blog|our blog|blog post|investor site|filed|published|now available|"
+    r"launched (today|this)|is out now|available today|as (the company|we) announced)\b"
+)
+_BUSINESS = _rx(
+    r"\b(pilot|launch|launches|roadmap|release|beta|prototype|deal|contract|customer|client|"
+    r"revenue|metrics|numbers|accuracy|results|quarter|feature|product|pricing|price|sunset|"
+    r"sunsetting|discontinu\w*|acquisition|merger|partnership|bug|incident|outage|breach|"
+    r"data[- ]loss|vulnerability|plan|spec|design|version|line|v\d)\b"
+)
+_INCIDENT = _rx(
+    r"\b(data[- ]loss|breach|outage|wiped|leaked|leak|vulnerabilit\w+|exploit|recall|"
+    r"defect|security hole|crash(ed)?|lost (customer )?data|corrupt\w*)\b"
+)
+_UNDISCLOSED = _rx(
+    r"\b(quietly|silently|secretly|nobody (knows|noticed)|didn'?t (tell|disclose|announce)|"
+    r"without telling|hush|covered up|never (told|disclosed)|kept (it )?quiet)\b"
+)
+
+
+def detect_confidential(ctx: Context, *, mnpi_found: bool = False) -> list[Emit]:
+    """Codenames and unreleased products; secrecy markers in business talk; undisclosed
+    incidents. A secrecy marker already explained by an MNPI finding is not repeated."""
+    if "confidential.information" not in ctx.compiled.rules:
+        return []
+    emits: list[Emit] = []
+    for hit in ctx.of("codename", "unreleased"):
+        start, end = ctx.span(hit)
+        what = "an internal codename" if hit.kind == "codename" else "an unreleased product"
+        emits.append(
+            Emit(
+                "confidential.information",
+                start,
+                end,
+                f"{hit.value!r} is {what}; naming it publicly, with its dates or numbers, "
+                "discloses non-public company information.",
+                "Leave out the codename and any unannounced details.",
+            )
+        )
+    norm = ctx.norm
+    secrecy = _SECRECY.search(norm)
+    business = ctx.has("org", "product", "customer", "competitor", "codename", "unreleased")
+    if mnpi_found:
+        secrecy = None
+    if secrecy and (business or _BUSINESS.search(norm)) and not _pay_talk(ctx, secrecy.start()):
+        start, end = ctx.nt.to_original(secrecy.start(), secrecy.end())
+        emits.append(
+            Emit(
+                "confidential.information",
+                start,
+                end,
+                "The post itself says this information is not public yet.",
+                "Wait until it is announced, then share the public link.",
+            )
+        )
+    elif ctx.has("org", "product") and not _PUBLIC.search(norm):
+        incident = _INCIDENT.search(norm)
+        if incident and _UNDISCLOSED.search(norm):
+            start, end = ctx.nt.to_original(incident.start(), incident.end())
+            emits.append(
+                Emit(
+                    "confidential.information",
+                    start,
+                    end,
+                    "This describes an undisclosed incident with a company product.",
+                    "Incidents are disclosed by the company through its own channels.",
+                )
+            )
+    return emits
+
+
+def _pay_talk(ctx: Context, pos: int) -> bool:
+    """Secrecy about pay or working conditions is never confidential (Stericycle)."""
+    start, end = ctx.sentence_of(pos)
+    return ctx.protected and not any(
+        True for _ in ctx.hits_in(("product", "customer", "competitor", "codename"), start, end)
+    )
+
+
+# ----------------------------------------------------------------------------- mnpi
+
+_SECURITY = _rx(
+    r"(\$[a-z]{1,5}\b|\b(stock|stocks|shares|share price|calls|puts|options|equity|"
+    r"aktie|aktien|acciones|actions|ações|acoes|titres)\b)"
+)
+_TRADE = _rx(
+    r"\b(buy|buying|sell|selling|grab|grabbing|pick(ing)? up|load(ing)? up|dump|dumping|short|"
+    r"shorting|get out|be out|bail|go long|calls|puts|position|trade|acheter|achetez|ach[eè]te|"
+    r"vendre|vendez|comprar|compren|compra|comprad|vender|vendan|kaufen|kauft|verkaufen|"
+    r"verkauft|compre|comprem|invest|investir|invertir)\b"
+)
+_NONPUBLIC = _rx(
+    r"(\binsider\b|\bbefore (the |it |they |we |our |next |\w+'?s )?"
+    r"(report|reports|earnings|results|announcement|"
+    r"investor day|release|leaks|is announced|announce|news|call|quarter)|isn'?t public|not public|"
+    r"not yet public|isn'?t out|nobody knows|\brumou?rs?\b|rumor mill|\bin talks\b|"
+    r"tracking \d+ ?% (under|over|above|below|behind|ahead)|under plan|behind plan|over plan|"
+    r"miss(ing)? (guidance|the quarter|estimates|numbers)|beat(ing)? (estimates|guidance)|"
+    r"i'?ve seen the (deck|numbers|results)|mega-?deal|avant (la |les )?(publication|annonce|"
+    r"resultats)|antes (de|del|da|do|dos) (anuncio|informe|resultados|divulgac)|vor (der|den) "
+    r"(veroffentlichung|zahlen|bekanntgabe)|ils vont exploser|going to (pop|moon|tank|explode|"
+    r"skyrocket|crater)|to the moon|🚀|entre nous|unter uns|entre nosotros)"
+)
+
+
+def detect_mnpi(ctx: Context) -> list[Emit]:
+    if "securities.mnpi" not in ctx.compiled.rules:
+        return []
+    norm = ctx.norm
+    ticker = ctx.of("ticker")
+    security = _SECURITY.search(norm)
+    if not ticker and not (security and ctx.has("org")):
+        return []
+    trade = _TRADE.search(norm)
+    nonpublic = _NONPUBLIC.search(norm)
+    if not (trade and nonpublic):
+        return []
+    if ticker:
+        start, end = ctx.span(ticker[0])
+    else:
+        assert security is not None
+        start, end = ctx.nt.to_original(security.start(), security.end())
+    return [
+        Emit(
+            "securities.mnpi",
+            start,
+            end,
+            "This pairs the company's securities with trading talk and information that is "
+            "not public; that can be insider trading or tipping.",
+            "Remove it. Talk about results only after they are published.",
+        )
+    ]
+
+
+# ----------------------------------------------------------------------------- endorsement
+
+_DISCLOSED = _rx(
+    r"\b(i work (at|for|on|in|with|there|here)|i'?m (an? )?\w+ (at|for) |i lead|my (employer|"
+    r"company|team|colleagues)|our team|we (built|make|made|designed|ship|shipped)|employee|"
+    r"employees|disclosure|i'?m with|joined (the )?\w* ?team|rejoint|trabajo (en|para)|"
+    r"trabalho (na|no|para|em)|ich arbeite (bei|fur)|mein arbeitgeber|je travaille (chez|pour)|"
+    r"mon employeur|mi empresa|minha empresa|nuestro equipo|notre equipe|unser team|"
+    r"yours truly|i helped (build|design|make))\b|#ad\b|#sponsored|#partner|#werbung|#publi"
+)
+_PROMO = _rx(
+    r"\b(best|the only .{0,40}(recommend|use|trust)|recommend|nothing (else )?comes close|"
+    r"game[- ]?changer|must[- ]have|hands down|no[- ]brainer|the answer|you'?re welcome|"
+    r"easy choice|should (have|get|buy|try|use|order)|(love|loving) (it|them|my|our)|changed "
+    r"(my|our|how)|will change|change how|guaranteed|go order|beste|mejor|meilleur|melhor|"
+    r"ganz klar|sin duda|sans hesiter|sem duvida|imprescindible|incontournable)\b"
+)
+_CTA = _rx(
+    r"(?:^|[.!?:,;]\s*|\b(?:go|just|and|please|then|should|must|gotta|to)\s+)"
+    r"(book|order|buy|try|grab|check out|sign up|request|schedule|switch to|upgrade to|"
+    r"go with|testet|probad|prueben|pruebalo|essayez|commandez|achetez|experimentem|"
+    r"experimente|comprem|kauft|bestellt)\b"
+)
+_NOT_PROMO = _rx(
+    r"\b(open role|we'?re hiring|hiring|job opening|apply|careers|vacanc\w+|position|"
+    r"stellenangebot|vaga|oferta de empleo|offre d'emploi)\b"
+)
+
+
+def _disclosed(ctx: Context) -> bool:
+    norm = ctx.norm
+    if any(tag in norm for tag in ctx.compiled.hashtags):
+        return True
+    if any(phrase in norm for phrase in ctx.compiled.disclosure_phrases):
+        return True
+    return bool(_DISCLOSED.search(norm))
+
+
+def detect_endorsement(ctx: Context) -> list[Emit]:
+    if "disclosure.employment" not in ctx.compiled.rules:
+        return []
+    products = ctx.of("product")
+    orgs = ctx.of("org")
+    if not products and not orgs:
+        return []
+    norm = ctx.norm
+    if _NOT_PROMO.search(norm) or _disclosed(ctx):
+        return []
+    promo = _PROMO.search(norm)
+    cta = _CTA.search(norm)
+    target: Hit | None = None
+    if products and (promo or cta):
+        target = products[0]
+    elif orgs and promo:
+        target = orgs[0]
+    if target is None:
+        return []
+    # Praise has to be about our product: a negative post is not an endorsement.
+    start, end = 0, len(norm)
+    total, _ = valence(ctx, start, end, [])
+    if total <= -3.0 and not promo:
+        return []
+    o_start, o_end = ctx.span(target)
+    return [
+        Emit(
+            "disclosure.employment",
+            o_start,
+            o_end,
+            f"This promotes {target.value} without saying you work for "
+            f"{ctx.compiled.policy.organization.name}; readers must know about the connection.",
+            f"Add a disclosure such as {_first_hashtag(ctx)} or 'I work at {_short_name(ctx)}'.",
+        )
+    ]
+
+
+def _short_name(ctx: Context) -> str:
+    org = ctx.compiled.policy.organization
+    return org.aliases[0] if org.aliases else org.name
+
+
+def _first_hashtag(ctx: Context) -> str:
+    tags = ctx.compiled.policy.effective_hashtags()
+    if len(tags) > 5:
+        return tags[5] if tags[5].endswith("Employee") else tags[0]
+    return tags[0] if tags else "#Employee"
+
+
+# ----------------------------------------------------------------------------- spokesperson
+
+
+@lru_cache(maxsize=64)
+def _spokesperson_rx(orgs: tuple[str, ...]) -> re.Pattern[str]:
+    org = "(?:" + "|".join(re.escape(o) for o in sorted(orgs, key=len, reverse=True)) + ")"
+    company = rf"(?:the (?:whole |entire )?(?:company|firm|organization|organisation)|{org})"
+    return re.compile(
+        rf"\bon behalf of {company}|\bas {org}(?:'s?)? (?:official )?(?:representative|"
+        rf"spokesperson|spokesman|spokeswoman|voice)\b|\b(?:speaking|speak|i speak|i'?m speaking)"
+        rf" (?:for|on behalf of) (?:the (?:whole |entire )?(?:company|firm|team)|{org}|all of "
+        rf"{org}|everyone at {org})|{org}(?:'s?)? (?:formal|official) (?:response|statement|"
+        rf"position|reply|stance)|\b(?:officially|on the record|official statement)\b"
+        rf"[^.!?\n]{{0,30}}"
+        rf"\b(?:for |from )?{company}|\b(?:em nome d[ao]|en nombre de|au nom de|im namen (?:von|"
+        rf"der|des)) (?:la |le |l'|der |die )?{company}|\bthe company'?s (?:official )?"
+        rf"(?:position|statement) is\b"
+    )
+
+
+_DISCLAIMER = _rx(
+    r"\b(views are my own|opinions are my own|my own (views|opinions)|personal (views|opinion)|"
+    r"not speaking (for|on behalf)|don'?t (speak for|represent)|do not (speak for|represent)|"
+    r"meine (eigene )?meinung|opiniones (son )?m[ií]as|mis opiniones|opinion personnelle|"
+    r"mes opinions|opini[oõ]es (s[aã]o )?minhas|privat hier)\b"
+)
+_COMPANY_NEWS = _rx(
+    r"\b(strategy|announce\w*|news|launch\w*|acqui\w+|deal|pricing|price|decision|earnings|"
+    r"results|response|article|regulation|partnership|ceo|leadership|roadmap|layoff|merger|"
+    r"lawsuit|statement|press)\b"
+)
+
+
+def detect_spokesperson(ctx: Context) -> list[Emit]:
+    rules = ctx.compiled.rules
+    norm = ctx.norm
+    disclaimer = _DISCLAIMER.search(norm) or any(p in norm for p in ctx.compiled.disclosure_phrases)
+    emits: list[Emit] = []
+    if "identity.spokesperson" in rules and not disclaimer:
+        match = _spokesperson_rx(ctx.compiled.org_names).search(norm)
+        if match:
+            start, end = ctx.nt.to_original(match.start(), match.end())
+            emits.append(
+                Emit(
+                    "identity.spokesperson",
+                    start,
+                    end,
+                    "This presents the post as an official company statement; only authorized "
+                    "spokespeople speak on behalf of the company.",
+                    "Speak for yourself ('I think...'), or ask the communications team to post "
+                    "the official statement.",
+                )
+            )
+    if (
+        "disclosure.views_own" in rules
+        and not emits
+        and not disclaimer
+        and not ctx.protected
+        and ctx.has("org", "product")
+        and _COMPANY_NEWS.search(norm)
+    ):
+        hit = ctx.of("org", "product")[0]
+        start, end = ctx.span(hit)
+        emits.append(
+            Emit(
+                "disclosure.views_own",
+                start,
+                end,
+                "You comment on the company's news or strategy; readers may take it as official.",
+                "Consider adding 'Views are my own.'",
+            )
+        )
+    return emits
+
+
+# ----------------------------------------------------------------------------- claims
+
+_PROMISE = _rx(
+    r"\b(guaranteed|guarantee[sd]?|risk[- ]free|no[- ]risk|zero[- ]risk|no downside|"
+    r"can'?t[- ]lose|cannot lose|never loses?|never lose|sure thing|locked in|clinically proven|"
+    r"proven to|cures?|cured|reverses?|reversed|heals?|healed|works for everyone|works every "
+    r"time|100 ?% (of|success|guaranteed|safe)|garantiert|garantizad[oa]|sin riesgo|"
+    r"garantie|sans risque|garantid[oa]|sem risco|cura|cur[oó]|gu[eé]rit)\b"
+)
+_NEGATED_PROMISE = _rx(r"\b(no|not|nothing|isn'?t|is never|nothing is|never) (\w+ )?$")
+_CLAIM_DOMAIN = _rx(
+    r"(\d+ ?%|[$€£] ?\d|\b(returns?|profits?|invest\w*|fund|trade|trading|options|stocks?|"
+    r"crypto|income|a (year|month|week|day)|per (year|month|week)|yield|roi|gains?|"
+    r"productivity|disease|cancer|diabetes|heart|injur\w*|pain|illness|covid|weight|"
+    r"blood pressure|arthritis|depression|anxiety|immune|krankheit|enfermedad|maladie|"
+    r"doenca|rendite|rendimiento|rendement|rendimento|lucro|ganancias|results)\b)"
+)
+
+
+def detect_claims(ctx: Context) -> list[Emit]:
+    if "claims.regulated" not in ctx.compiled.rules:
+        return []
+    norm = ctx.norm
+    for match in _PROMISE.finditer(norm):
+        head = norm[max(0, match.start() - 20) : match.start()]
+        if _NEGATED_PROMISE.search(head) and not match.group(0).startswith("never"):
+            continue
+        index = ctx.sentence_index(match.start())
+        lo = ctx.sentences[max(0, index - 1)][0]
+        hi = ctx.sentences[min(len(ctx.sentences) - 1, index + 1)][1]
+        if not _CLAIM_DOMAIN.search(norm, lo, hi):
+            continue
+        start, end = ctx.nt.to_original(match.start(), match.end())
+        return [
+            Emit(
+                "claims.regulated",
+                start,
+                end,
+                "Guaranteed returns, risk-free promises and cure claims are regulated; they "
+                "mislead readers and can expose you and the company.",
+                "Describe your own experience without promising results.",
+            )
+        ]
+    return []

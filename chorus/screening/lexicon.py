@@ -1,0 +1,317 @@
+"""Word lists used by the detectors (en, de, es, fr, pt).
+
+Plain data, reviewed by people: every list says what a hit means. Terms are written in their
+natural form; the engine folds them (casefold, accents dropped) and, for the conduct lists, also
+matches their de-obfuscated skeleton. Lists hold general vocabulary only, never sentences taken
+from an evaluation set. Offensive terms appear here because a filter has to name what it filters.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# ----------------------------------------------------------------------------- conduct
+
+#: Strong profanity: untargeted -> profanity; aimed at a person -> harassment (insult).
+#: Mild words ("damn", "hell", "crap", "sucks") are deliberately absent.
+PROFANITY: Final = (
+    # en
+    "fuck", "fucking", "fucked", "fucker", "fuckin", "fck", "fcking", "fuk", "fucks", "fuckup",
+    "fucktard", "motherfucker", "motherfucking", "mf", "wtf", "stfu", "gtfo", "shit", "shitty",
+    "shite", "shitting", "shitshow", "shithole", "bullshit", "horseshit", "batshit", "cunt",
+    "cunts", "goddamn", "goddamnit", "bollocks", "arsehole", "piss off", "pissed off", "jfc",
+    "clusterfuck", "fml", "🖕", "🖕🏻", "🖕🏼", "🖕🏽", "🖕🏾", "🖕🏿",
+    # de
+    "scheiße", "scheisse", "scheiss", "scheiß", "verfickt", "fick", "ficken", "kacke", "mist",
+    "verdammte scheiße", "arschloch",
+    # es
+    "mierda", "joder", "jodido", "coño", "carajo", "hostia", "me cago", "puta madre", "cojones",
+    "chingada", "chingado", "verga", "pinche",
+    # fr
+    "merde", "putain", "bordel de merde", "fait chier", "chier", "enculé", "enfoiré", "bordel",
+    "nique", "niquer",
+    # pt
+    "merda", "porra", "caralho", "foda-se", "foda", "fodido", "puta que pariu", "cacete", "bosta",
+)  # fmt: skip
+
+#: Profanity that is too mild or ambiguous alone; counts only next to a strong word.
+PROFANITY_WEAK: Final = ("bordel", "mist", "kacke", "hostia", "foda", "verga", "chier")
+
+#: Insults: demeaning words for a person. A finding needs a target in the same clause.
+INSULTS: Final = (
+    # en
+    "idiot", "idiots", "moron", "morons", "imbecile", "stupid", "dumb", "dumbass", "dimwit",
+    "dim", "useless", "incompetent", "loser", "losers", "pathetic", "weasel", "spineless",
+    "coward", "cowards", "clown", "clowns", "bitch", "bitches", "asshole", "assholes", "ass",
+    "dick", "dickhead", "prick", "jerk", "douche", "douchebag", "scumbag", "piece of shit",
+    "waste of space", "waste of oxygen", "brain-dead", "braindead", "halfwit", "nitwit",
+    "cretin", "twat", "wanker", "tosser", "pig", "slut", "whore", "hoe", "creep", "freak",
+    "psycho", "bimbo", "airhead", "lazy", "worthless", "trash", "garbage", "snake", "rat",
+    "liar", "fraud", "parasite", "degenerate", "subhuman", "vermin", "ugly", "fat", "fatso",
+    "dumb cow", "cow", "pussy", "sucks",
+    # de
+    "idiot", "vollidiot", "depp", "trottel", "blöd", "blöde", "dumm", "dumme", "dummkopf",
+    "dumme kuh", "kuh", "arschloch", "wichser", "hure", "schlampe", "penner", "versager",
+    "hohlkopf", "spast", "missgeburt", "nutte", "sau", "schwein", "lügner", "feigling",
+    # es
+    "idiota", "imbécil", "estúpido", "estúpida", "pendejo", "pendeja", "gilipollas", "cabrón",
+    "cabrona", "tonto", "tonta", "inútil", "puta", "zorra", "payaso", "mentiroso", "cobarde",
+    "subnormal", "tarado", "tarada", "basura", "rata", "perra", "mamón",
+    # fr
+    "connard", "connasse", "conne", "con", "idiot", "idiote", "débile", "salope", "crétin",
+    "crétine", "abruti", "abrutie", "pute", "nul", "nulle", "minable", "lâche", "menteur",
+    "menteuse", "pauvre type", "bouffon", "imbécile", "ordure", "raclure", "tocard",
+    # pt
+    "idiota", "burro", "burra", "otário", "otária", "babaca", "imbecil", "vagabundo",
+    "vagabunda", "puta", "inútil", "corno", "filho da puta", "cretino", "covarde", "mentiroso",
+    "palhaço", "lixo", "vaca", "escroto", "retardado",
+)  # fmt: skip
+
+#: Insult words that are ordinary words in other uses; they count only in "X is a ___"
+#: or "you ___" frames, never as a bare hit.
+INSULTS_FRAMED_ONLY: Final = (
+    "dim", "useless", "lazy", "trash", "garbage", "snake", "rat", "pig", "cow", "kuh", "sau",
+    "schwein", "basura", "rata", "lixo", "vaca", "nul", "nulle", "con", "fat", "ugly", "liar",
+    "fraud", "ass", "dick", "incompetent", "pathetic", "worthless", "sucks", "freak", "creep",
+    "burro", "burra", "tonto", "tonta", "inútil", "minable", "clown", "clowns", "jerk",
+)  # fmt: skip
+
+#: Slurs: demeaning terms for a protected group; harassment at full severity wherever they
+#: appear. Reclaimed use cannot be told apart by a machine, so a person reviews the warning.
+SLURS: Final = (
+    # en
+    "fag", "fags", "faggot", "faggots", "retard", "retards", "retarded", "tranny", "trannies",
+    "dyke", "dykes", "spic", "spics", "chink", "chinks", "kike", "kikes", "wetback",
+    "wetbacks", "raghead", "towelhead", "nigger", "niggers", "nigga", "niggas", "coon",
+    "gook", "gooks", "beaner", "beaners", "paki", "pakis", "sandnigger", "shemale", "homo",
+    "homos", "gyppo", "gypsies", "tard", "mongoloid", "cripple", "spaz",
+    # de
+    "schwuchtel", "kanake", "kanaken", "neger", "zigeuner", "mongo", "behindi", "tunte",
+    # es
+    "maricón", "maricon", "marica", "sudaca", "sudacas", "moro de mierda", "mongólico",
+    "panchito", "bollera", "travelo",
+    # fr
+    "pédé", "pede", "tapette", "bougnoule", "bicot", "négro", "nègre", "youpin", "gouine",
+    "tarlouze", "mongol",
+    # pt
+    "viado", "bicha", "sapatão", "macaco", "crioulo", "traveco",
+)  # fmt: skip
+
+# ----------------------------------------------------------------------------- targets
+
+#: Words that point at a person or group (a target for an insult).
+TARGET_WORDS: Final = (
+    "you", "your", "you're", "youre", "u", "ur", "ya", "yourself", "he", "she", "him", "her",
+    "his", "they", "them", "he's", "she's", "they're", "guy", "girl", "woman", "man", "dude",
+    "boss", "manager", "managers", "colleague", "colleagues", "coworker", "coworkers",
+    "co-worker", "teammate", "intern", "designer", "engineer", "developer", "vp", "ceo", "cto",
+    "cfo", "director", "lead", "supervisor", "team", "people", "folks", "guys", "everyone",
+    "customer", "customers", "client", "clients", "employee", "employees", "staff", "hr",
+    # de
+    "du", "dich", "dir", "ihr", "er", "sie", "chef", "chefin", "kollege", "kollegin",
+    "kollegen", "frau", "herr", "typ", "leute", "mitarbeiter",
+    # es
+    "tú", "tu", "te", "ti", "usted", "él", "ella", "jefe", "jefa", "compañero", "compañera",
+    "señor", "señora", "tipo", "gente", "ese", "esa",
+    # fr
+    "toi", "tu", "te", "vous", "il", "elle", "patron", "patronne", "collègue", "chef", "mec",
+    "gars", "monsieur", "madame", "type", "gens",
+    # pt
+    "você", "voce", "vc", "tu", "ele", "ela", "chefe", "colega", "cara", "senhor", "senhora",
+    "gente", "pessoal",
+)  # fmt: skip
+
+# ----------------------------------------------------------------------------- threats
+
+#: Words that gate the threat patterns (cheap pre-check before any regex runs).
+THREAT_TRIGGERS: Final = (
+    "kill", "killing", "hurt", "shoot", "stab", "beat", "punch", "dead", "murder", "bury",
+    "walking", "regret", "where you live", "where he lives", "where she lives", "burn", "bomb",
+    "gun", "knife", "smash", "strangle", "choke", "break your", "slap", "run over",
+    "watch your", "pay for it", "pay for this", "getting out", "going home", "making it",
+    "driving home", "leaving", "killed", "shot", "stabbed", "beaten", "hospitalized",
+    "hospitalised", "blow", "destroy", "matar", "mato", "matarte", "pegar", "partir",
+    "reventar", "tuer", "buter", "crever", "frapper", "defoncer", "casser", "umbringen",
+    "bring dich", "bring ihn", "bring sie", "abstechen", "fertigmachen", "kaltmachen",
+    "abknallen", "schlag", "stech", "tot", "muerto", "muerta", "muertos", "mort", "morto",
+    "morta", "quebrar", "quebro", "arrebentar", "arrebento", "parto", "reviento",
+)  # fmt: skip
+
+#: Threat patterns over the normalized text (casefolded, accents dropped). Each needs a target
+#: (a person or "someone") and harm; idioms such as "traffic was murder" do not match.
+THREAT_PATTERNS: Final = (
+    # en: I'll / gonna / going to <harm> you|him|her|them|someone
+    r"\b(?:i'?ll|i will|i'?m gonna|i'?m going to|gonna|going to|i'd|i would|i should|"
+    r"someone should|somebody should|we'?ll|we will)\s+(?:\w+\s+){0,2}?"
+    r"(?:kill|hurt|shoot|stab|beat|punch|murder|bury|strangle|choke|smash|slap|break|end|"
+    r"destroy|run over|find)\s+(?:you|u|him|her|them|that|this|the|his|her|your|ur|every|"
+    r"some|@)",
+    r"\b(?:somebody|someone|some one|he|she|you|they|people|everyone|y'all)"
+    r"(?:\s+[\w']+){0,5}?(?:'s| is| are|'re)?\s+"
+    r"(?:going to|gonna|will|'ll|about to)\s+(?:get|be)\s+(?:hurt|killed|shot|stabbed|"
+    r"beaten|dead|hospitali[sz]ed)",
+    r"\b(?:he|she|they|you)(?:'s|'re| is| are| ain'?t| won'?t be| will not be)\s+(?:not\s+)?"
+    r"(?:walking|going home|making it home|leaving|getting out|driving home)\b"
+    r"(?:\s+(?:to|out|home|alive|in one piece))?",
+    r"\b(?:you'?re|ur|you are|he'?s|she'?s|they'?re)\s+(?:so\s+|all\s+)?dead\b",
+    r"\bi know where (?:you|he|she|they) (?:live|lives|park|parks|sleep)",
+    r"\bwatch your (?:back|step)\b",
+    r"\b(?:you|he|she|they)(?:'ll|'s|'re| will| is| are)?\s+(?:going to |gonna )?"
+    r"(?:regret|pay for) (?:it|this|that)\b",
+    r"\b(?:kill|shoot|stab|strangle)\s+(?:you|u|him|her|them|@\w+|that \w+|this \w+)\b",
+    r"\b(?:burn|blow|shoot)\s+(?:the|this|that|their|your)\s+(?:\w+\s+)?"
+    r"(?:office|building|place|house|warehouse|plant|hq)\s*(?:down|up)?\b",
+    r"\bnot (?:walking|making it) (?:to (?:his|her|their|your) car|out (?:of )?here)",
+    # de
+    r"\bich (?:bring|mach|schlag|stech)\w* (?:dich|ihn|sie|euch)\b",
+    r"\b(?:dich|ihn|sie|euch) (?:umbringen|abstechen|fertigmachen|kaltmachen|abknallen)\b",
+    r"\bdu bist (?:so )?tot\b",
+    # es
+    r"\b(?:te|lo|la|los|les) (?:voy a|vamos a)\s+(?:matar|partir|reventar|pegar|romper)",
+    r"\bte (?:mato|parto|reviento)\b",
+    r"\b(?:estas|esta|estan) muert[oa]s?\b",
+    # fr
+    r"\bje (?:vais|vas) (?:te|le|la|les|vous) (?:tuer|buter|crever|frapper|defoncer|casser)",
+    r"\bt'es (?:un )?homme mort\b",
+    # pt
+    r"\b(?:vou|vamos) (?:te |lhe )?(?:matar|pegar|quebrar|arrebentar)\s*(?:voce|vc|te|ele|ela)?",
+    r"\b(?:te|o|a) (?:mato|quebro|arrebento)\b",
+    r"\b(?:voce|vc|ele|ela) (?:ta|esta|vai estar) mort[oa]\b",
+)
+
+# ----------------------------------------------------------------------------- protected
+
+#: Protected activity (NLRA Section 7 and EU/UK equivalents): strong terms alone suffice.
+PROTECTED_STRONG: Final = (
+    # en
+    "union", "unions", "unionize", "unionizing", "unionise", "organizing", "organising",
+    "union vote", "strike", "walkout", "walk out", "picket", "collective bargaining",
+    "osha", "nlrb", "eeoc", "labor board", "labour board", "labor department",
+    "department of labor", "labour inspectorate", "wage theft", "unpaid overtime",
+    "unpaid training", "unpaid wages", "pay audit", "pay equity", "pay gap", "equal pay",
+    "pay cut", "pay cuts", "overtime", "shift differential", "minimum wage", "living wage",
+    "wages", "wage", "salaries", "payroll", "pay stub", "paystub", "pay slip", "payslip",
+    "raise", "raises", "bonus plan", "hazard pay", "sick leave", "pto", "working conditions",
+    "work conditions", "unsafe", "safety violation", "safety hazard", "heat", "heat stress",
+    "break room", "breaks", "understaffed", "understaffing", "staffing", "schedule",
+    "schedules", "shift", "shifts", "hours", "mandatory overtime", "layoffs", "grievance",
+    "whistleblower", "retaliation", "harassment complaint", "hostile work environment",
+    "group complaint", "petition", "co-sign", "cosign", "pay", "paid", "underpaid",
+    "unpaid", "salary", "bonus", "bonuses", "benefits", "lunch break", "pension",
+    # de
+    "gewerkschaft", "betriebsrat", "tarifvertrag", "streik", "lohn", "löhne", "gehalt",
+    "gehälter", "überstunden", "arbeitsbedingungen", "arbeitszeit", "arbeitszeiten",
+    "schichten", "schichtplan", "arbeitsschutz", "gewerbeaufsicht", "mindestlohn",
+    # es
+    "sindicato", "comité de empresa", "huelga", "salario", "salarios", "sueldo", "sueldos",
+    "horas extra", "horas extras", "turnos", "condiciones de trabajo", "condiciones laborales",
+    "inspección de trabajo", "convenio colectivo", "jornada",
+    # fr
+    "syndicat", "syndicats", "grève", "salaire", "salaires", "heures supplémentaires",
+    "conditions de travail", "inspection du travail", "comité social", "cse",
+    "délégué du personnel", "horaires", "prud'hommes",
+    # pt
+    "sindicato", "greve", "salário", "salários", "horas extras", "turnos",
+    "condições de trabalho", "comissão de trabalhadores", "ministério do trabalho", "act",
+    "jornada de trabalho", "escala",
+)  # fmt: skip
+
+#: Words that mark talk among employees (concerted activity) or about the employer.
+CONCERTED: Final = (
+    "we", "our", "us", "together", "coworkers", "co-workers", "colleagues", "fellow",
+    "let's", "lets", "crew", "team", "everyone", "anyone else", "all of us", "management",
+    "hr", "our vp", "comparing notes", "meeting", "compañeras", "compañeros", "juntos",
+    "juntas", "kollegen", "kolleginnen", "gemeinsam", "wir", "collègues", "ensemble", "nous",
+    "colegas", "nós", "juntos", "nosotros", "nuestros",
+)  # fmt: skip
+
+# ----------------------------------------------------------------------------- sentiment
+
+#: Disparaging words and idioms VADER does not know or under-weights, with a valence (-4..4).
+NEGATIVE_EXTRA: Final = {
+    # en idioms and business disparagement
+    "attention span of a goldfish": -2.5, "attention span": -1.0, "brick wall": -2.0,
+    "never again": -2.0, "all hype": -2.5, "no uptime": -2.0, "hype": -1.0,
+    "permanent vacation": -2.0, "if their lives depended on it": -2.5,
+    "if his life depended on it": -2.5, "if her life depended on it": -2.5,
+    "to save their lives": -2.0, "to save his life": -2.0, "couldn't organize": -2.0,
+    "couldn't fix": -1.0, "can't fix": -1.0, "can't get anything right": -2.5,
+    "total joke": -2.5, "complete joke": -2.5, "bunch of amateurs": -2.5, "on vacation": -0.5,
+    "joke": -2.0, "a joke": -2.0,
+    "clown show": -2.5, "clowns": -2.0, "amateurs": -2.0, "amateur hour": -2.5,
+    "dumpster fire": -3.0, "garbage": -2.5, "trash": -2.0, "junk": -2.0, "mess": -1.5,
+    "shambles": -2.5, "rip-off": -2.5, "ripoff": -2.5, "scam": -3.0, "scammers": -3.0,
+    "snake oil": -3.0, "vaporware": -2.5, "lied": -2.5, "lie": -2.0, "lies": -2.0,
+    "liars": -3.0, "dim": -1.5, "too dim": -2.5, "clueless": -2.5, "incompetent": -3.0,
+    "useless": -2.5, "worthless": -3.0, "unreliable": -2.0, "falls apart": -2.5,
+    "fall apart": -2.5, "fall out of the sky": -2.5, "falls over": -2.0, "crash": -1.5,
+    "crashes": -2.0, "broken": -1.5, "buggy": -2.0, "overpriced": -2.0, "nightmare": -2.5,
+    "disaster": -2.5, "terrible": -2.5, "awful": -2.5, "horrible": -2.5, "worst": -3.0,
+    "pathetic": -3.0, "laughable": -2.5, "embarrassing": -2.0, "shameful": -2.5,
+    "don't fall for": -2.0, "dont fall for": -2.0, "stay away": -2.0, "avoid": -1.5,
+    "guy with a joystick": -2.0, "smoke and mirrors": -2.5, "bills by the hour": -1.0,
+    "can't even": -1.5, "cannot even": -1.5, "couldn't care less": -2.0, "bozos": -2.5,
+    "morons": -3.0, "idiots": -3.0, "hacks": -2.0, "cowboys": -1.5, "con artists": -3.0,
+    "cheapskates": -2.0, "stingy": -1.5, "slow payers": -1.5, "never pay": -2.0,
+    "terrible at": -2.5, "bad at": -2.0, "hopeless": -2.5, "incapable": -2.5,
+    "went under": -1.0, "sinking ship": -2.5, "copycats": -2.0, "knockoff": -2.0,
+    "knock-off": -2.0, "rubbish": -2.5, "pile of": -1.0, "waste of money": -2.5,
+    "waste of time": -2.5, "🙄": -1.5, "🤡": -2.5, "💩": -2.5, "👎": -2.0, "🤮": -2.5,
+    "🤦": -1.5, "🗑️": -2.0, "😒": -1.5,
+    # de
+    "schlecht": -2.0, "schlechteste": -3.0, "katastrophe": -2.5, "katastrophal": -3.0,
+    "peinlich": -2.0, "unfähig": -3.0, "inkompetent": -3.0, "schrott": -3.0, "müll": -2.5,
+    "lügner": -3.0, "betrüger": -3.0, "witz": -1.5, "nie wieder": -2.0, "chaos": -1.5,
+    "chaotisch": -2.0, "dumm": -2.5, "dumme": -2.5, "blöd": -2.0, "unzuverlässig": -2.0,
+    "fallen ständig": -2.0,
+    # es
+    "vergüenza": -2.5, "una vergüenza": -3.0, "desastre": -2.5, "pésimo": -3.0,
+    "pésima": -3.0, "malísimo": -3.0, "basura": -3.0, "chapuza": -2.5,
+    "incompetentes": -3.0, "inútiles": -3.0, "mentirosos": -3.0, "estafa": -3.0,
+    "estafadores": -3.0, "nunca más": -2.0, "se caen": -2.0, "se cae": -2.0, "caos": -1.5,
+    "desorganizados": -2.5, "desorganizado": -2.5, "fatal": -2.0, "lo peor": -3.0,
+    "peor": -2.5, "peores": -2.5, "un desastre": -3.0, "penoso": -2.5, "lamentable": -3.0,
+    # fr
+    "nul": -2.5, "nuls": -2.5, "nulle": -2.5, "honte": -2.5, "honteux": -2.5,
+    "catastrophe": -2.5, "catastrophique": -3.0, "incompétents": -3.0, "incompétent": -3.0,
+    "arnaque": -3.0, "arnaqueurs": -3.0, "menteurs": -3.0, "jamais plus": -2.0,
+    "plus jamais": -2.0, "pire": -2.5, "médiocre": -2.5, "bordel": -1.5,
+    "désorganisé": -2.5, "tombent en panne": -2.0,
+    # pt
+    "vergonha": -2.5, "uma vergonha": -3.0, "péssimo": -3.0,
+    "péssima": -3.0, "horrível": -2.5, "lixo": -3.0, "golpe": -2.5, "nunca mais": -2.0,
+    "o pior": -3.0, "pior": -2.0, "desorganizada": -2.5, "caem": -1.0,
+    "bagunça": -2.0, "uma piada": -2.5, "enganação": -3.0,
+}  # fmt: skip
+
+#: Praise words outside VADER (multilingual) used to tell praise from disparagement.
+POSITIVE_EXTRA: Final = {
+    "respect": 1.5, "well earned": 2.0, "congrats": 2.0, "congratulations": 2.5,
+    "kudos": 2.0, "cheers": 1.5, "thanks": 1.5, "thank you": 2.0, "shoutout": 1.5,
+    "shout-out": 1.5, "tightest": 1.5, "elegant": 2.0, "smart": 1.5, "impressive": 2.5,
+    "solid": 1.0, "beste": 2.5, "toll": 2.0, "super": 2.0, "klasse": 2.0, "danke": 1.5,
+    "gracias": 1.5, "excelente": 2.5, "genial": 2.0, "increíble": 2.5, "merci": 1.5,
+    "génial": 2.0, "excellent": 2.5, "bravo": 2.0, "obrigado": 1.5, "obrigada": 1.5,
+    "ótimo": 2.5, "incrível": 2.5, "parabéns": 2.5, "ravie": 2.0, "ravi": 2.0,
+}  # fmt: skip
+
+#: Sarcasm cues: praise followed by these flips toward disparagement.
+SARCASM_CUES: Final = (
+    "🙄", "/s", "yeah right", "sure, because", "oh great", "oh wonderful", "what a surprise",
+    "shocking", "as usual", "as always", "again.", "must be on", "must have been on",
+    "thanks for nothing", "slow clap", "bravo, ", "genius move", "real genius",
+    "great at signing", "great at promising", "great at", "good at", "excellent at",
+    "world-class at", "champions of", "😏", "😂😂", "lol",
+)  # fmt: skip
+
+#: "great at X, terrible at Y" style contrast frames (positive then negative).
+CONTRAST_MARKERS: Final = (", terrible at", ", bad at", ", awful at", ", useless at", " but ")
+
+# ----------------------------------------------------------------------------- negation
+
+NEGATORS: Final = (
+    "not", "no", "never", "n't", "isn't", "aren't", "wasn't", "weren't", "don't", "doesn't",
+    "didn't", "can't", "cannot", "won't", "hardly", "nothing", "nobody", "without", "nicht",
+    "kein", "keine", "nie", "niemals", "no", "nunca", "nada", "ni", "pas", "jamais", "rien",
+    "não", "nao", "nem", "nenhum",
+)  # fmt: skip

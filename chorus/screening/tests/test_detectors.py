@@ -1,0 +1,191 @@
+"""Detector tables: (text, expected categories above info). One row per behaviour or bug.
+
+All texts are written for these tests (never copied from an evaluation set). Names come from
+the Northwind policy in conftest.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from chorus.screening import Post
+
+CASES: list[tuple[str, list[str]]] = [
+    # customer_negative / competitor_negative: aimed at the named entity, sarcasm included
+    (
+        "Initech's support team couldn't fix a paper jam if their lives depended on it.",
+        ["competitor_negative"],
+    ),
+    ("Globex robots are a total joke, honestly.", ["competitor_negative"]),
+    ("Contoso never pays invoices on time. Worst client ever.", ["customer_negative"]),
+    ("Die Software von Initech ist einfach Schrott.", ["competitor_negative"]),
+    ("Les robots de Globex sont nuls, franchement.", ["competitor_negative"]),
+    ("Contoso es el peor cliente que hemos tenido.", ["customer_negative"]),
+    ("Oh sure, Globex 'innovates' by copying everyone else 🙄", ["competitor_negative"]),
+    ("Initech shipped a buggy, overpriced mess of a product. Again.", ["competitor_negative"]),
+    ("Fabrikam's new CTO gave a great talk at the conference today.", []),
+    ("Globex is a great company and a worthy competitor.", []),
+    ("Had a great lunch with the Contoso team today. Great partners!", []),
+    ("Contoso cancelled the pilot, which is a shame, but we learned a lot.", []),
+    ("Tailspin Toys announced record holiday sales. Congrats to them!", []),
+    # common words that look like names
+    ("Umbrella sales are up this rainy season, grab one before it pours.", []),
+    ("Saw a bluebird on my balcony this morning 🐦", []),
+    ("The kestrel hovering over the field was incredible.", []),
+    ("Our weekend plans went into a tailspin after the storm.", []),
+    # confidential
+    ("Skylift v2 launches on March 3rd, don't tell anyone yet!", ["confidential"]),
+    ("Internal only: Tern recall numbers are worse than we thought.", ["confidential"]),
+    ("Bluebird hit 99% uptime in the internal test this week.", ["confidential"]),
+    ("Excited that Skylift 2 was announced today at the keynote! I work on the flight team.", []),
+    # mnpi
+    ("Load up on NWRB before Thursday's earnings, trust me, the numbers are huge.", ["mnpi"]),
+    (
+        "Heard we're acquiring a competitor next month. Buying Northwind stock now before the news.",
+        ["mnpi"],
+    ),
+    ("NWRB closed up 3% today after the public Q2 results.", []),
+    # undisclosed_endorsement
+    (
+        "Skylift is hands down the best warehouse drone out there. Get one!",
+        ["undisclosed_endorsement"],
+    ),
+    ("Skylift is hands down the best warehouse drone out there. #NorthwindEmployee", []),
+    ("I work at Northwind and I think Tern is the best exosuit on the market.", []),
+    ("Tern ist das beste Exoskelett. Kauft es!", ["undisclosed_endorsement"]),
+    ("We're hiring! Northwind Robotics is looking for a Harbor OS engineer, apply today.", []),
+    # spokesperson
+    ("Officially, on behalf of Northwind: we will not comment on the lawsuit.", ["spokesperson"]),
+    (
+        "Speaking on behalf of Northwind Robotics, we are thrilled to announce our new office.",
+        ["spokesperson"],
+    ),
+    ("Au nom de Northwind, nous démentons ces rumeurs.", ["spokesperson"]),
+    ("Views are my own, not Northwind's: remote work makes our team better.", []),
+    # regulated_claim
+    ("This supplement cures diabetes in two weeks, guaranteed.", ["regulated_claim"]),
+    ("My crypto bot makes guaranteed 15% monthly returns, zero risk.", ["regulated_claim"]),
+    ("Nothing is guaranteed in life except taxes.", []),
+    ("Guaranteed to make you laugh: our team's Halloween costumes 🎃", []),
+    # harassment, threats, slurs, profanity (obfuscated and multilingual)
+    ("Hey @jdoe you absolute moron, learn to read a spec.", ["harassment"]),
+    ("Our new hire is a useless idiot.", ["harassment"]),
+    ("I'm going to kill you if you touch my lunch again, Dave.", ["harassment"]),
+    ("If I see that guy again he's going to regret it.", ["harassment"]),
+    ("Our team lead Tom is a total asshole.", ["harassment"]),
+    ("Those people are retards.", ["harassment"]),
+    ("lol that intern is such a f4g", ["harassment"]),
+    ("This fucking printer jammed again.", ["profanity"]),
+    ("What the f*ck is wrong with this build pipeline", ["profanity"]),
+    ("fuuuuck this traffic", ["profanity"]),
+    ("S.H.I.T. the demo crashed", ["profanity"]),
+    ("sh1tty coffee again", ["profanity"]),
+    ("Ѕhit, I forgot my badge", ["profanity"]),  # Cyrillic Ѕ look-alike
+    ("Damn, what a week. Hell of a launch.", []),
+    ("Merde, j'ai raté mon train.", ["profanity"]),
+    ("Qué mierda de día.", ["profanity"]),
+    ("Puta que pariu, esse trânsito!", ["profanity"]),
+    ("Scheiße, der Zug hat schon wieder Verspätung.", ["profanity"]),
+    ("The traffic was murder and the meeting killed me.", []),
+    # protected activity: harsh talk about pay and conditions is never a violation
+    (
+        "Management is a bunch of clowns and we're done being underpaid. Union meeting Thursday, "
+        "bring coworkers.",
+        [],
+    ),
+    (
+        "Our shift schedule changed again with no notice. Fellow techs, let's bring this to HR "
+        "together.",
+        [],
+    ),
+    ("Shitty pay and shittier hours. Coworkers, let's talk wages together.", []),
+    ("We're filing a complaint with OSHA about the broken ventilation, join us.", []),
+    (
+        "If management cuts our breaks again someone is going to get hurt, I'll make sure of it.",
+        ["harassment"],
+    ),
+    # pii: someone else's data, verified check digits
+    ("Call my colleague Priya at +44 20 7946 0321, she'll help you.", ["pii"]),
+    ("Mark's personal email is mark.jones88@gmail.com if you need him.", ["pii"]),
+    ("Press inquiries: press@northwindrobotics.com", []),
+    ("Her SSN is 123-45-6789 lol", ["pii"]),
+    ("Jenny just got diagnosed with cancer, send her your prayers.", ["pii"]),
+    ("I was diagnosed with diabetes last year and I'm doing great.", []),
+    ("He lives at 42 Maple Avenue, Springfield, IL 62704. Go tell him what you think.", ["pii"]),
+    ("Found a card: 4111 1111 1111 1111, whose is it?", ["pii"]),
+    ("Test card 4111 1111 1111 1112 fails Luhn, good.", []),
+    ("Pay Ana at DE89 3704 0044 0532 0130 00 please", ["pii"]),
+    ("Call me on 020 7946 0123 if you want to chat about the role.", []),
+    # secret
+    ("Here is the staging key: sk_live_51HqLyjWDarjtT1zdp7dcXkeJHMOUBrk0o1", ["secret"]),
+    ("export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ["secret"]),
+    ("The wifi password is Sunflower!2024 for visitors", ["secret"]),
+    (
+        "xoxb-2034987234-2394872394872-AbCdEfGhIjKlMnOpQrStUvWx posted in the wrong channel oops",
+        ["secret"],
+    ),
+    (
+        "token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+        ["secret"],
+    ),
+    ("Use a password manager, people. Seriously.", []),
+    ("Happy to share that I passed my AWS certification!", []),
+    # clean
+    ("Can't wait for the weekend. 🎉", []),
+    ("", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_detector_table(screener, text, expected):
+    result = screener.check(Post(id="t", text=text))
+    assert list(result.categories) == sorted(expected), [
+        (f.rule_id, f.severity, f.excerpt) for f in result.findings
+    ]
+    for finding in result.findings:
+        assert finding.excerpt == text[finding.start : finding.end]
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        ("Hannah's SSN is 318-62-4409, let's file a group complaint about payroll.", "block"),
+        ("I'm going to stab you, Olaf.", "block"),
+        ("Olaf is a spineless weasel.", "warn"),
+        (
+            "Our VP is a coward who ignores the heat in the warehouse. Coworkers, we're "
+            "writing to OSHA together.",
+            "allow",
+        ),
+        ("Globex's drones are garbage.", "warn"),
+        ("Bluebird ships next week!", "block"),
+        ("Well, shit. Spilled coffee again.", "warn"),
+    ],
+)
+def test_balanced_verdicts(screener, text, verdict):
+    assert screener.check(Post(id="t", text=text)).verdict == verdict
+
+
+def test_protected_activity_is_a_signal_that_lowers_conduct_findings(screener):
+    result = screener.check(
+        Post(id="t", text="Shit pay again. Fellow techs, let's demand a meeting with HR together.")
+    )
+    assert result.signals == ("protected_activity",)
+    assert result.verdict == "allow"
+    assert all(f.severity == "info" for f in result.findings)
+    assert result.categories == ()
+
+
+def test_protected_activity_never_lowers_threats(screener):
+    result = screener.check(
+        Post(id="t", text="Cut our overtime again and somebody in payroll is going to get hurt.")
+    )
+    assert "protected_activity" in result.signals
+    assert result.verdict == "block"
+
+
+def test_findings_cite_the_policy_clause(screener):
+    (finding,) = screener.check(Post(id="t", text="Globex's drones are garbage.")).findings
+    assert finding.rule_id == "competitor.negative"
+    assert "No disparaging remarks about competitors" in finding.message
+    assert finding.suggestion
