@@ -12,9 +12,7 @@ def chorus(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    match = getattr(request, "resolver_match", None)
-    namespace = match.namespace if match else ""
     return {
-        "nav_items": nav_for(user, namespace),
+        "nav_items": nav_for(user, request.path),
         "current_org": getattr(user, "organization", None),
     }

@@ -20,8 +20,6 @@ class NavItem:
     order: int = 100
     # Shown when the user has any of these roles (empty: every signed-in user).
     roles: tuple[str, ...] = ()
-    # URL names whose pages highlight this item (prefix match on the namespace).
-    section: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,9 @@ def _allowed(user: Any, roles: tuple[str, ...]) -> bool:
     return not roles or any(user.has_role(role) for role in roles)
 
 
-def nav_for(user: Any, current_namespace: str) -> list[dict[str, Any]]:
+def nav_for(user: Any, current_path: str) -> list[dict[str, Any]]:
+    """The items this user may see; the one whose URL is the longest prefix of the current
+    path is active, so two items of one app highlight correctly."""
     items = []
     for item in sorted(NAV_ITEMS, key=lambda i: (i.order, i.label)):
         if not _allowed(user, item.roles):
@@ -61,8 +61,10 @@ def nav_for(user: Any, current_namespace: str) -> list[dict[str, Any]]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        section = item.section or item.url_name.split(":")[0]
-        items.append({"label": item.label, "url": url, "active": section == current_namespace})
+        items.append({"label": item.label, "url": url, "active": False})
+    matches = [i for i in items if current_path.startswith(i["url"]) and i["url"] != "/"]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return items
 
 

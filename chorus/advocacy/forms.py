@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from chorus.advocacy.models import GuidanceCard
+from chorus.advocacy.networks import SPECS, Network
+from chorus.advocacy.services import CaptionIn
+from chorus.people.models import Department
+
+VARIANT_SEPARATOR = "---"
+
+
+def caption_field_name(network: str) -> str:
+    return f"captions_{network}"
+
+
+class ContentItemForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), label="What it is",
+        help_text="What this is about and why it is worth sharing. Employees read this first.",
+    )
+    link = forms.CharField(
+        max_length=1000, label="Link to share",
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+        help_text="Each share gets its own tracked short link that leads here.",
+    )
+    image = forms.FileField(required=False, help_text="Optional. PNG, JPEG, GIF or WebP.")
+    remove_image = forms.BooleanField(required=False, label="Remove the current image")
+    tags = forms.CharField(required=False, max_length=400,
+                           help_text="Comma-separated, e.g. launch, hiring.")
+    audience = forms.ModelMultipleChoiceField(
+        queryset=Department.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked to offer it to everyone.",
+    )
+    publish_at = forms.DateTimeField(
+        required=False, label="Publish from",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Empty: as soon as it is approved.",
+    )
+    expires_at = forms.DateTimeField(
+        required=False, label="Expires",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Empty: never. Expired items leave the feed.",
+    )
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["audience"].queryset = Department.objects.filter(organization=organization)
+        for network in Network:
+            spec = SPECS[network]
+            self.fields[caption_field_name(network)] = forms.CharField(
+                required=False, label=f"{network.label} captions",
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text=f"Limit {spec.limit:,} {spec.unit} with the link and disclosure. "
+                f"Write several variants, each separated by a line with only {VARIANT_SEPARATOR}.",
+            )
+
+    def caption_fields(self) -> list[forms.BoundField]:
+        return [self[caption_field_name(n)] for n in Network]
+
+    def captions(self) -> list[CaptionIn]:
+        out = []
+        for network in Network:
+            raw = self.cleaned_data.get(caption_field_name(network)) or ""
+            for variant in split_variants(raw):
+                out.append(CaptionIn(network=network.value, text=variant))
+        return out
+
+    def tag_list(self) -> list[str]:
+        return [t.strip() for t in (self.cleaned_data.get("tags") or "").split(",") if t.strip()]
+
+
+def split_variants(raw: str) -> list[str]:
+    variants, current = [], []
+    for line in raw.replace("\r\n", "\n").split("\n"):
+        if line.strip() == VARIANT_SEPARATOR:
+            variants.append("\n".join(current).strip())
+            current = []
+        else:
+            current.append(line)
+    variants.append("\n".join(current).strip())
+    return [v for v in variants if v]
+
+
+def join_variants(texts: list[str]) -> str:
+    return f"\n{VARIANT_SEPARATOR}\n".join(texts)
+
+
+class TransitionForm(forms.Form):
+    note = forms.CharField(required=False, max_length=500, label="Note",
+                           widget=forms.TextInput(attrs={"placeholder": "Optional, except when "
+                                                         "returning it to the author"}))
+
+
+class ShareForm(forms.Form):
+    network = forms.ChoiceField(choices=Network.choices, widget=forms.RadioSelect)
+    caption = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}), label="Your post",
+        help_text="Put it in your own words: posts that sound like you get more attention.",
+        max_length=5000,
+    )
+    mastodon_instance = forms.CharField(
+        required=False, max_length=253, label="Your Mastodon server",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. mastodon.social",
+                                      "autocomplete": "off"}),
+        help_text="Only the domain. We remember it for next time.",
+    )
+
+
+class SettingsForm(forms.Form):
+    leaderboard_enabled = forms.BooleanField(
+        required=False, label="Show a leaderboard and points",
+        help_text="Employees can always opt out. Participation is never used to evaluate anyone.",
+    )
+    daily_share_limit = forms.IntegerField(
+        min_value=0, max_value=1000, label="Daily share limit per person",
+        help_text="0 means no limit. A limit keeps feeds from filling with the same content.",
+    )
+    duplicate_nudge_threshold = forms.IntegerField(
+        min_value=2, max_value=1000, label="Identical-text nudge from",
+        help_text="Tell employees when this many colleagues already posted the same words.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        hours = [(h, f"{h:02d}:00") for h in range(25)]
+        for network in Network:
+            self.fields[f"enabled_{network}"] = forms.BooleanField(
+                required=False, label=f"Offer {network.label}")
+            self.fields[f"start_{network}"] = forms.TypedChoiceField(
+                choices=hours[:24], coerce=int, label=f"{network.label} from")
+            self.fields[f"end_{network}"] = forms.TypedChoiceField(
+                choices=hours[1:], coerce=int, label=f"{network.label} until")
+
+    def network_rows(self) -> list[dict[str, Any]]:
+        return [{"label": n.label, "enabled": self[f"enabled_{n}"], "start": self[f"start_{n}"],
+                 "end": self[f"end_{n}"]} for n in Network]
+
+
+class ProfileForm(forms.Form):
+    mastodon_instance = forms.CharField(
+        required=False, max_length=253, label="Your Mastodon server",
+        help_text="Only the domain, e.g. mastodon.social. Share buttons open your own server.",
+    )
+    leaderboard_opt_out = forms.BooleanField(
+        required=False, label="Leave me off the leaderboard and hide my points")
+    digest_opt_out = forms.BooleanField(
+        required=False, label="Don't send me the weekly e-mail of new content")
+
+
+class GuidanceForm(forms.Form):
+    kind = forms.ChoiceField(choices=GuidanceCard.Kind.choices, widget=forms.RadioSelect)
+    title = forms.CharField(max_length=150)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    position = forms.IntegerField(min_value=0, max_value=999, initial=0,
+                                  help_text="Lower numbers come first.")
+    is_active = forms.BooleanField(required=False, initial=True, label="Show it to employees")

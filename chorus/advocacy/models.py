@@ -1,0 +1,261 @@
+"""The content hub: items communications prepare, the captions employees start from, the
+guidance they read, the shares they make and the clicks on each share's tracked link.
+
+Privacy: a click stores no IP address and no user agent, only a hash of both salted with a
+random value that is replaced every day (`ClickSalt`), so visitors can be counted once per day
+but never followed from one day to the next or identified.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from chorus.advocacy.networks import Network
+from chorus.common.models import OrgOwnedModel
+
+
+class ContentItem(OrgOwnedModel):
+    """Something the organization would like employees to share.
+
+    Only an approved item inside its publish/expiry window appears in the feed. Editing is only
+    possible in draft, so what was approved is what employees share.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        APPROVED = "approved", "Approved"
+        ARCHIVED = "archived", "Archived"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80)
+    body = models.TextField(help_text="What this is about and why it is worth sharing.")
+    link = models.URLField(max_length=1000)
+    image = models.FileField(upload_to="advocacy/%Y/%m/", blank=True)
+    image_mime = models.CharField(max_length=40, blank=True)
+    image_sha256 = models.CharField(max_length=64, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    audience = models.ManyToManyField("people.Department", blank=True, related_name="+")
+    publish_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "slug"],
+                                    name="contentitem_slug_per_org"),
+            # The four-eyes rule, also in the database: nobody approves their own item.
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("author")),
+                name="contentitem_approver_not_author",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True) | Q(publish_at__isnull=True)
+                | Q(expires_at__gt=models.F("publish_at")),
+                name="contentitem_expires_after_publish",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "status", "publish_at"])]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    ContentItem.Status.DRAFT: {ContentItem.Status.IN_REVIEW, ContentItem.Status.ARCHIVED},
+    ContentItem.Status.IN_REVIEW: {
+        ContentItem.Status.APPROVED, ContentItem.Status.DRAFT, ContentItem.Status.ARCHIVED,
+    },
+    ContentItem.Status.APPROVED: {ContentItem.Status.ARCHIVED},
+    ContentItem.Status.ARCHIVED: {ContentItem.Status.DRAFT},
+}
+
+
+class ContentEvent(models.Model):
+    """One status change of an item: who, from, to and why. The item's timeline reads these."""
+
+    item = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.from_status or 'new'} → {self.to_status}"
+
+    @property
+    def from_label(self) -> str:
+        return ContentItem.Status(self.from_status).label.lower() if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return ContentItem.Status(self.to_status).label.lower()
+
+
+class Caption(models.Model):
+    """A suggested caption for one network. Several per network are variants, so that
+    colleagues do not all post the identical text."""
+
+    item = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="captions")
+    network = models.CharField(max_length=20, choices=Network.choices)
+    text = models.TextField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["network", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_network_display()} #{self.position + 1}"
+
+
+class GuidanceCard(OrgOwnedModel):
+    """'Ideas of what is helpful': advice from communications shown beside the feed."""
+
+    class Kind(models.TextChoices):
+        DO = "do", "Helpful to post"
+        DONT = "dont", "Better not to post"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DO)
+    title = models.CharField(max_length=150)
+    body = models.TextField()
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AdvocacySettings(OrgOwnedModel):
+    """The organization's rules for sharing. One row per organization (created on first use).
+
+    `sharing_hours` maps a network to `[start_hour, end_hour)` in the organization's time zone;
+    a missing network may be shared to at any hour. `disabled_networks` are not offered.
+    """
+
+    leaderboard_enabled = models.BooleanField(default=False)
+    daily_share_limit = models.PositiveSmallIntegerField(
+        default=10, help_text="Shares per person per day, across networks (0 = no limit)."
+    )
+    sharing_hours = models.JSONField(default=dict, blank=True)
+    disabled_networks = models.JSONField(default=list, blank=True)
+    duplicate_nudge_threshold = models.PositiveSmallIntegerField(
+        default=3, help_text="Show the 'many colleagues posted this' nudge from this many."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="advocacysettings_one_per_org")
+        ]
+        verbose_name_plural = "advocacy settings"
+
+    def __str__(self) -> str:
+        return f"Advocacy settings ({self.organization_id})"
+
+
+class AdvocateProfile(OrgOwnedModel):
+    """An employee's own advocacy preferences: their Mastodon instance and opt-outs."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="advocate_profile"
+    )
+    mastodon_instance = models.CharField(max_length=253, blank=True)
+    leaderboard_opt_out = models.BooleanField(default=False)
+    digest_opt_out = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"Advocate {self.user_id}"
+
+
+class Share(OrgOwnedModel):
+    """One share by one employee: the final text, the intent opened and its own tracked link.
+
+    `target_url` is stored ready (UTM parameters included) so the public redirect reads one
+    indexed row and does no other work.
+    """
+
+    item = models.ForeignKey(ContentItem, on_delete=models.PROTECT, related_name="shares")
+    caption = models.ForeignKey(Caption, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Copied at share time so analytics by department stay true after someone moves team.
+    department = models.ForeignKey("people.Department", on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+")
+    network = models.CharField(max_length=20, choices=Network.choices)
+    text = models.TextField()
+    text_hash = models.CharField(max_length=64)
+    edited = models.BooleanField(default=False, help_text="The person changed the suggestion.")
+    verdict = models.CharField(max_length=10, default="allow")
+    code = models.CharField(max_length=16, unique=True)
+    target_url = models.URLField(max_length=2000)
+    intent_url = models.TextField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["item", "text_hash"]),
+            models.Index(fields=["organization", "created_at"]),
+            models.Index(fields=["user", "created_at"]),
+        ]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_network_display()} share of {self.item_id}"
+
+
+class Click(models.Model):
+    """One counted visit of a tracked link (bots are not recorded).
+
+    `visitor` is the hash of (daily salt, IP, user agent): equal within a day for the same
+    browser, unlinkable across days once the salt is gone.
+    """
+
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="clicks")
+    day = models.DateField()
+    visitor = models.CharField(max_length=32)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["share", "day", "visitor"])]
+
+    def __str__(self) -> str:
+        return f"click {self.share_id} {self.day}"
+
+
+class ClickSalt(models.Model):
+    """The random salt for one day's visitor hashes; old ones are deleted every day."""
+
+    day = models.DateField(unique=True)
+    salt = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"salt {self.day}"
+
+
+class DigestDelivery(OrgOwnedModel):
+    """One weekly digest sent to one person. The unique week makes a rerun send nothing twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week = models.CharField(max_length=8, help_text="ISO year and week, e.g. 2026-W07.")
+    item_count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "week"], name="digestdelivery_once_per_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"digest {self.user_id} {self.week}"

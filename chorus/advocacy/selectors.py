@@ -1,0 +1,116 @@
+"""Reads for the content hub, scoped to the user's organization (and audience) here only."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from chorus.advocacy.models import Caption, ContentEvent, ContentItem, GuidanceCard, Share
+from chorus.common.errors import NotFound
+from chorus.people.models import User
+from chorus.people.roles import Role
+
+Audience = ContentItem.audience.through
+
+
+def feed_for(*, user: User, now: datetime.datetime | None = None) -> QuerySet[ContentItem]:
+    """Approved items inside their publish window, for everyone or for the user's department,
+    newest first, with captions prefetched."""
+    now = now or timezone.now()
+    person = user.person
+    department_id = person.department_id if person else None
+    any_audience = Audience.objects.filter(contentitem_id=OuterRef("pk"))
+    my_audience = any_audience.filter(department_id=department_id)
+    return (
+        ContentItem.objects.filter(
+            organization_id=user.organization_id, status=ContentItem.Status.APPROVED,
+        )
+        .filter(Q(publish_at__isnull=True) | Q(publish_at__lte=now))
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .filter(~Exists(any_audience) | Exists(my_audience))
+        .prefetch_related(Prefetch("captions", queryset=Caption.objects.order_by(
+            "network", "position", "pk")))
+        .order_by("-approved_at", "-pk")
+    )
+
+
+def feed_item_get(*, user: User, item_id: int) -> ContentItem:
+    """One item from the user's feed; anything else (draft, expired, other department or
+    organization) is a 404."""
+    item = feed_for(user=user).filter(pk=item_id).first()
+    if item is None:
+        raise NotFound("This item is not available to share (it may have expired).")
+    return item
+
+
+def content_list_for(
+    *, user: User, status: str | None = None, query: str = ""
+) -> QuerySet[ContentItem]:
+    """Every item of the organization for communications staff, with counts for the list."""
+    if not user.has_role(Role.COMMUNICATIONS):
+        return ContentItem.objects.none()
+    items = (
+        ContentItem.objects.filter(organization_id=user.organization_id)
+        .select_related("author", "approved_by")
+        .annotate(share_count=Count("shares", distinct=True),
+                  caption_count=Count("captions", distinct=True))
+        .order_by("-updated_at", "-pk")
+    )
+    if status:
+        items = items.filter(status=status)
+    if query:
+        items = items.filter(Q(title__icontains=query) | Q(tags__icontains=query))
+    return items
+
+
+def content_get_for_editor(*, user: User, item_id: int) -> ContentItem:
+    item = (
+        ContentItem.objects.filter(organization_id=user.organization_id, pk=item_id)
+        .select_related("author", "approved_by")
+        .prefetch_related("audience", "captions",
+                          Prefetch("events", queryset=ContentEvent.objects.select_related("actor")))
+        .first()
+    )
+    if item is None or not user.has_role(Role.COMMUNICATIONS):
+        raise NotFound("No such content item.")
+    return item
+
+
+def content_image_item(*, user: User, item_id: int) -> ContentItem:
+    """The item whose image this user may see: editors see all, others only their feed's."""
+    if user.has_role(Role.COMMUNICATIONS):
+        item = ContentItem.objects.filter(organization_id=user.organization_id, pk=item_id).first()
+    else:
+        item = feed_for(user=user).filter(pk=item_id).first()
+    if item is None or not item.image:
+        raise NotFound("No such image.")
+    return item
+
+
+def guidance_list_for(*, user: User, active_only: bool = True) -> QuerySet[GuidanceCard]:
+    cards = GuidanceCard.objects.filter(organization_id=user.organization_id)
+    if active_only:
+        cards = cards.filter(is_active=True)
+    return cards.order_by("kind", "position", "pk")
+
+
+def guidance_get(*, user: User, card_id: int) -> GuidanceCard:
+    card = GuidanceCard.objects.filter(organization_id=user.organization_id, pk=card_id).first()
+    if card is None:
+        raise NotFound("No such guidance card.")
+    return card
+
+
+def share_list_for(*, user: User, mine: bool = True) -> QuerySet[Share]:
+    """The user's own shares (or, for communications, everyone's) with click counts."""
+    shares = (
+        Share.objects.filter(organization_id=user.organization_id)
+        .select_related("item", "user", "department")
+        .annotate(click_count=Count("clicks"))
+        .order_by("-created_at", "-pk")
+    )
+    if mine or not user.has_role(Role.COMMUNICATIONS):
+        shares = shares.filter(user=user)
+    return shares

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from chorus.advocacy import views
+
+app_name = "advocacy"
+urlpatterns = [
+    path("", views.feed, name="feed"),
+    path("content/<int:item_id>/share/", views.share, name="share"),
+    path("content/<int:item_id>/share/check/", views.share_check, name="share-check"),
+    path("content/<int:item_id>/image/", views.content_image, name="content-image"),
+    path("shares/<int:share_id>/", views.share_ready, name="share-ready"),
+    path("me/", views.me, name="me"),
+    path("leaderboard/", views.leaderboard, name="leaderboard"),
+    path("hub/", views.content_list, name="content-list"),
+    path("hub/new/", views.content_new, name="content-new"),
+    path("hub/<int:item_id>/", views.content_detail, name="content-detail"),
+    path("hub/<int:item_id>/edit/", views.content_edit, name="content-edit"),
+    path("hub/<int:item_id>/move/<str:to_status>/", views.content_move, name="content-move"),
+    path("hub/guidance/", views.guidance, name="guidance"),
+    path("hub/guidance/<int:card_id>/", views.guidance, name="guidance-edit"),
+    path("hub/settings/", views.hub_settings, name="settings"),
+    path("hub/analytics/", views.analytics_page, name="analytics"),
+    path("hub/analytics.csv", views.analytics_csv, name="analytics-csv"),
+    path("hub/health/", views.health, name="health"),
+]
