@@ -20,6 +20,9 @@ class NavItem:
     order: int = 100
     # Shown when the user has any of these roles (empty: every signed-in user).
     roles: tuple[str, ...] = ()
+    # Unused: the active item is the longest URL prefix of the current path. Kept so that
+    # apps passing it keep working.
+    section: str = ""
 
 
 @dataclass(frozen=True)
