@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_WORKERS ?= 2
 
-.PHONY: help run setup dev worker seed test test-postgres test-redis e2e lint fmt bench chromium clean
+.PHONY: help run setup dev worker stream seed test test-postgres test-redis e2e lint fmt bench chromium clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ dev: $(STAMP) ## Run only the web server (auto-reload)
 
 worker: $(STAMP) ## Run only the task worker and scheduler
 	$(BIN)/chorus worker
+
+stream: $(STAMP) ## Run the Bluesky Jetstream consumer for linked accounts (its own process)
+	$(BIN)/chorus stream
 
 seed: $(STAMP) ## Create the demo organization (idempotent)
 	$(BIN)/chorus seed

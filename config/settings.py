@@ -286,3 +286,8 @@ LOGGING = {
 # Product settings.
 CHORUS_DEMO_PASSWORD = env_str("CHORUS_DEMO_PASSWORD", "chorus-demo-2026")
 API_BATCH_LIMIT = env_int("API_BATCH_LIMIT", 1000)
+# Bluesky endpoints for monitoring (public AppView and Jetstream firehose).
+CONNECTOR_BLUESKY_APPVIEW_URL = env_str("CONNECTOR_BLUESKY_APPVIEW_URL", "https://public.api.bsky.app")
+CONNECTOR_BLUESKY_JETSTREAM_URL = env_str(
+    "CONNECTOR_BLUESKY_JETSTREAM_URL", "wss://jetstream2.us-east.bsky.network/subscribe"
+)

@@ -1,0 +1,215 @@
+"""Mastodon (any instance) through Mastodon.py: resolve an account, poll its public statuses.
+
+Polling pages forward with ``min_id`` from the newest id we stored, until an empty page, so a
+burst of posts between two polls is never skipped (``since_id`` would return only the newest
+page). Ids are opaque strings, compared by length then lexically.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import requests
+from mastodon import Mastodon
+from mastodon.errors import (
+    MastodonAPIError,
+    MastodonError,
+    MastodonNetworkError,
+    MastodonNotFoundError,
+    MastodonRatelimitError,
+    MastodonServerError,
+    MastodonUnauthorizedError,
+)
+
+from chorus.connectors.base import (
+    AccountRef,
+    ConnectorError,
+    FeedPage,
+    RemotePost,
+    RemoteProfile,
+    sort_key_for_id,
+)
+from chorus.connectors.text import html_to_text
+
+PAGE_SIZE = 40  # the API maximum
+MAX_PAGES = 10  # per poll; the rest is read next time from the stored cursor
+
+
+def parse_handle(handle: str, instance: str = "") -> tuple[str, str]:
+    """``@jdoe@social.example`` -> (``jdoe``, ``https://social.example``). An explicit
+    ``instance`` (a URL, for tests and non-standard ports) wins over the handle's domain."""
+    cleaned = handle.strip().lstrip("@")
+    if "@" in cleaned:
+        username, domain = cleaned.split("@", 1)
+    else:
+        username, domain = cleaned, ""
+    base = instance.strip().rstrip("/") or (f"https://{domain}" if domain else "")
+    if not username or not base:
+        raise ConnectorError(
+            "Enter the full handle, like @name@mastodon.social, so we know which server to read.",
+            permanent=True,
+        )
+    if not base.startswith(("https://", "http://")):
+        base = f"https://{base}"
+    return username, base
+
+
+def _aware(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def status_to_post(status: Any) -> RemotePost:
+    """One Mastodon status as a plain post. A boost's text is the boosted post's; the
+    content warning and image descriptions are screened along with the body."""
+    source = status.get("reblog") or status
+    parts = [source.get("spoiler_text") or "", html_to_text(source.get("content") or "")]
+    parts += [m.get("description") or "" for m in source.get("media_attachments") or []]
+    return RemotePost(
+        external_id=str(status["id"]),
+        text="\n\n".join(p for p in parts if p).strip(),
+        published_at=_aware(status["created_at"]) or datetime.now(UTC),
+        url=status.get("url") or status.get("uri") or "",
+        edited_at=_aware(status.get("edited_at")),
+        language=status.get("language") or "",
+        is_repost=bool(status.get("reblog")),
+        is_reply=bool(status.get("in_reply_to_id")),
+    )
+
+
+class MastodonConnector:
+    """Reads public statuses. Anonymous by default; ``access_token`` for instances that
+    require authorized fetch."""
+
+    kind = "mastodon"
+
+    def __init__(self, *, access_token: str | None = None, timeout: float = 15.0) -> None:
+        self.access_token = access_token
+        self.timeout = timeout
+        self._last_response: requests.Response | None = None
+
+    def _client(self, base_url: str) -> Mastodon:
+        session = requests.Session()
+        # Mastodon.py drops the response on a 429; keep it so Retry-After can be honoured.
+        session.hooks["response"].append(self._remember)
+        return Mastodon(
+            api_base_url=base_url, access_token=self.access_token, session=session,
+            request_timeout=self.timeout, ratelimit_method="throw", version_check_mode="none",
+        )
+
+    def _remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        self._last_response = response
+
+    def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except MastodonRatelimitError:
+            raise ConnectorError(
+                "The server is rate limiting us; we will try again shortly.", permanent=False,
+                retry_after=self._retry_after(), status=429,
+            ) from None
+        except MastodonNotFoundError:
+            raise ConnectorError(
+                "This account no longer exists on its server (deleted, moved or suspended). "
+                "Check the handle, or remove the account and link the new one.",
+                permanent=True, status=404,
+            ) from None
+        except MastodonUnauthorizedError:
+            raise ConnectorError(
+                "The server refused access (token revoked or authorized fetch required). "
+                "Link the account again to give access.", permanent=True, status=401,
+            ) from None
+        except (MastodonServerError, MastodonNetworkError) as exc:
+            raise ConnectorError(
+                f"The server did not answer properly ({_describe(exc)}); we will retry.",
+                permanent=False,
+            ) from None
+        except MastodonAPIError as exc:
+            status = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
+            if status in (403, 410):
+                raise ConnectorError(
+                    "The account is gone or no longer public on its server. Remove it, or "
+                    "link it again once it is public.", permanent=True, status=status,
+                ) from None
+            raise ConnectorError(
+                f"The server returned an error ({_describe(exc)}).",
+                permanent=status is not None and 400 <= status < 500, status=status,
+            ) from None
+        except MastodonError as exc:
+            raise ConnectorError(f"Mastodon error: {_describe(exc)}", permanent=False) from None
+
+    def _retry_after(self) -> float | None:
+        headers = self._last_response.headers if self._last_response is not None else {}
+        raw = headers.get("Retry-After")
+        if raw is None:
+            return None
+        try:
+            return max(0.0, float(raw))
+        except ValueError:
+            try:
+                from email.utils import parsedate_to_datetime
+
+                return max(0.0, (parsedate_to_datetime(raw) - datetime.now(UTC)).total_seconds())
+            except (TypeError, ValueError):
+                return None
+
+    # ------------------------------------------------------------ capabilities
+
+    def resolve(self, account: AccountRef) -> RemoteProfile:
+        username, base = parse_handle(account.handle, account.instance)
+        api = self._client(base)
+        found = self._call(api.account_lookup, username)
+        domain = base.split("://", 1)[1]
+        return RemoteProfile(
+            external_id=str(found["id"]), handle=f"@{username}@{domain}",
+            display_name=found.get("display_name") or "", url=found.get("url") or "",
+        )
+
+    def fetch_new(self, account: AccountRef, *, cursor: str | None, since: datetime) -> FeedPage:
+        _, base = parse_handle(account.handle, account.instance)
+        api = self._client(base)
+        seen: dict[str, Any] = {}
+        if cursor:
+            min_id = cursor
+            for _ in range(MAX_PAGES):
+                page = self._call(api.account_statuses, account.external_id, min_id=min_id,
+                                  limit=PAGE_SIZE)
+                if not page:
+                    break
+                for status in page:
+                    seen[str(status["id"])] = status
+                min_id = max((str(s["id"]) for s in page), key=sort_key_for_id)
+        else:
+            # First read: walk back from the newest post until we pass the consent time.
+            max_id = None
+            for _ in range(MAX_PAGES):
+                page = self._call(api.account_statuses, account.external_id, max_id=max_id,
+                                  limit=PAGE_SIZE)
+                if not page:
+                    break
+                for status in page:
+                    seen[str(status["id"])] = status
+                oldest = min(page, key=lambda s: sort_key_for_id(str(s["id"])))
+                if (_aware(oldest["created_at"]) or since) < since:
+                    break
+                max_id = str(oldest["id"])
+        ids = sorted(seen, key=sort_key_for_id)
+        posts = [status_to_post(seen[i]) for i in ids]
+        if not cursor:
+            posts = [p for p in posts if p.published_at >= since]
+        return FeedPage(posts=posts, cursor=ids[-1] if ids else None)
+
+    def fetch_recent(self, account: AccountRef) -> list[RemotePost]:
+        _, base = parse_handle(account.handle, account.instance)
+        api = self._client(base)
+        page = self._call(api.account_statuses, account.external_id, limit=PAGE_SIZE)
+        return [status_to_post(s) for s in page]
+
+
+def _describe(exc: BaseException) -> str:
+    parts = [str(a) for a in exc.args if a not in (None, "Mastodon API returned error")]
+    return " ".join(parts)[:200] or exc.__class__.__name__

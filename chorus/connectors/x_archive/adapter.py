@@ -1,0 +1,106 @@
+"""The X (Twitter) archive the person downloads and uploads: ``data/tweets.js`` (or
+``tweets-part1.js``…), or the whole archive ``.zip``.
+
+The file is ``window.YTD.tweets.part0 = [ {"tweet": {...}}, ... ]``: everything up to the first
+``=`` is dropped and the rest parsed as JSON. Numbers arrive as strings; ids stay strings.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import UTC, datetime
+from typing import Any
+
+from chorus.connectors.base import ConnectorError, RemotePost
+
+MAX_TWEETS = 200_000
+
+
+def _tweets_js_from_zip(data: bytes) -> bytes:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise ConnectorError("The .zip file is damaged; download the archive again.",
+                             permanent=True) from None
+    names = sorted(n for n in archive.namelist()
+                   if n.rsplit("/", 1)[-1].startswith("tweets") and n.endswith(".js"))
+    if not names:
+        raise ConnectorError("This .zip has no data/tweets.js; is it an X archive?",
+                             permanent=True)
+    chunks = []
+    for name in names:
+        info = archive.getinfo(name)
+        if info.file_size > 200 * 1024 * 1024:
+            raise ConnectorError(f"{name} is too large to import.", permanent=True)
+        chunks.append(archive.read(name))
+    return b"\n;;\n".join(chunks)
+
+
+def _parse_parts(text: str) -> list[Any]:
+    items: list[Any] = []
+    for part in text.split("\n;;\n"):
+        if "=" not in part:
+            raise ConnectorError(
+                "This is not an X archive file: it should start with window.YTD.tweets.part0 = [",
+                permanent=True,
+            )
+        payload = part.split("=", 1)[1].strip().rstrip(";")
+        try:
+            loaded = json.loads(payload)
+        except json.JSONDecodeError as exc:
+            raise ConnectorError(
+                f"tweets.js is not valid JSON after the '=' (line {exc.lineno}, column "
+                f"{exc.colno}: {exc.msg}). Upload the file exactly as downloaded.",
+                permanent=True,
+            ) from None
+        if not isinstance(loaded, list):
+            raise ConnectorError("tweets.js should hold a list of tweets.", permanent=True)
+        items.extend(loaded)
+    return items
+
+
+class XArchiveConnector:
+    kind = "x_archive"
+
+    def __init__(self, **_: Any) -> None:
+        pass
+
+    def parse_archive(self, data: bytes, *, filename: str = "") -> list[RemotePost]:
+        if data[:2] == b"PK":
+            data = _tweets_js_from_zip(data)
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ConnectorError("tweets.js is not UTF-8 text; upload the file as downloaded.",
+                                 permanent=True) from None
+        posts = []
+        for n, item in enumerate(_parse_parts(text)[:MAX_TWEETS], start=1):
+            tweet = item.get("tweet", item) if isinstance(item, dict) else None
+            if not isinstance(tweet, dict):
+                raise ConnectorError(f"Tweet #{n} is not an object.", permanent=True)
+            tweet_id = str(tweet.get("id_str") or tweet.get("id") or "")
+            created = tweet.get("created_at", "")
+            try:
+                when = datetime.strptime(created, "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
+            except (TypeError, ValueError):
+                raise ConnectorError(
+                    f"Tweet #{n} (id {tweet_id or '?'}) has an unreadable date {created!r}; "
+                    "expected like 'Sat Feb 18 12:33:11 +0000 2023'.", permanent=True,
+                ) from None
+            if not tweet_id:
+                raise ConnectorError(f"Tweet #{n} has no id_str.", permanent=True)
+            full_text = str(tweet.get("full_text") or tweet.get("text") or "")
+            # Expand t.co links so screening sees the real destination.
+            for url in (tweet.get("entities") or {}).get("urls") or []:
+                if url.get("url") and url.get("expanded_url"):
+                    full_text = full_text.replace(url["url"], url["expanded_url"])
+            posts.append(RemotePost(
+                external_id=tweet_id, text=full_text, published_at=when,
+                url=f"https://x.com/i/status/{tweet_id}", language=tweet.get("lang") or "",
+                is_repost=full_text.startswith("RT @"),
+                is_reply=bool(tweet.get("in_reply_to_status_id_str")),
+            ))
+        posts.sort(key=lambda p: (p.published_at, p.external_id))
+        return posts

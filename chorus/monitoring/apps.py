@@ -1,0 +1,33 @@
+from django.apps import AppConfig
+
+
+class MonitoringConfig(AppConfig):
+    name = "chorus.monitoring"
+    label = "monitoring"
+    verbose_name = "Monitoring"
+    role_permissions = {
+        "hr": ["monitoring.view_linkedaccount"],
+        "manager": ["monitoring.view_linkedaccount"],
+    }
+
+    def ready(self) -> None:
+        from chorus.common.navigation import DashboardCard, NavItem, register_card, register_nav
+
+        register_nav(NavItem("Linked accounts", "monitoring:accounts", order=70,
+                             section="monitoring"))
+        register_nav(NavItem("Account health", "monitoring:overview", order=71,
+                             roles=("admin", "hr", "manager"), section="monitoring-overview"))
+        register_card(DashboardCard(template="monitoring/_card.html", context=_card, order=400))
+
+
+def _card(user):  # type: ignore[no-untyped-def]
+    from chorus.monitoring.selectors import account_list_for_owner, alert_list_for_owner
+
+    if user.person is None:
+        return None
+    accounts = list(account_list_for_owner(user=user).exclude(status="revoked"))
+    return {
+        "accounts": len(accounts),
+        "attention": sum(1 for a in accounts if a.status == "needs_attention"),
+        "open_alerts": alert_list_for_owner(user=user, status="open").count(),
+    }

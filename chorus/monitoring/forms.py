@@ -1,0 +1,62 @@
+from django import forms
+
+from chorus.monitoring.models import MonitoringSettings, Network
+
+HANDLE_HELP = {
+    "mastodon": "Your full handle, like @emery@mastodon.social.",
+    "bluesky": "Your handle, like emery.bsky.social, or your DID.",
+    "rss": "The feed address, like https://blog.example.com/feed.xml.",
+    "x_archive": "Your X username, like @emery (used only to label the uploads).",
+    "linkedin_export": "Your LinkedIn profile name or URL (used only to label the uploads).",
+}
+
+
+class LinkForm(forms.Form):
+    handle = forms.CharField(max_length=300, label="Account")
+    read_from = forms.DateField(
+        required=False, label="Read posts published since",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Only posts from this date on are imported; older ones are ignored. "
+                  "Leave empty to import only posts from today on.",
+    )
+    agreed = forms.BooleanField(
+        required=False, label="I have read the text above and I consent to it.")
+    consent_version = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, network: str, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["handle"].help_text = HANDLE_HELP[network]
+        if network not in ("x_archive", "linkedin_export"):
+            del self.fields["read_from"]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Export file",
+        help_text="X: data/tweets.js or the archive .zip. LinkedIn: Shares.csv or the export "
+                  ".zip. Up to 50 MB.",
+    )
+
+
+class SettingsForm(forms.Form):
+    enabled_networks = forms.MultipleChoiceField(
+        choices=Network.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        label="Networks employees may link",
+    )
+    alert_threshold = forms.ChoiceField(
+        choices=MonitoringSettings.Threshold.choices, label="Tell the employee about findings of",
+    )
+    retention_days = forms.IntegerField(min_value=1, max_value=365,
+                                        label="Keep posts for (days)")
+    escalate_after = forms.IntegerField(
+        min_value=1, label="Send to the report queue after this many findings in 90 days",
+        help_text="Critical findings always go to the queue.",
+    )
+    dpia_reference = forms.CharField(
+        max_length=300, required=False, label="DPIA reference",
+        help_text="Required for organizations in the EU before any network is enabled.",
+    )
+    works_council_reference = forms.CharField(
+        max_length=300, required=False, label="Works-council agreement",
+        help_text="Required for organizations with German establishments.",
+    )

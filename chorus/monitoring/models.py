@@ -1,0 +1,227 @@
+"""Consent-based monitoring: linked accounts, their consent record, ingested posts, alerts.
+
+Only accounts whose owner gave explicit, specific consent are read; only posts published after
+that consent are stored; revoking stops reading at once and the stored posts are deleted after
+the organization's retention period.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from chorus.common.models import OrgOwnedModel, TimeStampedModel
+
+
+class Network(models.TextChoices):
+    MASTODON = "mastodon", "Mastodon"
+    BLUESKY = "bluesky", "Bluesky"
+    RSS = "rss", "RSS / Atom feed"
+    X_ARCHIVE = "x_archive", "X (Twitter) archive upload"
+    LINKEDIN_EXPORT = "linkedin_export", "LinkedIn export upload"
+
+
+#: Networks read by uploading a file rather than by polling.
+ARCHIVE_NETWORKS = {Network.X_ARCHIVE, Network.LINKEDIN_EXPORT}
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+
+
+class MonitoringSettings(OrgOwnedModel):
+    """One row per organization: which networks may be linked, the alert threshold, retention,
+    and the records EU organizations need before any monitoring starts (DPIA, works council)."""
+
+    class Threshold(models.TextChoices):
+        LOW = "low", "Low and above"
+        MEDIUM = "medium", "Medium and above"
+        HIGH = "high", "High and above"
+        CRITICAL = "critical", "Critical only"
+
+    enabled_networks = models.JSONField(default=list, blank=True)
+    alert_threshold = models.CharField(max_length=10, choices=Threshold.choices,
+                                       default=Threshold.MEDIUM)
+    retention_days = models.PositiveIntegerField(default=30)
+    # Alerts for the same person within `repeat_window_days` that reach the report queue.
+    escalate_after = models.PositiveIntegerField(default=3)
+    repeat_window_days = models.PositiveIntegerField(default=90)
+    dpia_reference = models.CharField(max_length=300, blank=True)
+    works_council_reference = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization"],
+                                    name="monitoring_settings_one_per_org"),
+            models.CheckConstraint(condition=Q(retention_days__gte=1, retention_days__lte=365),
+                                   name="monitoring_retention_1_365"),
+            models.CheckConstraint(condition=Q(escalate_after__gte=1),
+                                   name="monitoring_escalate_after_positive"),
+        ]
+        verbose_name_plural = "monitoring settings"
+
+    def __str__(self) -> str:
+        return f"Monitoring settings of {self.organization_id}"
+
+
+class LinkedAccount(OrgOwnedModel):
+    """An employee's public account, read only while consent stands.
+
+    `cursor` is the network's position after the last stored post; it moves in the same
+    transaction as the posts it covers, so a crash never skips or repeats a post.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        NEEDS_ATTENTION = "needs_attention", "Needs attention"
+        REVOKED = "revoked", "Consent withdrawn"
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE,
+                               related_name="linked_accounts")
+    network = models.CharField(max_length=20, choices=Network.choices)
+    handle = models.CharField(max_length=300)
+    instance = models.CharField(max_length=300, blank=True)
+    external_id = models.CharField(max_length=300)
+    profile_url = models.URLField(max_length=500, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    consented_at = models.DateTimeField()
+    # Posts published before this are never stored (consent time, or for uploads the start
+    # date the person chose when consenting).
+    read_from = models.DateTimeField()
+    consent_version = models.CharField(max_length=20)
+    cursor = models.CharField(max_length=300, blank=True)
+    last_read_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    purge_after = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "external_id"], condition=~Q(status="revoked"),
+                name="linkedaccount_one_live_link_per_account",
+            ),
+        ]
+        indexes = [models.Index(fields=["network", "status"])]
+        ordering = ["network", "handle"]
+
+    def __str__(self) -> str:
+        return f"{self.get_network_display()} {self.handle}"
+
+    @property
+    def is_archive(self) -> bool:
+        return self.network in ARCHIVE_NETWORKS
+
+    @property
+    def is_readable(self) -> bool:
+        return self.status != self.Status.REVOKED
+
+
+class ConsentRecord(TimeStampedModel):
+    """Append-only: one row each time consent is given or withdrawn, with the exact text the
+    person saw and its version. Rows are never updated or deleted by the application."""
+
+    class Action(models.TextChoices):
+        GRANTED = "granted", "Consent given"
+        REVOKED = "revoked", "Consent withdrawn"
+
+    organization = models.ForeignKey("people.Organization", on_delete=models.CASCADE,
+                                     related_name="+")
+    account = models.ForeignKey(LinkedAccount, on_delete=models.PROTECT, related_name="consents")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              related_name="+")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    version = models.CharField(max_length=20)
+    text = models.TextField()
+    text_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} v{self.version} for {self.account_id}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # An invariant, not a side effect: a consent record, once written, is evidence.
+        if self.pk is not None:
+            raise ValueError("Consent records are append-only.")
+        super().save(*args, **kwargs)
+
+
+class IngestedPost(OrgOwnedModel):
+    """A public post read from a linked account, stored once per (network, external id)."""
+
+    class Verdict(models.TextChoices):
+        ALLOW = "allow", "Allow"
+        WARN = "warn", "Warn"
+        BLOCK = "block", "Block"
+
+    account = models.ForeignKey(LinkedAccount, on_delete=models.CASCADE, related_name="posts")
+    network = models.CharField(max_length=20, choices=Network.choices)
+    external_id = models.CharField(max_length=300)
+    url = models.URLField(max_length=500, blank=True)
+    text = models.TextField()
+    published_at = models.DateTimeField()
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    verdict = models.CharField(max_length=10, choices=Verdict.choices, default=Verdict.ALLOW)
+    findings = models.JSONField(default=list, blank=True)
+    protected_activity = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["network", "external_id"],
+                                    name="ingestedpost_once_per_network_id"),
+        ]
+        indexes = [models.Index(fields=["account", "-published_at"])]
+        ordering = ["-published_at"]
+
+    def __str__(self) -> str:
+        return f"{self.network}:{self.external_id}"
+
+
+class MonitoringAlert(OrgOwnedModel):
+    """A finding at or above the organization's threshold on an employee's post.
+
+    The employee is told first (coaching). Only critical or repeated findings reach the report
+    queue (`report_id`). Protected activity never creates an alert.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        RESOLVED = "resolved", "Resolved"
+
+    post = models.OneToOneField(IngestedPost, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="alert")
+    account = models.ForeignKey(LinkedAccount, on_delete=models.CASCADE, related_name="alerts")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE,
+                               related_name="monitoring_alerts")
+    severity = models.CharField(max_length=10)
+    categories = models.JSONField(default=list)
+    findings = models.JSONField(default=list)
+    post_url = models.URLField(max_length=500, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    resolution = models.CharField(max_length=200, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    escalation_reason = models.CharField(max_length=200, blank=True)
+    report_id = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["person", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Alert {self.pk} ({self.severity}) for {self.person_id}"
+
+
+class StreamCursor(TimeStampedModel):
+    """Where a real-time stream (e.g. Jetstream) stopped; saved with the events it covers."""
+
+    name = models.CharField(max_length=60, unique=True)
+    position = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.position}"

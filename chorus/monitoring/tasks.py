@@ -1,0 +1,80 @@
+"""Background work for monitoring: polling on a schedule, coaching e-mails, retention."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.urls import reverse
+from django_tasks import task
+
+from chorus.common.scheduling import periodic
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def poll_account_task(*, account_id: int) -> None:
+    from chorus.monitoring.services import account_poll
+
+    outcome = account_poll(account_id=account_id)
+    if not outcome.ok:
+        logger.info("monitoring poll of account %s failed: %s", account_id, outcome.error)
+
+
+@periodic(every=timedelta(minutes=15))
+@task()
+def poll_accounts_task() -> None:
+    """Enqueue a poll for every account that is read by polling (not uploads, not revoked).
+    Bluesky is polled too: the stream is the fast path, the poll catches up after outages."""
+    from chorus.monitoring.selectors import pollable_account_ids
+
+    for account_id in pollable_account_ids():
+        poll_account_task.enqueue(account_id=account_id)
+
+
+@periodic(every=timedelta(hours=6))
+@task()
+def monitoring_purge_task() -> None:
+    from chorus.monitoring.services import monitoring_purge
+
+    result = monitoring_purge()
+    logger.info("monitoring purge: %s accounts, %s posts", result.accounts_purged,
+                result.posts_deleted)
+
+
+@task()
+def alert_notify_task(*, alert_id: int) -> None:
+    """Tell the employee first, privately, with the suggestion to edit or delete."""
+    from chorus.monitoring.models import MonitoringAlert
+
+    alert = (MonitoringAlert.objects.select_related("person", "person__user", "account")
+             .filter(pk=alert_id).first())
+    if alert is None or alert.person.user is None:
+        return
+    lines = [
+        f"Hi {alert.person.full_name.split(' ')[0]},",
+        "",
+        f"One of your public posts on {alert.account.get_network_display()} "
+        f"({alert.account.handle}) may conflict with the social-media policy:",
+        "",
+    ]
+    for finding in alert.findings:
+        lines.append(f"- {finding.get('message', '')}")
+        if finding.get("suggestion"):
+            lines.append(f"  Suggestion: {finding['suggestion']}")
+    lines += [
+        "",
+        "You can edit or delete the post; Chorus notices the change on its next read.",
+        f"Post: {alert.post_url}" if alert.post_url else "",
+        f"Your alerts: {settings.SITE_URL}{reverse('monitoring:alerts')}",
+        "",
+        "This note is for you. It is not a warning and nobody else has been told.",
+    ]
+    send_mail(
+        subject="A note about one of your posts",
+        message="\n".join(line for line in lines if line is not None),
+        from_email=None, recipient_list=[alert.person.user.email],
+    )

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from chorus.monitoring import views
+
+app_name = "monitoring"
+urlpatterns = [
+    path("", views.accounts, name="accounts"),
+    path("link/<str:network>/", views.link, name="link"),
+    path("accounts/<int:account_id>/", views.account_detail, name="account-detail"),
+    path("accounts/<int:account_id>/revoke/", views.account_revoke_view, name="account-revoke"),
+    path("accounts/<int:account_id>/import/", views.account_import, name="account-import"),
+    path("accounts/<int:account_id>/refresh/", views.account_refresh, name="account-refresh"),
+    path("alerts/", views.alerts, name="alerts"),
+    path("alerts/<int:alert_id>/acknowledge/", views.alert_ack, name="alert-acknowledge"),
+    path("overview/", views.overview, name="overview"),
+    path("settings/", views.settings_view, name="settings"),
+]

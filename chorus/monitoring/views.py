@@ -1,0 +1,238 @@
+"""Pages: Linked accounts and My alerts for employees; account health for HR, admins and
+managers (no post content); monitoring settings for administrators."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from chorus.common.errors import DomainError, NotFound
+from chorus.monitoring.consent import CONSENT_VERSION
+from chorus.monitoring.forms import ImportForm, LinkForm, SettingsForm
+from chorus.monitoring.models import ARCHIVE_NETWORKS, LinkedAccount, Network
+from chorus.monitoring.selectors import (
+    account_get_for_owner,
+    account_health_for,
+    account_list_for_owner,
+    alert_get_for_owner,
+    alert_list_for_owner,
+    consent_history_for_owner,
+    post_list_for_owner,
+)
+from chorus.monitoring.services import (
+    account_link,
+    account_poll,
+    account_revoke,
+    alert_acknowledge,
+    archive_import,
+    consent_text_for,
+    readiness_problems,
+    settings_get,
+    settings_update,
+)
+from chorus.people.models import Organization, User
+
+
+def _me(request: HttpRequest) -> User:
+    # Every view here is behind login_required, so the user is never anonymous.
+    return cast(User, request.user)
+
+
+def _org(request: HttpRequest) -> Organization:
+    return cast(Organization, _me(request).organization)
+
+
+def _owned_account(request: HttpRequest, account_id: int) -> LinkedAccount:
+    try:
+        return account_get_for_owner(user=_me(request), account_id=account_id)
+    except NotFound:
+        raise Http404("No such linked account.") from None
+
+
+@login_required
+def accounts(request: HttpRequest) -> HttpResponse:
+    """The employee's linked accounts: status, last read, errors; and what can be linked."""
+    org = _org(request)
+    current = settings_get(organization=org)
+    return render(request, "monitoring/accounts.html", {
+        "accounts": account_list_for_owner(user=_me(request)),
+        "networks": [(n, Network(n).label) for n in current.enabled_networks],
+        "problems": readiness_problems(organization=org),
+        "settings": current,
+        "has_person": _me(request).person is not None,
+    })
+
+
+@login_required
+def link(request: HttpRequest, network: str) -> HttpResponse:
+    """Link an account: the consent text for this network, then explicit agreement."""
+    if network not in Network.values:
+        raise Http404("Unknown network.")
+    org = _org(request)
+    form = LinkForm(request.POST or None, network=network,
+                    initial={"consent_version": CONSENT_VERSION})
+    handle = request.POST.get("handle", "") if request.method == "POST" else ""
+    if request.method == "POST" and form.is_valid():
+        read_from = form.cleaned_data.get("read_from")
+        try:
+            account = account_link(
+                user=_me(request), network=network, handle=form.cleaned_data["handle"],
+                agreed=form.cleaned_data["agreed"],
+                consent_version=form.cleaned_data["consent_version"],
+                read_from=datetime.combine(read_from, time.min, tzinfo=UTC) if read_from else None,
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"{account} is linked. You can withdraw consent at any time.")
+            return redirect("monitoring:account-detail", account_id=account.pk)
+    return render(request, "monitoring/link.html", {
+        "form": form, "network": network, "network_label": Network(network).label,
+        "consent_text": consent_text_for(organization=org, network=network, handle=handle,
+                                         read_from=_chosen_start(form)),
+        "consent_version": CONSENT_VERSION, "is_archive": network in ARCHIVE_NETWORKS,
+        "in_eu": org.in_eu,
+        "enabled": network in settings_get(organization=org).enabled_networks,
+    })
+
+
+def _chosen_start(form: LinkForm) -> datetime | None:
+    value = form.cleaned_data.get("read_from") if hasattr(form, "cleaned_data") else None
+    return datetime.combine(value, time.min, tzinfo=UTC) if value else None
+
+
+@login_required
+def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = _owned_account(request, account_id)
+    return render(request, "monitoring/account_detail.html", {
+        "account": account,
+        "posts": post_list_for_owner(user=_me(request), account=account)[:50],
+        "consents": consent_history_for_owner(user=_me(request), account=account),
+        "import_form": ImportForm() if account.is_archive and account.is_readable else None,
+    })
+
+
+@login_required
+def account_revoke_view(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = _owned_account(request, account_id)
+    if request.method == "POST":
+        account = account_revoke(user=_me(request), account=account)
+        messages.success(request, f"Consent withdrawn for {account.handle}. Nothing more is read; "
+                                  f"stored posts are deleted on {account.purge_after:%d %b %Y}.")
+        return redirect("monitoring:accounts")
+    retention = settings_get(organization=account.organization).retention_days
+    return render(request, "monitoring/revoke.html", {"account": account, "retention": retention})
+
+
+@login_required
+def account_import(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = _owned_account(request, account_id)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = archive_import(user=_me(request), account=account, data=upload.read(),
+                                    filename=upload.name)
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+        else:
+            parts = [f"{result.created} new posts imported"]
+            if result.updated:
+                parts.append(f"{result.updated} updated")
+            if result.unchanged:
+                parts.append(f"{result.unchanged} already imported")
+            if result.skipped_before_consent:
+                parts.append(f"{result.skipped_before_consent} older than your start date "
+                             "ignored")
+            if result.skipped_reposts:
+                parts.append(f"{result.skipped_reposts} reposts ignored")
+            messages.success(request, "; ".join(parts) + ".")
+            return redirect("monitoring:account-detail", account_id=account.pk)
+    return render(request, "monitoring/account_detail.html", {
+        "account": account,
+        "posts": post_list_for_owner(user=_me(request), account=account)[:50],
+        "consents": consent_history_for_owner(user=_me(request), account=account),
+        "import_form": form,
+    }, status=422 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def account_refresh(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Read now instead of waiting for the schedule (also clears a fixed error)."""
+    account = _owned_account(request, account_id)
+    outcome = account_poll(account_id=account.pk)
+    if outcome.ok:
+        messages.success(request, f"Read {account.handle}: {outcome.created} new posts.")
+    else:
+        messages.error(request, outcome.error)
+    return redirect("monitoring:account-detail", account_id=account.pk)
+
+
+@login_required
+def alerts(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status") or None
+    return render(request, "monitoring/alerts.html", {
+        "alerts": alert_list_for_owner(user=_me(request), status=status)[:100],
+        "status": status,
+    })
+
+
+@login_required
+@require_POST
+def alert_ack(request: HttpRequest, alert_id: int) -> HttpResponse:
+    try:
+        alert = alert_get_for_owner(user=_me(request), alert_id=alert_id)
+    except NotFound:
+        raise Http404("No such alert.") from None
+    alert_acknowledge(user=_me(request), alert=alert)
+    messages.success(request, "Thanks — marked as read.")
+    return redirect("monitoring:alerts")
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Account health without post content, for HR, administrators and managers (team)."""
+    user = _me(request)
+    if not (user.has_role("hr") or user.has_role("admin") or user.has_role("manager")):
+        raise DjangoPermissionDenied
+    status = request.GET.get("status") or None
+    rows = list(account_health_for(user=user, status=status)[:500])
+    counts = {s: 0 for s in LinkedAccount.Status.values}
+    for row in account_health_for(user=user).values_list("status", flat=True):
+        counts[row] += 1
+    return render(request, "monitoring/overview.html", {
+        "accounts": rows, "counts": counts, "status": status,
+        "statuses": LinkedAccount.Status.choices,
+        "problems": readiness_problems(organization=_org(request)),
+    })
+
+
+@login_required
+def settings_view(request: HttpRequest) -> HttpResponse:
+    if not _me(request).has_role("admin"):
+        raise DjangoPermissionDenied
+    org = _org(request)
+    current = settings_get(organization=org)
+    form = SettingsForm(request.POST or None, initial={
+        "enabled_networks": current.enabled_networks, "alert_threshold": current.alert_threshold,
+        "retention_days": current.retention_days, "escalate_after": current.escalate_after,
+        "dpia_reference": current.dpia_reference,
+        "works_council_reference": current.works_council_reference,
+    })
+    if request.method == "POST" and form.is_valid():
+        try:
+            settings_update(organization=org, actor=_me(request), **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, "Monitoring settings saved.")
+            return redirect("monitoring:settings")
+    return render(request, "monitoring/settings.html", {"form": form, "in_eu": org.in_eu})
