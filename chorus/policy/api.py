@@ -1,0 +1,334 @@
+"""Policies and versions over JSON, mounted at /api/v1/policies.
+
+Reading the policy in force is open to every member of the organization; everything else is
+for authors (communications, legal, admin). Another organization's objects are 404. Domain
+errors map to HTTP in `config/api.py`: invalid documents 422 (the message names the field and
+the YAML line), a stale `lock_version` 409, missing role 403.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema, Status
+
+from chorus.common.errors import InvalidInput, NotFound
+from chorus.policy import services
+from chorus.policy.lints import lint_document, summarize
+from chorus.policy.models import Policy, PolicyVersion
+from chorus.policy.selectors import (
+    document_lint_findings,
+    policy_get,
+    policy_list_for,
+    policy_version_current,
+    require_author,
+    version_get,
+)
+from chorus.screening.policy import PolicyError, parse_policy_yaml
+
+router = Router(tags=["policies"])
+
+
+class PolicyVersionSummaryOut(Schema):
+    id: int
+    number: int
+    status: str
+    published_at: datetime | None
+    material: bool
+    lock_version: int
+
+
+class PolicyOut(Schema):
+    id: int
+    title: str
+    created_at: datetime
+    versions: list[PolicyVersionSummaryOut]
+
+
+class PolicyVersionOut(Schema):
+    id: int
+    policy_id: int
+    policy_title: str
+    number: int
+    status: str
+    document: dict[str, Any]
+    content_hash: str
+    published_at: datetime | None
+    published_by: str | None
+    material: bool
+    change_summary: str
+    previous_id: int | None
+    origin: str
+    lock_version: int
+    updated_at: datetime
+
+
+class CreateDraftIn(Schema):
+    title: str = ""
+    preset: str | None = None
+    from_version_id: int | None = None
+
+
+class UpdateDraftIn(Schema):
+    document: dict[str, Any]
+    lock_version: int
+
+
+class PublishIn(Schema):
+    material: bool
+    change_summary: str = ""
+    acknowledge_lint_errors: bool = False
+
+
+class ImportIn(Schema):
+    yaml: str
+    title: str = ""
+    policy_id: int | None = None
+
+
+class LintIn(Schema):
+    yaml: str | None = None
+    document: dict[str, Any] | None = None
+    jurisdictions: list[str] | None = None
+
+
+class SourceOut(Schema):
+    label: str
+    url: str
+
+
+class LintFindingOut(Schema):
+    lint_id: str
+    name: str
+    title: str
+    severity: str
+    field: str
+    rule_id: str | None
+    label: str
+    excerpt: str
+    explanation: str
+    sources: list[SourceOut]
+    suggestion: str
+    can_apply: bool
+    jurisdictions: list[str]
+
+
+class LintOut(Schema):
+    counts: dict[str, int]
+    findings: list[LintFindingOut]
+
+
+class ErrorOut(Schema):
+    detail: str
+    field: str | None = None
+
+
+ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _version_out(version: PolicyVersion) -> dict[str, Any]:
+    return {
+        "id": version.pk,
+        "policy_id": version.policy_id,
+        "policy_title": version.policy.title,
+        "number": version.number,
+        "status": version.status,
+        "document": version.document,
+        "content_hash": version.content_hash,
+        "published_at": version.published_at,
+        "published_by": version.published_by.email if version.published_by else None,
+        "material": version.material,
+        "change_summary": version.change_summary,
+        "previous_id": version.previous_id,
+        "origin": version.origin,
+        "lock_version": version.lock_version,
+        "updated_at": version.updated_at,
+    }
+
+
+def _policy_out(policy: Policy) -> dict[str, Any]:
+    return {
+        "id": policy.pk,
+        "title": policy.title,
+        "created_at": policy.created_at,
+        "versions": [
+            {
+                "id": v.pk,
+                "number": v.number,
+                "status": v.status,
+                "published_at": v.published_at,
+                "material": v.material,
+                "lock_version": v.lock_version,
+            }
+            for v in policy.versions.all()
+        ],
+    }
+
+
+def _lint_out(findings: list[Any]) -> dict[str, Any]:
+    return {"counts": summarize(findings), "findings": [f.to_dict() for f in findings]}
+
+
+@router.get("/", response={200: list[PolicyOut], **ERRORS}, summary="List policies")
+def list_policies(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_policy_out(p) for p in policy_list_for(user=request.auth)]  # type: ignore[attr-defined]
+
+
+@router.get("/current", response={200: PolicyVersionOut, **ERRORS}, summary="The policy in force")
+def current(request: HttpRequest) -> dict[str, Any]:
+    version = policy_version_current(organization=request.auth.organization)  # type: ignore[attr-defined]
+    if version is None:
+        raise NotFound("No policy is published in your organization yet.")
+    return _version_out(version)
+
+
+@router.post(
+    "/",
+    response={201: PolicyVersionOut, **ERRORS},
+    summary="Create a draft: a new policy from a preset, or a new version of an existing one",
+)
+def create_draft(request: HttpRequest, payload: CreateDraftIn) -> Status[dict[str, Any]]:
+    user = request.auth  # type: ignore[attr-defined]
+    if payload.from_version_id is not None:
+        source = version_get(user=user, version_id=payload.from_version_id)
+        draft = services.policy_version_create_draft(version=source, actor=user)
+    else:
+        if not payload.preset:
+            raise InvalidInput(
+                "Give a preset (strict, balanced or loose) or from_version_id.", field="preset"
+            )
+        draft = services.policy_create_from_preset(
+            organization=user.organization, actor=user, preset=payload.preset, title=payload.title
+        )
+    return Status(201, _version_out(draft))
+
+
+@router.post(
+    "/import", response={201: PolicyVersionOut, **ERRORS}, summary="Import YAML as a new draft"
+)
+def import_yaml(request: HttpRequest, payload: ImportIn) -> Status[dict[str, Any]]:
+    user = request.auth  # type: ignore[attr-defined]
+    target = policy_get(user=user, policy_id=payload.policy_id) if payload.policy_id else None
+    version = services.policy_import_yaml(
+        organization=user.organization,
+        actor=user,
+        text=payload.yaml,
+        title=payload.title,
+        policy=target,
+        source="api",
+    )
+    return Status(201, _version_out(version))
+
+
+@router.post(
+    "/lint",
+    response={200: LintOut, **ERRORS},
+    summary="Lint a policy given as YAML or as a document (nothing is stored)",
+)
+def lint(request: HttpRequest, payload: LintIn) -> dict[str, Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    require_author(user)
+    try:
+        if payload.yaml is not None:
+            document = parse_policy_yaml(payload.yaml, source="yaml").to_dict()
+        elif payload.document is not None:
+            document = payload.document
+        else:
+            raise InvalidInput("Send the policy as `yaml` or as `document`.", field="yaml")
+        if payload.jurisdictions is not None:
+            findings = lint_document(document, jurisdictions=payload.jurisdictions)
+        else:
+            services.validate_document(document)
+            findings = document_lint_findings(organization=user.organization, document=document)
+    except PolicyError as err:
+        raise services.document_error(err) from err
+    return _lint_out(findings)
+
+
+@router.get(
+    "/{int:policy_id}", response={200: PolicyOut, **ERRORS}, summary="One policy and its versions"
+)
+def get_policy(request: HttpRequest, policy_id: int) -> dict[str, Any]:
+    return _policy_out(policy_get(user=request.auth, policy_id=policy_id))  # type: ignore[attr-defined]
+
+
+@router.get(
+    "/versions/{int:version_id}", response={200: PolicyVersionOut, **ERRORS}, summary="One version"
+)
+def get_version(request: HttpRequest, version_id: int) -> dict[str, Any]:
+    return _version_out(version_get(user=request.auth, version_id=version_id))  # type: ignore[attr-defined]
+
+
+@router.put(
+    "/versions/{int:version_id}",
+    response={200: PolicyVersionOut, **ERRORS},
+    summary="Update a draft (send the lock_version you read; a stale one is refused with 409)",
+)
+def update_draft(request: HttpRequest, version_id: int, payload: UpdateDraftIn) -> dict[str, Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    version = version_get(user=user, version_id=version_id)
+    version = services.policy_version_update(
+        version=version, actor=user, document=payload.document, lock_version=payload.lock_version
+    )
+    return _version_out(version)
+
+
+@router.post(
+    "/versions/{int:version_id}/publish",
+    response={200: PolicyVersionOut, **ERRORS},
+    summary="Publish a draft (freezes it and retires the version in force)",
+)
+def publish(request: HttpRequest, version_id: int, payload: PublishIn) -> dict[str, Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    version = version_get(user=user, version_id=version_id)
+    version = services.policy_version_publish(
+        version=version,
+        actor=user,
+        material=payload.material,
+        change_summary=payload.change_summary,
+        acknowledge_lint_errors=payload.acknowledge_lint_errors,
+    )
+    return _version_out(version)
+
+
+@router.post(
+    "/versions/{int:version_id}/retire",
+    response={200: PolicyVersionOut, **ERRORS},
+    summary="Retire the published version",
+)
+def retire(request: HttpRequest, version_id: int) -> dict[str, Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    version = services.policy_version_retire(
+        version=version_get(user=user, version_id=version_id), actor=user
+    )
+    return _version_out(version)
+
+
+@router.get(
+    "/versions/{int:version_id}/export",
+    response={200: str, **ERRORS},
+    summary="Export a version as policy-as-code YAML",
+)
+def export(request: HttpRequest, version_id: int) -> HttpResponse:
+    user = request.auth  # type: ignore[attr-defined]
+    version = version_get(user=user, version_id=version_id)
+    require_author(user)
+    return HttpResponse(
+        services.policy_version_export_yaml(version), content_type="application/yaml; charset=utf-8"
+    )
+
+
+@router.get(
+    "/versions/{int:version_id}/lint",
+    response={200: LintOut, **ERRORS},
+    summary="Lint findings for a version in your organization's jurisdictions",
+)
+def version_lint(request: HttpRequest, version_id: int) -> dict[str, Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    version = version_get(user=user, version_id=version_id)
+    require_author(user)
+    return _lint_out(
+        document_lint_findings(organization=version.organization, document=version.document)
+    )
