@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chorus.audit.models import AuditEntry
+from chorus.common.errors import InvalidInput
 from chorus.incidents import services as S
 from chorus.incidents.models import Evidence, Incident
 from chorus.incidents.seed import demo_png
@@ -50,7 +51,7 @@ def test_hr_cannot_share_with_a_manager_outside_the_chain(org, hr, incident):
     from conftest import make_member
 
     other = make_member(org=org, key="other_manager", roles=["manager"])
-    with pytest.raises(S.InvalidInput, match="does not manage"):
+    with pytest.raises(InvalidInput, match="does not manage"):
         S.incident_share(incident=incident, actor=hr, manager=other)
 
 
@@ -211,12 +212,13 @@ def test_retention_purges_closed_evidence_but_not_under_legal_hold(
     S.incident_set_legal_hold(incident=kept, actor=legal, hold=True, reason="Pending lawsuit")
 
     assert S.evidence_purge_expired(now=timezone.now() + timedelta(days=364)) == 0
+    from chorus.common.testing import enqueue_and_wait
     from chorus.incidents.tasks import purge_expired_evidence_task
 
     Incident.objects.filter(pk__in=[kept.pk, gone.pk]).update(
         closed_at=timezone.now() - timedelta(days=366))
     with django_capture_on_commit_callbacks(execute=True):
-        result = purge_expired_evidence_task.enqueue()
+        result = enqueue_and_wait(purge_expired_evidence_task)
     assert result.return_value == 1
     gone_evidence = list(Evidence.objects.filter(incident=gone))
     assert all(e.purged_at and not e.text and not e.file for e in gone_evidence)

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from chorus.audit.models import AuditEntry
 from chorus.common.scheduling import PERIODIC_JOBS
+from chorus.common.testing import enqueue_and_wait
 from chorus.onboarding.models import (
     Assignment,
     Attestation,
@@ -94,7 +95,7 @@ def test_the_reminder_job_is_a_periodic_task(hr, employee, version):
     mail.outbox.clear()
 
     assert any(job.task is send_attestation_reminders_task for job in PERIODIC_JOBS.values())
-    result = send_attestation_reminders_task.enqueue()
+    result = enqueue_and_wait(send_attestation_reminders_task)
     assert result.return_value == {"reminders": 1, "escalations": 0}
     send_attestation_reminders_task.enqueue()
     assert len(mail.outbox) == 1
