@@ -50,14 +50,16 @@ def _print_help() -> None:
         "Run an organization's employee social-media program.",
         "",
         "commands:",
-        f"  {'check':<16}Screen posts against a policy (see `chorus check --help`).",
+        f"  {'check':<26}Screen posts against a policy (see `chorus check --help`).",
     ]
     for name, text in _chorus_commands().items():
-        lines.append(f"  {name:<16}{text}")
-    for name, text in DJANGO_COMMANDS.items():
-        if text:
-            lines.append(f"  {name:<16}{text}")
-    lines.append(f"  {'django-check':<16}Django's system checks (e.g. `chorus django-check --deploy`).")
+        lines.append(f"  {name:<26}{text}")
+    for name, summary in DJANGO_COMMANDS.items():
+        if summary:
+            lines.append(f"  {name:<26}{summary}")
+    lines.append(
+        f"  {'django-check':<26}Django's system checks (e.g. `chorus django-check --deploy`)."
+    )
     lines += ["", "`chorus <command> --help` describes each command."]
     print("\n".join(lines))
 
@@ -78,7 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     if command == "django-check":
         command = "check"
     elif command not in _chorus_commands() and command not in DJANGO_COMMANDS:
-        print(f"chorus: unknown command {command!r}. Run `chorus --help` for the list.", file=sys.stderr)
+        print(
+            f"chorus: unknown command {command!r}. Run `chorus --help` for the list.",
+            file=sys.stderr,
+        )
         return 2
     try:
         execute_from_command_line(["chorus", command, *rest])

@@ -86,6 +86,22 @@ _NAME_FOLLOWERS = frozenset(
         "staff",
         "leadership",
         "board",
+        # product-line suffixes: "Tern Lite", "Skylift Pro" are still our products
+        "lite",
+        "pro",
+        "max",
+        "mini",
+        "plus",
+        "ultra",
+        "go",
+        "air",
+        "next",
+        "gen",
+        "x",
+        "s",
+        "one",
+        "edge",
+        "cloud",
     ]
 )
 _NAME_PREFIXES = ("project ", "operation ", "codename ", "code name ", "programme ", "program ")
@@ -201,6 +217,7 @@ def _entity_variants(name: str) -> list[tuple[str, str]]:
     for prefix in _NAME_PREFIXES:
         if lowered.startswith(prefix):
             out.append((name[len(prefix) :], "caps"))
+            out.append(("".join(words), "caps"))  # #ProjectKestrel
             return out
     head = words[0]
     if len(head) >= 5 and head[0].isupper():
@@ -344,6 +361,8 @@ def _accept_entity(nt: NormText, start: int, end: int, flag: str) -> bool:
         return True
     # "Kestrel Ridge", "Tailspin Airlines": followed by another capitalized word -> other name.
     after = nt.original[o_end:]
+    if after.startswith("-") and flag != "head":
+        return True  # a compound: "Northwind-Aktien", "Skylift-Demo"
     if after.startswith((" ", "-")):
         rest = after[1:]
         word = rest.split(" ", 1)[0].strip(".,;:!?)'\"")
@@ -505,7 +524,7 @@ class Screener:
             old = best.get(key)
             if old is None or SEVERITY_RANK[severity] > SEVERITY_RANK[old.severity]:
                 best[key] = finding
-        findings = sorted(best.values(), key=lambda f: (f.start, f.end, f.rule_id))
+        findings = _merge_overlaps(best.values())
         top = max((SEVERITY_RANK[f.severity] for f in findings), default=-1)
         # An info finding is a note for the writer, never a violation, whatever the thresholds.
         if top <= SEVERITY_RANK["info"]:
@@ -524,6 +543,47 @@ class Screener:
             signals=tuple(sorted(set(signals))),
             findings=tuple(findings),
         )
+
+
+def _merge_overlaps(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per mention: overlapping findings of the same rule collapse into the
+    longest span ("Project Kestrel" absorbs "Kestrel"), at the highest severity among them.
+    Sorted by position."""
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_rule.setdefault(finding.rule_id, []).append(finding)
+    merged: list[Finding] = []
+    for group in by_rule.values():
+        group.sort(key=lambda f: (f.start, -f.end))
+        cluster: list[Finding] = []
+        cluster_end = -1
+        for finding in group:
+            if cluster and finding.start >= cluster_end:
+                merged.append(_longest(cluster))
+                cluster = []
+            cluster.append(finding)
+            cluster_end = max(cluster_end, finding.end) if len(cluster) > 1 else finding.end
+        if cluster:
+            merged.append(_longest(cluster))
+    merged.sort(key=lambda f: (f.start, f.end, f.rule_id))
+    return merged
+
+
+def _longest(cluster: list[Finding]) -> Finding:
+    best = max(cluster, key=lambda f: (f.end - f.start, -f.start))
+    top = max(cluster, key=lambda f: SEVERITY_RANK[f.severity]).severity
+    if top == best.severity:
+        return best
+    return Finding(
+        rule_id=best.rule_id,
+        category=best.category,
+        severity=top,
+        start=best.start,
+        end=best.end,
+        excerpt=best.excerpt,
+        message=best.message,
+        suggestion=best.suggestion,
+    )
 
 
 _CACHE: dict[str, Screener] = {}

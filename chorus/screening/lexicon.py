@@ -26,7 +26,8 @@ PROFANITY: Final = (
     "verdammte scheiße", "arschloch",
     # es
     "mierda", "joder", "jodido", "coño", "carajo", "hostia", "me cago", "puta madre", "cojones",
-    "chingada", "chingado", "verga", "pinche",
+    "chingada", "chingado", "verga", "pinche", "hostia puta", "puta vida", "puto", "putos",
+    "me cago en",
     # fr
     "merde", "putain", "bordel de merde", "fait chier", "chier", "enculé", "enfoiré", "bordel",
     "nique", "niquer",
@@ -135,6 +136,7 @@ THREAT_TRIGGERS: Final = (
     "bring dich", "bring ihn", "bring sie", "abstechen", "fertigmachen", "kaltmachen",
     "abknallen", "schlag", "stech", "tot", "muerto", "muerta", "muertos", "mort", "morto",
     "morta", "quebrar", "quebro", "arrebentar", "arrebento", "parto", "reviento",
+    "break", "bring ich", "bringe ich", "mach ich", "beat", "senseless",
 )  # fmt: skip
 
 #: Threat patterns over the normalized text (casefolded, accents dropped). Each needs a target
@@ -164,6 +166,8 @@ THREAT_PATTERNS: Final = (
     r"\bnot (?:walking|making it) (?:to (?:his|her|their|your) car|out (?:of )?here)",
     # de
     r"\bich (?:bring|mach|schlag|stech)\w* (?:dich|ihn|sie|euch)\b",
+    # inverted order after a subordinate clause: "..., bring ich ihn um"
+    r"\b(?:bring|mach|schlag)\w*\s+ich\s+(?:dich|ihn|sie|euch)\s+(?:um|kalt|fertig|tot)\b",
     r"\b(?:dich|ihn|sie|euch) (?:umbringen|abstechen|fertigmachen|kaltmachen|abknallen)\b",
     r"\bdu bist (?:so )?tot\b",
     # es
@@ -202,18 +206,23 @@ PROTECTED_STRONG: Final = (
     "gewerkschaft", "betriebsrat", "tarifvertrag", "streik", "lohn", "löhne", "gehalt",
     "gehälter", "überstunden", "arbeitsbedingungen", "arbeitszeit", "arbeitszeiten",
     "schichten", "schichtplan", "arbeitsschutz", "gewerbeaufsicht", "mindestlohn",
+    "lohnerhöhung", "lohnerhöhungen", "gehaltserhöhung", "gehaltserhöhungen", "organisieren",
+    "wir organisieren uns", "schichtpläne", "zuschläge", "urlaub",
     # es
     "sindicato", "comité de empresa", "huelga", "salario", "salarios", "sueldo", "sueldos",
     "horas extra", "horas extras", "turnos", "condiciones de trabajo", "condiciones laborales",
-    "inspección de trabajo", "convenio colectivo", "jornada",
+    "inspección de trabajo", "convenio colectivo", "jornada", "subida salarial",
+    "aumento de sueldo", "organizarnos", "nos organizamos", "cobrar", "nómina", "nóminas",
     # fr
     "syndicat", "syndicats", "grève", "salaire", "salaires", "heures supplémentaires",
     "conditions de travail", "inspection du travail", "comité social", "cse",
-    "délégué du personnel", "horaires", "prud'hommes",
+    "délégué du personnel", "horaires", "prud'hommes", "primes", "augmentation",
+    "augmentations", "on s'organise", "s'organiser", "fiche de paie", "plannings",
     # pt
     "sindicato", "greve", "salário", "salários", "horas extras", "turnos",
     "condições de trabalho", "comissão de trabalhadores", "ministério do trabalho", "act",
-    "jornada de trabalho", "escala",
+    "jornada de trabalho", "escala", "aumento salarial", "nos organizar", "holerite",
+    "hora extra",
 )  # fmt: skip
 
 #: Words that mark talk among employees (concerted activity) or about the employer.
@@ -258,12 +267,22 @@ NEGATIVE_EXTRA: Final = {
     "knock-off": -2.0, "rubbish": -2.5, "pile of": -1.0, "waste of money": -2.5,
     "waste of time": -2.5, "🙄": -1.5, "🤡": -2.5, "💩": -2.5, "👎": -2.0, "🤮": -2.5,
     "🤦": -1.5, "🗑️": -2.0, "😒": -1.5,
+    "slowest": -1.5, "laziest": -2.5, "stingiest": -2.0, "sloppiest": -2.5, "cheapest": -0.5,
+    "exhausting": -1.5, "chaotic": -2.0, "disorganized": -2.0, "disorganised": -2.0,
+    "unprofessional": -2.5, "hasn't paid": -2.0, "haven't paid": -2.0, "never pays": -2.0,
+    "still hasn't": -1.0, "jams": -1.5, "flaky": -2.0, "rip off": -2.5, "deserves the downtime":
+    -2.5, "babysitting": -1.0, "overhyped": -2.0, "overrated": -2.0, "vapourware": -2.5,
+    "black hole": -2.0, "pure fiction": -2.5,
+    "incompetence": -3.0, "amateurish": -2.5, "half-baked": -2.0, "joke of a": -2.5,
     # de
     "schlecht": -2.0, "schlechteste": -3.0, "katastrophe": -2.5, "katastrophal": -3.0,
     "peinlich": -2.0, "unfähig": -3.0, "inkompetent": -3.0, "schrott": -3.0, "müll": -2.5,
     "lügner": -3.0, "betrüger": -3.0, "witz": -1.5, "nie wieder": -2.0, "chaos": -1.5,
     "chaotisch": -2.0, "dumm": -2.5, "dumme": -2.5, "blöd": -2.0, "unzuverlässig": -2.0,
-    "fallen ständig": -2.0,
+    "fallen ständig": -2.0, "anstrengend": -1.5, "anstrengendste": -2.5, "furchtbar": -2.5,
+    "schrecklich": -2.5, "mies": -2.5, "miserabel": -3.0, "lächerlich": -2.5,
+    "unprofessionell": -2.5, "abzocke": -3.0, "betrug": -3.0, "zahlen nie": -2.0,
+    "fallen ständig aus": -2.0, "totaler schrott": -3.0, "grottig": -3.0, "stümper": -2.5,
     # es
     "vergüenza": -2.5, "una vergüenza": -3.0, "desastre": -2.5, "pésimo": -3.0,
     "pésima": -3.0, "malísimo": -3.0, "basura": -3.0, "chapuza": -2.5,
@@ -271,17 +290,27 @@ NEGATIVE_EXTRA: Final = {
     "estafadores": -3.0, "nunca más": -2.0, "se caen": -2.0, "se cae": -2.0, "caos": -1.5,
     "desorganizados": -2.5, "desorganizado": -2.5, "fatal": -2.0, "lo peor": -3.0,
     "peor": -2.5, "peores": -2.5, "un desastre": -3.0, "penoso": -2.5, "lamentable": -3.0,
+    "desastroso": -3.0, "desastrosa": -3.0,
+    "nefasto": -3.0, "pésimos": -3.0, "patético": -3.0, "ridículo": -2.5, "impresentable": -3.0,
+    "chapuceros": -2.5, "vende humo": -2.5, "venden humo": -2.5, "inaceptable": -2.5,
+    "incompetente": -3.0, "no pagan": -2.0, "nunca pagan": -2.5, "una estafa": -3.0,
     # fr
     "nul": -2.5, "nuls": -2.5, "nulle": -2.5, "honte": -2.5, "honteux": -2.5,
     "catastrophe": -2.5, "catastrophique": -3.0, "incompétents": -3.0, "incompétent": -3.0,
     "arnaque": -3.0, "arnaqueurs": -3.0, "menteurs": -3.0, "jamais plus": -2.0,
     "plus jamais": -2.0, "pire": -2.5, "médiocre": -2.5, "bordel": -1.5,
-    "désorganisé": -2.5, "tombent en panne": -2.0,
+    "désorganisé": -2.5, "tombent en panne": -2.0, "pénible": -2.0, "pénibles": -2.0,
+    "minable": -3.0, "ridicule": -2.5, "désastreux": -3.0,
+    "escroquerie": -3.0, "honteuse": -2.5, "incapables": -3.0,
+    "une arnaque": -3.0, "ne paient jamais": -2.5, "des incompétents": -3.0,
     # pt
     "vergonha": -2.5, "uma vergonha": -3.0, "péssimo": -3.0,
     "péssima": -3.0, "horrível": -2.5, "lixo": -3.0, "golpe": -2.5, "nunca mais": -2.0,
     "o pior": -3.0, "pior": -2.0, "desorganizada": -2.5, "caem": -1.0,
-    "bagunça": -2.0, "uma piada": -2.5, "enganação": -3.0,
+    "bagunça": -2.0, "uma piada": -2.5, "enganação": -3.0, "péssimos": -3.0,
+    "terrível": -2.5,
+    "enrolação": -2.5, "amadores": -2.0, "porcaria": -3.0, "caloteiro": -3.0,
+    "nunca pagam": -2.5, "não pagam": -2.0, "quebram": -1.5, "um lixo": -3.0,
 }  # fmt: skip
 
 #: Praise words outside VADER (multilingual) used to tell praise from disparagement.

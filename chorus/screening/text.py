@@ -272,6 +272,13 @@ _LETTERS_ONLY = re.compile(r"[^\W\d_]+|\s+")
 def letters_of(text: str) -> str:
     """The letters of a span after leet mapping, used to verify a skeleton hit."""
     mapped = "".join(_LEET.get(ch, ch) for ch in fold(text))
-    return "".join(
+    letters = "".join(
         m.group(0) if m.group(0).strip() else " " for m in _LETTERS_ONLY.finditer(mapped)
     )
+    # "m o r o n": single letters spaced out spell one word, not several.
+    if _SPACED_LETTERS.fullmatch(letters):
+        return letters.replace(" ", "")
+    return letters
+
+
+_SPACED_LETTERS = re.compile(r"[^\W\d_](?: [^\W\d_]){2,}")

@@ -55,6 +55,10 @@ _VADER_SKIP = frozenset(
         "hah",
         "fine",
         "yeah",
+        # false friends: ordinary function words in de/es/fr/pt that VADER scores
+        "die",
+        "gift",
+        "con",
     ]
 )
 _NEGATORS = frozenset(fold(n) for n in lx.NEGATORS)
@@ -82,17 +86,25 @@ def valence(ctx: Context, start: int, end: int, skip: list[tuple[int, int]]) -> 
     terms: list[tuple[int, float]] = []
     # Longest phrases first, so "attention span of a goldfish" wins over "attention span".
     phrases = sorted(ctx.hits_in(("valence",), start, end), key=lambda h: h.start - h.end)
+    tokens = ctx.tokens(start, end)
     for hit in phrases:
         if " " in hit.value or not hit.value.isalpha():
             if any(a < hit.end and hit.start < b for a, b in consumed):
                 continue
-            terms.append((hit.start, float(str(hit.extra))))
+            value = float(str(hit.extra))
+            # "isn't bad at all": a negator just before a phrase flips it too.
+            before = [w for s, _, w in tokens if s < hit.start][-3:]
+            if any(w in _NEGATORS or w.endswith("n't") for w in before):
+                value *= -0.74
+            terms.append((hit.start, value))
             consumed.append((hit.start, hit.end))
-    tokens = ctx.tokens(start, end)
     for i, (t_start, _t_end, tok) in enumerate(tokens):
         if any(a <= t_start < b for a, b in consumed):
             continue
         value = _EXTRA_VALENCE.get(tok)
+        if value is None and len(tok) > 4 and tok.endswith("s"):
+            # Romance plurals of listed words ("lamentables", "pénibles", "inúteis" aside).
+            value = _EXTRA_VALENCE.get(tok[:-1]) or _EXTRA_VALENCE.get(tok[:-2])
         if value is None:
             if tok in _VADER_SKIP:
                 continue
@@ -136,6 +148,16 @@ def _entity_window(ctx: Context, hit: Hit) -> tuple[int, int]:
         ]
         if not others:
             end = n_end
+            # A short verdict fragment right after ("Useless.", "Never again.") is about it too.
+            if index + 2 < len(ctx.sentences):
+                f_start, f_end = ctx.sentences[index + 2]
+                if len(ctx.tokens(f_start, f_end)) <= 4 and not any(
+                    True
+                    for _ in ctx.hits_in(
+                        ("customer", "competitor", "org", "product"), f_start, f_end
+                    )
+                ):
+                    end = f_end
     return start, end
 
 
@@ -212,7 +234,9 @@ _BUSINESS = _rx(
     r"\b(pilot|launch|launches|roadmap|release|beta|prototype|deal|contract|customer|client|"
     r"revenue|metrics|numbers|accuracy|results|quarter|feature|product|pricing|price|sunset|"
     r"sunsetting|discontinu\w*|acquisition|merger|partnership|bug|incident|outage|breach|"
-    r"data[- ]loss|vulnerability|plan|spec|design|version|line|v\d)\b"
+    r"data[- ]loss|vulnerability|plan|spec|design|version|line|v\d|program|programme|project|"
+    r"projekt|proyecto|projet|projeto|q[1-4]|layoffs?|reorg|headcount|budget|prototyp\w*|"
+    r"produkt|producto|produit|produto|lancement|lanzamiento|lancamento|markteinfuhrung)\b"
 )
 _INCIDENT = _rx(
     r"\b(data[- ]loss|breach|outage|wiped|leaked|leak|vulnerabilit\w+|exploit|recall|"
@@ -302,10 +326,14 @@ _NONPUBLIC = _rx(
     r"not yet public|isn'?t out|nobody knows|\brumou?rs?\b|rumor mill|\bin talks\b|"
     r"tracking \d+ ?% (under|over|above|below|behind|ahead)|under plan|behind plan|over plan|"
     r"miss(ing)? (guidance|the quarter|estimates|numbers)|beat(ing)? (estimates|guidance)|"
-    r"i'?ve seen the (deck|numbers|results)|mega-?deal|avant (la |les )?(publication|annonce|"
+    r"i'?ve seen the (deck|numbers|results)|mega-?deal|avant (la |les |l')?(publication|annonce|"
     r"resultats)|antes (de|del|da|do|dos) (anuncio|informe|resultados|divulgac)|vor (der|den) "
     r"(veroffentlichung|zahlen|bekanntgabe)|ils vont exploser|going to (pop|moon|tank|explode|"
-    r"skyrocket|crater)|to the moon|🚀|entre nous|unter uns|entre nosotros)"
+    r"skyrocket|crater)|to the moon|🚀|entre nous|unter uns|entre nosotros|"
+    r"before\b[^.!?\n]{0,40}\b(gets|is|are|goes|get|being) (announced|public|released|out)|"
+    r"nobody outside|no one outside|personne ne (le )?sait|"
+    r"nadie (lo )?sabe|ningu[eé]m sabe|niemand wei(ss|ß)|"
+    r"n'est pas (encore )?public|no es p[uú]blico|nicht [oö]ffentlich|n[aã]o [eé] p[uú]blico)"
 )
 
 
@@ -507,7 +535,8 @@ _PROMISE = _rx(
     r"can'?t[- ]lose|cannot lose|never loses?|never lose|sure thing|locked in|clinically proven|"
     r"proven to|cures?|cured|reverses?|reversed|heals?|healed|works for everyone|works every "
     r"time|100 ?% (of|success|guaranteed|safe)|garantiert|garantizad[oa]|sin riesgo|"
-    r"garantie|sans risque|garantid[oa]|sem risco|cura|cur[oó]|gu[eé]rit)\b"
+    r"garantie|sans risque|garantid[oa]|sem risco|cura|cur[oó]|gu[eé]rit|gu[eé]rir|heilt|"
+    r"geheilt|curan|curam|garanti)\b"
 )
 _NEGATED_PROMISE = _rx(r"\b(no|not|nothing|isn'?t|is never|nothing is|never) (\w+ )?$")
 _CLAIM_DOMAIN = _rx(
@@ -515,7 +544,13 @@ _CLAIM_DOMAIN = _rx(
     r"crypto|income|a (year|month|week|day)|per (year|month|week)|yield|roi|gains?|"
     r"productivity|disease|cancer|diabetes|heart|injur\w*|pain|illness|covid|weight|"
     r"blood pressure|arthritis|depression|anxiety|immune|krankheit|enfermedad|maladie|"
-    r"doenca|rendite|rendimiento|rendement|rendimento|lucro|ganancias|results)\b)"
+    r"doenca|rendite|rendimiento|rendement|rendimento|lucro|ganancias|results|asthma|"
+    r"allerg\w*|migraine|insomnia|acne|eczema|psoriasis|obesity|cholesterol|thyroid|"
+    r"inflammation|infection|symptoms?|disorder|syndrome|inhaler|insulin|medication|"
+    r"diab[eè]t\w*|ansiedad|ansiedade|anxi[eé]t[eé]|angst|depresi[oó]n|depress[aã]o|"
+    r"d[eé]pression|krebs|cancro|asma|asthme|dolor|douleur|dor|schmerz\w*|blutdruck|"
+    r"presi[oó]n arterial|press[aã]o arterial|tension|colesterol|cholest[eé]rol|gewinne?|"
+    r"beneficios|ganhos|gains|profit)\b)"
 )
 
 

@@ -7,8 +7,9 @@ Decisions, in order of precedence:
 - an insult needs a target in the same sentence (a person word, an @mention, "you", or a
   copula frame such as "X is a weasel"); it is reported one step lower (``insult_severity``);
 - strong profanity aimed at a person ("fuck you") is an insult; otherwise it is ``profanity``;
-- the statistical model only adds a finding when no lexicon finding exists: ``harassment``
-  when the post has a target, ``profanity`` otherwise.
+- the statistical model only adds a finding when no lexicon finding exists, and only for a
+  post aimed at someone (``harassment``); English posts use a lower threshold than others
+  because the model was trained on English only.
 """
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ _FRAMED_ONLY = frozenset(lx.INSULTS_FRAMED_ONLY)
 _WEAK_PROFANITY = frozenset(lx.PROFANITY_WEAK)
 _AMBIGUOUS_SLURS = frozenset(
     {"macaco", "mongol", "homo", "homos", "cripple", "bicha", "tard", "coon", "mongo", "moro"}
+)
+# French "retard" means delay ("deux mois de retard", "en retard"): after these words it is
+# the ordinary noun, never the English slur.
+_FRENCH_RETARD = re.compile(
+    r"(?:\b(?:de|d'|en|du|des|un|le|les|avec|sans|mon|ton|son|notre|votre|leur|leurs|gros|petit|"
+    r"quel|ce|au|aux|sur|par|pris|accumule)\s*|\bd')$"
 )
 _FRAME_WORDS = frozenset(
     [
@@ -110,6 +117,33 @@ _INSULT_SEVERITY_DEFAULT = "medium"
 #: employee posts it only adds a finding for a post aimed at someone, at a high score.
 #: Untargeted profanity is left to the lexicon, whose mild/strong line is reviewed by people.
 MODEL_FINDING_THRESHOLD = 0.85
+#: For English posts (the model's training language) aimed at someone, the threshold picked
+#: on TweetEval validation under the constraint of no new finding on screening-dev and the
+#: held-out-like set.
+ENGLISH_TARGETED_THRESHOLD = 0.40
+_EN_WORDS = frozenset(
+    [
+        "the", "a", "an", "you", "your", "you're", "i", "i'm", "is", "are", "was", "be", "to",
+        "of", "and", "in", "on", "it", "that", "this", "my", "me", "for", "with", "so", "what",
+        "he", "she", "they", "his", "her", "him", "them", "just", "not", "do", "don't", "at",
+        "like",
+    ]
+)  # fmt: skip
+_OTHER_WORDS = frozenset(
+    [
+        "der", "die", "das", "und", "ist", "nicht", "ich", "du", "wir", "ein", "eine", "el",
+        "la", "los", "las", "que", "es", "y", "en", "un", "una", "por", "para", "le", "les",
+        "et", "est", "je", "tu", "nous", "des", "une", "pas", "ne", "o", "os", "as", "não",
+        "nao", "eu", "voce", "você", "com", "uma", "mas",
+    ]
+)  # fmt: skip
+
+
+def _looks_english(ctx: Context) -> bool:
+    tokens = [tok for _, _, tok in ctx.tokens(0, len(ctx.norm))]
+    en = sum(tok in _EN_WORDS for tok in tokens)
+    other = sum(tok in _OTHER_WORDS for tok in tokens)
+    return en >= 2 and en > 2 * other
 
 
 def _insult_severity(ctx: Context) -> str:
@@ -192,6 +226,10 @@ def detect(ctx: Context) -> list[Emit]:
         for hit in ctx.of("slur"):
             sentence = ctx.sentence_of(hit.start)
             if hit.value in _AMBIGUOUS_SLURS and not _has_target(ctx, *sentence):
+                continue
+            if hit.value.startswith("retard") and _FRENCH_RETARD.search(
+                ctx.norm[max(0, hit.start - 12) : hit.start]
+            ):
                 continue
             if hit.value.startswith("homo") and ctx.norm[hit.end : hit.end + 8].strip().startswith(
                 ("sapiens", "erectus")
@@ -281,12 +319,17 @@ def _model_findings(ctx: Context, insult_sev: str) -> list[Emit]:
     model = get_model()
     if model is None or len(ctx.norm) < 8:
         return []
-    # The cheap checks first: the model only matters for a post aimed at someone.
-    if not _has_target(ctx, 0, len(ctx.norm)):
-        return []
     if any(_entity_in_sentence(ctx, s) for s, _ in ctx.sentences):
+        return []  # a remark about a customer or competitor is judged there
+    targeted = _has_target(ctx, 0, len(ctx.norm))
+    if not targeted:
+        # Untargeted: the lexicon decides (measured: a model path here adds nothing on
+        # TweetEval, where nearly every tweet has an @user target, and flags mild words).
         return []
-    score = model.score_if_at_least(ctx.text, _threshold())
+    # The model was trained on English tweets only: elsewhere it keys on function words
+    # ("die", "el", French "retard"), so other languages keep the strict threshold.
+    threshold = ENGLISH_TARGETED_THRESHOLD if _looks_english(ctx) else _threshold()
+    score = model.score_if_at_least(ctx.text, threshold)
     if score is None:
         return []
     start, end = 0, len(ctx.text)

@@ -41,16 +41,20 @@ _KEYWORD_VALUE = re.compile(
     r"(?i)\b(?:password|passwd|passwort|kennwort|pwd|pass|passcode|pin|contrase[ñn]a|"
     r"clave|mot de passe|mdp|senha|secret|api[_ -]?key|apikey|access[_ -]?key|secret[_ -]?key|"
     r"auth[_ -]?token|token|bearer|client[_ -]?secret|aws_secret_access_key)"
+    # "mot de passe du compte démo :", "password for the VPN:"
+    r"(?:\s+(?:for|of|on|to|du|de|del|des|der|für|fur|zum|zur|vom|para|pour|da|do|das|dos)"
+    r"\s+[^\n:=]{1,40}?)?"
     r"(?:\s+(?:is|es|est|ist|é))?\s*[:=]\s*[\"']?(?P<value>[^\s\"',;]{4,})"
 )
 _LOGIN_PAIR = re.compile(
     r"(?i)\b(?:login|log-in|credentials|creds|user(?:name)?|account|zugang|acceso|acc[eè]s|"
-    r"identifiants|utilizador|usu[aá]rio)\b[^\n]{0,60}?\b(?:is|are|:|=|es|est|ist|é)\s*"
+    r"identifiants|utilizador|usu[aá]rio)\b[^\n]{0,60}?(?:\b(?:is|are|es|est|ist|é)\b|[:=])\s*"
     r"(?P<user>[^\s/|:]{2,64})\s*(?:/|\||:|,)\s*(?P<value>[^\s,;]{6,64})"
 )
 _PASSWORD_IS = re.compile(
     r"(?i)\b(?:password|passwort|contrase[ñn]a|mot de passe|senha|pwd|pin)\b"
-    r"(?:\s+(?:for|to|of|für|de|para|du|da|do)\s+[^\n]{1,40}?)?\s+(?:is|es|est|ist|é|=)\s+"
+    r"(?:\s+(?:for|to|of|on|at|für|fur|zum|zur|vom|des|der|de|del|para|du|da|do|das|dos|pour|"
+    r"au)\s+[^\n]{1,50}?)?\s+(?:is|es|est|ist|é|=)\s+"
     r"[\"'“]?(?P<value>[^\s\"'”,;]{6,64})"
 )
 _BEARER_NEAR = re.compile(

@@ -130,6 +130,35 @@ CASES: list[tuple[str, list[str]]] = [
     ),
     ("Use a password manager, people. Seriously.", []),
     ("Happy to share that I passed my AWS certification!", []),
+    # bugs found with the held-out-like set (one row each; texts written for these tests)
+    ("That contractor is a total i d i o t, unbelievable.", ["harassment"]),  # spaced letters
+    ("s h i t, missed the bus", ["profanity"]),
+    ("If he reroutes my pallets again I will break his nose.", ["harassment"]),
+    ("Wenn er das nochmal macht, bring ich ihn um.", ["harassment"]),  # German inverted order
+    ("Le chantier a trois semaines de retard, encore.", []),  # French "retard" = delay
+    ("Those guys are retards.", ["harassment"]),
+    ("Globex's new arm isn't bad at all.", []),  # negated idiom phrase
+    ("Tolles Gespräch mit Initech, die Leute dort sind super.", []),  # German article "die"
+    (
+        "Les livraisons de Contoso ? Des clients minables, toujours en retard.",
+        ["customer_negative"],
+    ),
+    ("Contoso's portal is a black hole. Nobody answers. Useless.", ["customer_negative"]),
+    ("Tern Max field test: 12 hours battery, not public yet.", ["confidential"]),  # product line
+    ("We're cancelling the Skylift Mini program. Not public yet, keep it quiet.", ["confidential"]),
+    ("Vendez NWRB avant l'annonce, personne ne le sait.", ["mnpi"]),
+    ("Verkauft eure Northwind-Aktien vor der Bekanntgabe der Zahlen.", ["mnpi"]),  # compound
+    ("Grab NWRB before the merger gets announced next week.", ["mnpi"]),
+    ("La contraseña del router de la oficina es Router_Vigo55", ["secret"]),
+    ("Mot de passe du VPN : Vpn!Nantes88", ["secret"]),
+    ("Identifiants du serveur : root / Srv!Brest2024", ["secret"]),
+    ("Este té cura la ansiedad, resultados garantizados.", ["regulated_claim"]),
+    ("Ce sirop guérit l'asthme, c'est garanti.", ["regulated_claim"]),
+    ("Mi teléfono es +34 699 123 456, escribidme.", []),  # own phone (es)
+    ("Appelez-moi au 06 98 76 54 32 demain.", []),  # own phone (fr)
+    ("Liguem para o Paulo no (21) 99876-5432, ele espera.", ["pii"]),  # someone else's (pt)
+    ("Die Chefs reden Scheiße über Lohnerhöhungen. Wir organisieren uns.", []),  # protected de
+    ("Joder, hostia puta, qué lluvia.", ["profanity"]),
     # clean
     ("Can't wait for the weekend. 🎉", []),
     ("", []),
@@ -189,3 +218,28 @@ def test_findings_cite_the_policy_clause(screener):
     assert finding.rule_id == "competitor.negative"
     assert "No disparaging remarks about competitors" in finding.message
     assert finding.suggestion
+
+
+# One mention, one finding: overlapping findings of the same rule merge into the longest span.
+@pytest.mark.parametrize(
+    ("text", "excerpts"),
+    [
+        ("Project Kestrel ships in March", [("confidential", "Project Kestrel")]),
+        (
+            "Project Kestrel ships in March; Kestrel beta after that.",
+            [("confidential", "Project Kestrel"), ("confidential", "Kestrel")],
+        ),
+        ("#ProjectKestrel is going great", [("confidential", "ProjectKestrel")]),
+        (
+            "Wide World Importers are clueless, WWI never reads email.",
+            [("customer_negative", "Wide World Importers")],
+        ),
+    ],
+)
+def test_one_mention_gives_one_finding_per_rule(screener, text, excerpts):
+    result = screener.check(Post(id="t", text=text))
+    got = [(f.category, f.excerpt) for f in result.findings if f.category in dict(excerpts)]
+    assert got == excerpts
+    for a, b in zip(result.findings, result.findings[1:], strict=False):
+        if a.rule_id == b.rule_id:
+            assert a.end <= b.start
