@@ -17,11 +17,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env_str(name: str, default: str = "") -> str:
-    """A string setting; `<NAME>_FILE` (a path) wins so secrets can come from mounted files."""
+    """A string setting; unset or empty means `default`. `<NAME>_FILE` (a path) wins, so
+    secrets can come from mounted files."""
     file_path = os.environ.get(f"{name}_FILE")
     if file_path:
         return Path(file_path).read_text(encoding="utf-8").strip()
-    return os.environ.get(name, default)
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool) -> bool:
