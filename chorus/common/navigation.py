@@ -53,10 +53,11 @@ def _allowed(user: Any, roles: tuple[str, ...]) -> bool:
     return not roles or any(user.has_role(role) for role in roles)
 
 
-def nav_for(user: Any, current_path: str) -> list[dict[str, Any]]:
-    """The items this user may see; the one whose URL is the longest prefix of the current
+def nav_for(user: Any, current_path: str) -> dict[str, list[dict[str, Any]]]:
+    """The items this user may see, split into `main` (what every employee uses) and `manage`
+    (staff tools, shown in a menu). The item whose URL is the longest prefix of the current
     path is active, so two items of one app highlight correctly."""
-    items = []
+    items: list[dict[str, Any]] = []
     for item in sorted(NAV_ITEMS, key=lambda i: (i.order, i.label)):
         if not _allowed(user, item.roles):
             continue
@@ -64,11 +65,15 @@ def nav_for(user: Any, current_path: str) -> list[dict[str, Any]]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"label": item.label, "url": url, "active": False})
+        staff_only = bool(item.roles) and "employee" not in item.roles
+        items.append({"label": item.label, "url": url, "active": False, "manage": staff_only})
     matches = [i for i in items if current_path.startswith(i["url"]) and i["url"] != "/"]
     if matches:
         max(matches, key=lambda i: len(i["url"]))["active"] = True
-    return items
+    return {
+        "main": [i for i in items if not i["manage"]],
+        "manage": [i for i in items if i["manage"]],
+    }
 
 
 def cards_for(user: Any) -> list[dict[str, Any]]:

@@ -15,3 +15,15 @@ document.addEventListener("click", (event) => {
     }
   }
 });
+
+// Close the "Manage" menu when clicking elsewhere or pressing Escape.
+document.addEventListener("click", (event) => {
+  document.querySelectorAll("details[data-navmenu][open]").forEach((menu) => {
+    if (!menu.contains(event.target)) menu.removeAttribute("open");
+  });
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") {
+    document.querySelectorAll("details[data-navmenu][open]").forEach((menu) => menu.removeAttribute("open"));
+  }
+});
