@@ -130,18 +130,19 @@ def analytics_csv_rows(*, organization: Organization, period: Period) -> list[li
     """Daily rows per content, network and department: aggregates only, no names."""
     shares, clicks = _shares(organization, period), _clicks(organization, period)
     rows: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0])
-    for r in (shares.annotate(d=TruncDate("created_at"))
+    for share_row in (shares.annotate(d=TruncDate("created_at"))
               .values("d", "item__title", "item__slug", "network", "department__name")
               .annotate(n=Count("pk"))):
-        key = (r["d"], r["item__title"], r["item__slug"], r["network"], r["department__name"])
-        rows[key][0] = r["n"]
-    for r in (clicks.values("day", "share__item__title", "share__item__slug", "share__network",
-                            "share__department__name")
+        key = (share_row["d"], share_row["item__title"], share_row["item__slug"],
+               share_row["network"], share_row["department__name"])
+        rows[key][0] = share_row["n"]
+    for click_row in (clicks.values("day", "share__item__title", "share__item__slug",
+                                    "share__network", "share__department__name")
               .annotate(n=Count("pk"), v=Count("visitor", distinct=True))):
-        key = (r["day"], r["share__item__title"], r["share__item__slug"], r["share__network"],
-               r["share__department__name"])
-        rows[key][1], rows[key][2] = r["n"], r["v"]
-    out = [["date", "content", "slug", "network", "department", "shares", "clicks",
+        key = (click_row["day"], click_row["share__item__title"], click_row["share__item__slug"],
+               click_row["share__network"], click_row["share__department__name"])
+        rows[key][1], rows[key][2] = click_row["n"], click_row["v"]
+    out: list[list[Any]] = [["date", "content", "slug", "network", "department", "shares", "clicks",
             "unique_visitors"]]
     for key in sorted(rows, key=lambda k: (k[0], k[1], k[3], k[4] or "")):
         day, title, slug, network, dept = key
@@ -289,7 +290,7 @@ def health_for(*, organization: Organization, now: datetime.datetime | None = No
     cohort_rows = []
     for cohort in sorted(cohorts, reverse=True)[:12]:
         members = cohorts[cohort]
-        cells = []
+        cells: list[int | None] = []
         for offset in columns:
             month = _add_months(cohort, offset)
             if month > today:

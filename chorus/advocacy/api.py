@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from chorus.advocacy import analytics
@@ -27,6 +26,7 @@ from chorus.advocacy.services import (
 )
 from chorus.advocacy.services import share_create as share_create_service
 from chorus.common.errors import InvalidInput, PermissionDenied
+from chorus.common.types import AuthedRequest
 from chorus.people.models import Department
 
 router = Router(tags=["advocacy"])
@@ -111,14 +111,10 @@ def _share_out(share: Share, clicks: int | None = None) -> dict[str, Any]:
     }
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 @router.get("/content", response=list[ContentOut], summary="Content: the whole hub for "
             "communications, the caller's feed for everyone else")
-def content_list(request: HttpRequest, status: str | None = None) -> list[dict[str, Any]]:
-    user = _user(request)
+def content_list(request: AuthedRequest, status: str | None = None) -> list[dict[str, Any]]:
+    user = request.auth
     if is_editor(user):
         items = content_list_for(user=user, status=status).prefetch_related("audience", "captions")
     else:
@@ -127,17 +123,17 @@ def content_list(request: HttpRequest, status: str | None = None) -> list[dict[s
 
 
 @router.get("/content/{item_id}", response=ContentOut, summary="One content item")
-def content_get(request: HttpRequest, item_id: int) -> dict[str, Any]:
-    user = _user(request)
+def content_get(request: AuthedRequest, item_id: int) -> dict[str, Any]:
+    user = request.auth
     item = (content_get_for_editor(user=user, item_id=item_id) if is_editor(user)
             else feed_item_get(user=user, item_id=item_id))
     return _content_out(item)
 
 
 @router.post("/content", response={201: ContentOut}, summary="Create a draft (communications)")
-def content_create_endpoint(request: HttpRequest, payload: ContentIn) -> Status:
-    user = _user(request)
-    departments = list(Department.objects.filter(organization_id=user.organization_id,
+def content_create_endpoint(request: AuthedRequest, payload: ContentIn) -> Status:
+    user = request.auth
+    departments = list(Department.objects.filter(organization=user.organization,
                                                  name__in=payload.audience))
     missing = set(payload.audience) - {d.name for d in departments}
     if missing:
@@ -152,23 +148,23 @@ def content_create_endpoint(request: HttpRequest, payload: ContentIn) -> Status:
 
 
 @router.post("/content/{item_id}/submit", response=ContentOut, summary="Send a draft for review")
-def content_submit(request: HttpRequest, item_id: int, payload: TransitionIn) -> dict[str, Any]:
+def content_submit(request: AuthedRequest, item_id: int, payload: TransitionIn) -> dict[str, Any]:
     return _move(request, item_id, ContentItem.Status.IN_REVIEW, payload.note)
 
 
 @router.post("/content/{item_id}/approve", response=ContentOut,
              summary="Approve an item in review (not its author)")
-def content_approve(request: HttpRequest, item_id: int, payload: TransitionIn) -> dict[str, Any]:
+def content_approve(request: AuthedRequest, item_id: int, payload: TransitionIn) -> dict[str, Any]:
     return _move(request, item_id, ContentItem.Status.APPROVED, payload.note)
 
 
 @router.post("/content/{item_id}/archive", response=ContentOut, summary="Archive an item")
-def content_archive(request: HttpRequest, item_id: int, payload: TransitionIn) -> dict[str, Any]:
+def content_archive(request: AuthedRequest, item_id: int, payload: TransitionIn) -> dict[str, Any]:
     return _move(request, item_id, ContentItem.Status.ARCHIVED, payload.note)
 
 
-def _move(request: HttpRequest, item_id: int, to_status: str, note: str) -> dict[str, Any]:
-    user = _user(request)
+def _move(request: AuthedRequest, item_id: int, to_status: str, note: str) -> dict[str, Any]:
+    user = request.auth
     if not is_editor(user):
         raise PermissionDenied("Only communications staff can manage advocacy content.")
     item = content_get_for_editor(user=user, item_id=item_id)
@@ -178,14 +174,14 @@ def _move(request: HttpRequest, item_id: int, to_status: str, note: str) -> dict
 
 @router.get("/shares", response=list[ShareOut], summary="Your shares (communications: "
             "everyone's with ?all=true)")
-def shares_list(request: HttpRequest, all: bool = False) -> list[dict[str, Any]]:
-    return [_share_out(s) for s in share_list_for(user=_user(request), mine=not all)[:500]]
+def shares_list(request: AuthedRequest, all: bool = False) -> list[dict[str, Any]]:
+    return [_share_out(s) for s in share_list_for(user=request.auth, mine=not all)[:500]]
 
 
 @router.post("/shares", response={201: ShareOut}, summary="Record a share and get its "
              "tracked link and share-intent URL")
-def shares_create(request: HttpRequest, payload: ShareIn) -> Status:
-    user = _user(request)
+def shares_create(request: AuthedRequest, payload: ShareIn) -> Status:
+    user = request.auth
     item = feed_item_get(user=user, item_id=payload.item_id)
     caption = None
     if payload.caption_id is not None:
@@ -226,13 +222,13 @@ class AnalyticsOut(Schema):
 
 
 @router.get("/analytics", response=AnalyticsOut, summary="Shares and clicks (communications)")
-def analytics_get(request: HttpRequest, days: int = 30) -> dict[str, Any]:
-    user = _user(request)
+def analytics_get(request: AuthedRequest, days: int = 30) -> dict[str, Any]:
+    user = request.auth
     if not is_editor(user):
         raise PermissionDenied("Analytics are for communications staff.")
     if not 1 <= days <= 366:
         raise InvalidInput("days must be between 1 and 366.", field="days")
-    data = analytics.analytics_for(organization=user.organization,
+    data = analytics.analytics_for(organization=user.org,
                                    period=analytics.period_ending_today(days))
     return {
         "start": data.period.start, "end": data.period.end, "shares": data.shares,

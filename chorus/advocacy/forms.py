@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -49,7 +49,8 @@ class ContentItemForm(forms.Form):
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["audience"].queryset = Department.objects.filter(organization=organization)
+        cast(forms.ModelChoiceField, self.fields["audience"]).queryset = (
+            Department.objects.filter(organization=organization))
         for network in Network:
             spec = SPECS[network]
             self.fields[caption_field_name(network)] = forms.CharField(
@@ -75,7 +76,8 @@ class ContentItemForm(forms.Form):
 
 
 def split_variants(raw: str) -> list[str]:
-    variants, current = [], []
+    variants: list[str] = []
+    current: list[str] = []
     for line in raw.replace("\r\n", "\n").split("\n"):
         if line.strip() == VARIANT_SEPARATOR:
             variants.append("\n".join(current).strip())

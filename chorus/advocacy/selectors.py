@@ -22,14 +22,16 @@ def feed_for(*, user: User, now: datetime.datetime | None = None) -> QuerySet[Co
     person = user.person
     department_id = person.department_id if person else None
     any_audience = Audience.objects.filter(contentitem_id=OuterRef("pk"))
-    my_audience = any_audience.filter(department_id=department_id)
+    for_me = Q(~Exists(any_audience))
+    if department_id is not None:
+        for_me |= Q(Exists(any_audience.filter(department_id=department_id)))
     return (
         ContentItem.objects.filter(
-            organization_id=user.organization_id, status=ContentItem.Status.APPROVED,
+            organization=user.organization, status=ContentItem.Status.APPROVED,
         )
         .filter(Q(publish_at__isnull=True) | Q(publish_at__lte=now))
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .filter(~Exists(any_audience) | Exists(my_audience))
+        .filter(for_me)
         .prefetch_related(Prefetch("captions", queryset=Caption.objects.order_by(
             "network", "position", "pk")))
         .order_by("-approved_at", "-pk")
@@ -52,7 +54,7 @@ def content_list_for(
     if not user.has_role(Role.COMMUNICATIONS):
         return ContentItem.objects.none()
     items = (
-        ContentItem.objects.filter(organization_id=user.organization_id)
+        ContentItem.objects.filter(organization=user.organization)
         .select_related("author", "approved_by")
         .annotate(share_count=Count("shares", distinct=True),
                   caption_count=Count("captions", distinct=True))
@@ -67,7 +69,7 @@ def content_list_for(
 
 def content_get_for_editor(*, user: User, item_id: int) -> ContentItem:
     item = (
-        ContentItem.objects.filter(organization_id=user.organization_id, pk=item_id)
+        ContentItem.objects.filter(organization=user.organization, pk=item_id)
         .select_related("author", "approved_by")
         .prefetch_related("audience", "captions",
                           Prefetch("events", queryset=ContentEvent.objects.select_related("actor")))
@@ -81,7 +83,7 @@ def content_get_for_editor(*, user: User, item_id: int) -> ContentItem:
 def content_image_item(*, user: User, item_id: int) -> ContentItem:
     """The item whose image this user may see: editors see all, others only their feed's."""
     if user.has_role(Role.COMMUNICATIONS):
-        item = ContentItem.objects.filter(organization_id=user.organization_id, pk=item_id).first()
+        item = ContentItem.objects.filter(organization=user.organization, pk=item_id).first()
     else:
         item = feed_for(user=user).filter(pk=item_id).first()
     if item is None or not item.image:
@@ -90,14 +92,14 @@ def content_image_item(*, user: User, item_id: int) -> ContentItem:
 
 
 def guidance_list_for(*, user: User, active_only: bool = True) -> QuerySet[GuidanceCard]:
-    cards = GuidanceCard.objects.filter(organization_id=user.organization_id)
+    cards = GuidanceCard.objects.filter(organization=user.organization)
     if active_only:
         cards = cards.filter(is_active=True)
     return cards.order_by("kind", "position", "pk")
 
 
 def guidance_get(*, user: User, card_id: int) -> GuidanceCard:
-    card = GuidanceCard.objects.filter(organization_id=user.organization_id, pk=card_id).first()
+    card = GuidanceCard.objects.filter(organization=user.organization, pk=card_id).first()
     if card is None:
         raise NotFound("No such guidance card.")
     return card
@@ -106,7 +108,7 @@ def guidance_get(*, user: User, card_id: int) -> GuidanceCard:
 def share_list_for(*, user: User, mine: bool = True) -> QuerySet[Share]:
     """The user's own shares (or, for communications, everyone's) with click counts."""
     shares = (
-        Share.objects.filter(organization_id=user.organization_id)
+        Share.objects.filter(organization=user.organization)
         .select_related("item", "user", "department")
         .annotate(click_count=Count("clicks"))
         .order_by("-created_at", "-pk")

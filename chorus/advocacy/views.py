@@ -13,7 +13,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -60,12 +61,13 @@ from chorus.advocacy.services import (
 from chorus.checks.presentation import present
 from chorus.checks.services import screening_policy
 from chorus.common.errors import DomainError, NotFound
+from chorus.common.types import AuthedRequest
 
 
 def editor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not is_editor(request.user):
             raise DjangoPermissionDenied
         return view(request, *args, **kwargs)
@@ -90,12 +92,12 @@ def _form_error(form: Any, exc: DomainError) -> None:
 
 
 @login_required
-def feed(request: HttpRequest) -> HttpResponse:
+def feed(request: AuthedRequest) -> HttpResponse:
     """Approved, current content for this person, with communications' guidance."""
     user = request.user
     items = list(feed_for(user=user).prefetch_related("audience"))
     cards = list(guidance_list_for(user=user))
-    rules = settings_for(organization=user.organization)
+    rules = settings_for(organization=user.org)
     return render(request, "advocacy/feed.html", {
         "items": items,
         "do_cards": [c for c in cards if c.kind == "do"],
@@ -106,11 +108,11 @@ def feed(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _share_context(request: HttpRequest, item: ContentItem, network: str,
+def _share_context(request: AuthedRequest, item: ContentItem, network: str,
                    form: ShareForm | None = None) -> dict[str, Any]:
     user = request.user
     captions = [c for c in item.captions.all() if c.network == network]
-    rules = settings_for(organization=user.organization)
+    rules = settings_for(organization=user.org)
     caption_id = request.GET.get("caption")
     chosen = next((c for c in captions if str(c.pk) == caption_id),
                   captions[0] if captions else None)
@@ -136,7 +138,7 @@ def _share_context(request: HttpRequest, item: ContentItem, network: str,
     }
 
 
-def _check_context(request: HttpRequest, item: ContentItem, network: str, text: str,
+def _check_context(request: AuthedRequest, item: ContentItem, network: str, text: str,
                    suggestion: str) -> dict[str, Any]:
     """Everything the live panel shows: the post as it will go out, screening, length and
     the authenticity nudges."""
@@ -149,7 +151,7 @@ def _check_context(request: HttpRequest, item: ContentItem, network: str, text: 
     composed = networks.compose(network, final, link) if SPECS[network].text_in_intent else final
     result = screen_caption(organization=user.organization, text=final, network=network,
                             author=user)
-    rules = settings_for(organization=user.organization)
+    rules = settings_for(organization=user.org)
     same = colleagues_with_same_text(item=item, text=final, user=user)
     return {
         "empty": False,
@@ -164,14 +166,14 @@ def _check_context(request: HttpRequest, item: ContentItem, network: str, text: 
 
 
 @login_required
-def share(request: HttpRequest, item_id: int) -> HttpResponse:
+def share(request: AuthedRequest, item_id: int) -> HttpResponse:
     """Pick a network and a caption variant, edit it with live screening, and share."""
     try:
         item = feed_item_get(user=request.user, item_id=item_id)
     except NotFound as exc:
         raise _not_found(exc) from exc
     network = request.POST.get("network") or request.GET.get("network") or ""
-    rules = settings_for(organization=request.user.organization)
+    rules = settings_for(organization=request.user.org)
     offered = [n for n in Network.values if n not in rules.disabled_networks]
     if network not in offered:
         with_captions = [c.network for c in item.captions.all() if c.network in offered]
@@ -195,7 +197,7 @@ def share(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def share_check(request: HttpRequest, item_id: int) -> HttpResponse:
+def share_check(request: AuthedRequest, item_id: int) -> HttpResponse:
     """HTMX: the live panel for the caption being typed. Nothing is stored."""
     try:
         item = feed_item_get(user=request.user, item_id=item_id)
@@ -212,7 +214,7 @@ def share_check(request: HttpRequest, item_id: int) -> HttpResponse:
 
 
 @login_required
-def share_ready(request: HttpRequest, share_id: int) -> HttpResponse:
+def share_ready(request: AuthedRequest, share_id: int) -> HttpResponse:
     """After sharing: the button that opens the network's composer, and the text to paste."""
     share_obj = share_list_for(user=request.user).filter(pk=share_id).first()
     if share_obj is None:
@@ -230,7 +232,7 @@ def _short(share_obj: Share) -> str:
 
 
 @login_required
-def me(request: HttpRequest) -> HttpResponse:
+def me(request: AuthedRequest) -> HttpResponse:
     """My preferences (Mastodon server, opt-outs), my points and my shares with their clicks."""
     profile = profile_for(user=request.user)
     form = ProfileForm(request.POST or None, initial={
@@ -245,7 +247,7 @@ def me(request: HttpRequest) -> HttpResponse:
             return redirect("advocacy:me")
         except DomainError as exc:
             _form_error(form, exc)
-    rules = settings_for(organization=request.user.organization)
+    rules = settings_for(organization=request.user.org)
     page = Paginator(share_list_for(user=request.user), 25).get_page(request.GET.get("page"))
     points = None
     if rules.leaderboard_enabled and not profile.leaderboard_opt_out:
@@ -255,19 +257,19 @@ def me(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def leaderboard(request: HttpRequest) -> HttpResponse:
-    rules = settings_for(organization=request.user.organization)
+def leaderboard(request: AuthedRequest) -> HttpResponse:
+    rules = settings_for(organization=request.user.org)
     if not rules.leaderboard_enabled:
         raise Http404("The leaderboard is switched off in your organization.")
     profile = profile_for(user=request.user)
-    rows = analytics.leaderboard_for(organization=request.user.organization,
+    rows = analytics.leaderboard_for(organization=request.user.org,
                                      period=analytics.period_ending_today(30), me=request.user)
     return render(request, "advocacy/leaderboard.html",
                   {"rows": rows, "opted_out": profile.leaderboard_opt_out})
 
 
 @login_required
-def content_image(request: HttpRequest, item_id: int) -> HttpResponse:
+def content_image(request: AuthedRequest, item_id: int) -> HttpResponseBase:
     """An item's image, for people who may see the item (never served from MEDIA_URL)."""
     try:
         item = content_image_item(user=request.user, item_id=item_id)
@@ -282,7 +284,7 @@ def content_image(request: HttpRequest, item_id: int) -> HttpResponse:
 
 
 @editor_required
-def content_list(request: HttpRequest) -> HttpResponse:
+def content_list(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in ContentItem.Status.values:
         status = ""
@@ -307,8 +309,8 @@ def _item_form_initial(item: ContentItem) -> dict[str, Any]:
 
 
 @editor_required
-def content_new(request: HttpRequest) -> HttpResponse:
-    org = request.user.organization
+def content_new(request: AuthedRequest) -> HttpResponse:
+    org = request.user.org
     form = ContentItemForm(request.POST or None, request.FILES or None, organization=org)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -327,7 +329,7 @@ def content_new(request: HttpRequest) -> HttpResponse:
 
 
 @editor_required
-def content_edit(request: HttpRequest, item_id: int) -> HttpResponse:
+def content_edit(request: AuthedRequest, item_id: int) -> HttpResponse:
     try:
         item = content_get_for_editor(user=request.user, item_id=item_id)
     except NotFound as exc:
@@ -353,16 +355,16 @@ def content_edit(request: HttpRequest, item_id: int) -> HttpResponse:
 
 
 @editor_required
-def content_detail(request: HttpRequest, item_id: int) -> HttpResponse:
+def content_detail(request: AuthedRequest, item_id: int) -> HttpResponse:
     """The item as employees will see it, its captions screened, its workflow and timeline."""
     try:
         item = content_get_for_editor(user=request.user, item_id=item_id)
     except NotFound as exc:
         raise _not_found(exc) from exc
-    org = request.user.organization
+    org = request.user.org
     rule = disclosure_rule(organization=org)
     policy = screening_policy(organization=org)
-    captions = []
+    captions: list[dict[str, Any]] = []
     for caption in item.captions.all():
         text, added = with_disclosure(caption.text, rule)
         result = screen_caption(organization=org, text=text, network=caption.network)
@@ -379,7 +381,7 @@ def content_detail(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @editor_required
 @require_POST
-def content_move(request: HttpRequest, item_id: int, to_status: str) -> HttpResponse:
+def content_move(request: AuthedRequest, item_id: int, to_status: str) -> HttpResponse:
     try:
         item = content_get_for_editor(user=request.user, item_id=item_id)
     except NotFound as exc:
@@ -398,7 +400,7 @@ def content_move(request: HttpRequest, item_id: int, to_status: str) -> HttpResp
 
 
 @editor_required
-def guidance(request: HttpRequest, card_id: int | None = None) -> HttpResponse:
+def guidance(request: AuthedRequest, card_id: int | None = None) -> HttpResponse:
     """List guidance cards and create or edit one on the same page."""
     card = None
     if card_id is not None:
@@ -424,8 +426,8 @@ def guidance(request: HttpRequest, card_id: int | None = None) -> HttpResponse:
 
 
 @editor_required
-def hub_settings(request: HttpRequest) -> HttpResponse:
-    rules = settings_for(organization=request.user.organization)
+def hub_settings(request: AuthedRequest) -> HttpResponse:
+    rules = settings_for(organization=request.user.org)
     initial: dict[str, Any] = {
         "leaderboard_enabled": rules.leaderboard_enabled,
         "daily_share_limit": rules.daily_share_limit,
@@ -454,13 +456,13 @@ def hub_settings(request: HttpRequest) -> HttpResponse:
             else:
                 _form_error(form, exc)
     return render(request, "advocacy/settings.html",
-                  {"form": form, "tz": request.user.organization.timezone})
+                  {"form": form, "tz": request.user.org.timezone})
 
 
 PERIODS = {"7": 7, "30": 30, "90": 90, "365": 365}
 
 
-def _period(request: HttpRequest) -> tuple[str, analytics.Period]:
+def _period(request: AuthedRequest) -> tuple[str, analytics.Period]:
     key = request.GET.get("days", "30")
     if key not in PERIODS:
         key = "30"
@@ -468,9 +470,9 @@ def _period(request: HttpRequest) -> tuple[str, analytics.Period]:
 
 
 @editor_required
-def analytics_page(request: HttpRequest) -> HttpResponse:
+def analytics_page(request: AuthedRequest) -> HttpResponse:
     key, period = _period(request)
-    org = request.user.organization
+    org = request.user.org
     data = analytics.analytics_for(organization=org, period=period)
     rules = settings_for(organization=org)
     charts = {
@@ -495,9 +497,9 @@ def _bar(rows: list[analytics.Breakdown]) -> dict[str, Any]:
 
 
 @editor_required
-def analytics_csv(request: HttpRequest) -> HttpResponse:
+def analytics_csv(request: AuthedRequest) -> HttpResponse:
     _key, period = _period(request)
-    rows = analytics.analytics_csv_rows(organization=request.user.organization, period=period)
+    rows = analytics.analytics_csv_rows(organization=request.user.org, period=period)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="advocacy-{period.start}-{period.end}.csv"')
@@ -509,8 +511,8 @@ def analytics_csv(request: HttpRequest) -> HttpResponse:
 
 
 @editor_required
-def health(request: HttpRequest) -> HttpResponse:
-    data = analytics.health_for(organization=request.user.organization)
+def health(request: AuthedRequest) -> HttpResponse:
+    data = analytics.health_for(organization=request.user.org)
     chart = {"type": "line", "labels": [m["month"].strftime("%b %Y") for m in data.monthly],
              "datasets": [{"label": "Active advocates (% of invited)",
                            "data": [m["pct"] for m in data.monthly]}]}

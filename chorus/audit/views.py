@@ -3,15 +3,16 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from chorus.audit.selectors import audit_entry_list_for
 from chorus.audit.services import audit_verify
+from chorus.common.types import AuthedRequest
 
 
 @login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthedRequest) -> HttpResponse:
     if not (request.user.has_role("admin") or request.user.has_role("legal")):
         raise PermissionDenied
     action = request.GET.get("action", "")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from pydantic import model_validator
 
 from chorus.checks.services import screen_many
 from chorus.common.errors import InvalidInput
+from chorus.common.types import AuthedRequest
 
 router = Router(tags=["screening"])
 
@@ -71,8 +71,8 @@ class BatchOut(Schema):
     description="One post in, one result out; `posts: [...]` in, `results: [...]` out in the "
     "same order. A batch over the limit is refused with 422. Nothing is stored.",
 )
-def check(request: HttpRequest, payload: CheckIn) -> dict[str, Any]:
-    organization = request.auth.organization  # type: ignore[attr-defined]
+def check(request: AuthedRequest, payload: CheckIn) -> dict[str, Any]:
+    organization = request.auth.organization
     if payload.posts is not None:
         limit = settings.API_BATCH_LIMIT
         if len(payload.posts) > limit:

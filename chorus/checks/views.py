@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -16,16 +16,18 @@ from chorus.checks.services import (
     screening_policy,
 )
 from chorus.common.errors import DomainError, NotFound
+from chorus.common.forms import add_domain_error
+from chorus.common.types import AuthedRequest
 
 
-def _result_context(request: HttpRequest, text: str, network: str) -> dict:
-    organization = request.user.organization
+def _result_context(request: AuthedRequest, text: str, network: str) -> dict:
+    organization = request.user.org
     result = screen_text(organization=organization, text=text, network=network or None)
     return present(text, result, screening_policy(organization=organization))
 
 
 @login_required
-def check(request: HttpRequest) -> HttpResponse:
+def check(request: AuthedRequest) -> HttpResponse:
     """The "check my post" page. The text is screened and shown, never stored."""
     form = ReviewRequestForm()
     return render(request, "checks/check.html", {"form": form, "result": None})
@@ -33,7 +35,7 @@ def check(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def check_preview(request: HttpRequest) -> HttpResponse:
+def check_preview(request: AuthedRequest) -> HttpResponse:
     """HTMX endpoint: the highlighted text and findings for the current draft."""
     form = CheckForm(request.POST)
     if not form.is_valid():
@@ -50,7 +52,7 @@ def check_preview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_request_submit(request: HttpRequest) -> HttpResponse:
+def review_request_submit(request: AuthedRequest) -> HttpResponse:
     form = ReviewRequestForm(request.POST)
     if form.is_valid():
         try:
@@ -61,7 +63,7 @@ def review_request_submit(request: HttpRequest) -> HttpResponse:
                 question=form.cleaned_data["question"],
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_domain_error(form, exc)
         else:
             messages.success(
                 request, "Sent for review. You will see the answer on your review requests."
@@ -71,7 +73,7 @@ def review_request_submit(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def review_list(request: HttpRequest) -> HttpResponse:
+def review_list(request: AuthedRequest) -> HttpResponse:
     reviewer = request.user.has_role("communications") or request.user.has_role("legal")
     requests = review_request_list_for(user=request.user)
     return render(
@@ -80,7 +82,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def review_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         review = review_request_get(user=request.user, pk=pk)
     except NotFound:
@@ -95,7 +97,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 answer=form.cleaned_data["answer"],
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_domain_error(form, exc)
         else:
             messages.success(request, "Answer sent to the author.")
             return redirect("checks:review-list")

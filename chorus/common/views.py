@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from chorus.common.navigation import cards_for
+from chorus.common.types import AuthedRequest
 
 
 @require_GET
@@ -20,5 +21,5 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedRequest) -> HttpResponse:
     return render(request, "common/dashboard.html", {"cards": cards_for(request.user)})

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 
 from chorus.common.errors import InvalidInput
+from chorus.common.types import AuthedRequest
 from chorus.incidents import selectors as Q
 from chorus.incidents import services as S
 from chorus.incidents.models import Incident
@@ -103,7 +103,7 @@ def _detail(incident: Incident) -> dict[str, Any]:
 
 
 @router.get("", response=list[IncidentOut], summary="Incidents you may see")
-def list_incidents(request: HttpRequest, status: str | None = None) -> list[dict[str, Any]]:
+def list_incidents(request: AuthedRequest, status: str | None = None) -> list[dict[str, Any]]:
     if status and status not in Incident.Status.values:
         raise InvalidInput(f"Unknown status {status!r}; use {', '.join(Incident.Status.values)}.",
                            field="status")
@@ -111,18 +111,18 @@ def list_incidents(request: HttpRequest, status: str | None = None) -> list[dict
 
 
 @router.get("/{incident_id}", response=IncidentDetailOut, summary="One incident with its gates")
-def get_incident(request: HttpRequest, incident_id: int) -> dict[str, Any]:
+def get_incident(request: AuthedRequest, incident_id: int) -> dict[str, Any]:
     return _detail(Q.incident_get(user=request.user, incident_id=incident_id))
 
 
 @router.post("", response={201: IncidentDetailOut}, summary="Open an incident by hand (HR)")
-def create_incident(request: HttpRequest, payload: IncidentIn) -> tuple[int, dict[str, Any]]:
-    subject = Person.objects.filter(organization_id=request.user.organization_id,
+def create_incident(request: AuthedRequest, payload: IncidentIn) -> tuple[int, dict[str, Any]]:
+    subject = Person.objects.filter(organization=request.user.organization,
                                     pk=payload.subject_id).first()
     if subject is None:
         raise InvalidInput("No such person in your organization.", field="subject_id")
     incident = S.incident_open_manual(
-        organization=request.user.organization, actor=request.user, subject=subject,
+        organization=request.user.org, actor=request.user, subject=subject,
         title=payload.title, summary=payload.summary, category=payload.category,
         rule_ids=payload.rule_ids, text=payload.text, url=payload.url, network=payload.network)
     return 201, _detail(incident)
@@ -130,7 +130,9 @@ def create_incident(request: HttpRequest, payload: IncidentIn) -> tuple[int, dic
 
 @router.post("/{incident_id}/response", response=IncidentDetailOut,
              summary="Record the employee's response (the employee, or HR on their behalf)")
-def record_response(request: HttpRequest, incident_id: int, payload: ResponseIn) -> dict[str, Any]:
+def record_response(
+    request: AuthedRequest, incident_id: int, payload: ResponseIn
+) -> dict[str, Any]:
     incident = Q.incident_get(user=request.user, incident_id=incident_id)
     return _detail(S.incident_record_response(incident=incident, actor=request.user,
                                               text=payload.text))
@@ -138,7 +140,7 @@ def record_response(request: HttpRequest, incident_id: int, payload: ResponseIn)
 
 @router.post("/{incident_id}/decision", response=IncidentDetailOut,
              summary="Record a decision (HR; every gate must pass)")
-def decide(request: HttpRequest, incident_id: int, payload: DecisionIn) -> dict[str, Any]:
+def decide(request: AuthedRequest, incident_id: int, payload: DecisionIn) -> dict[str, Any]:
     incident = Q.incident_get(user=request.user, incident_id=incident_id)
     return _detail(S.incident_decide(incident=incident, actor=request.user,
                                      outcome=payload.outcome,

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -104,10 +104,11 @@ class IncidentCreateForm(forms.Form):
 
     def __init__(self, *args: Any, people: Any, rules: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["subject"].queryset = people
-        self.fields["rule_ids"].choices = [(r.id, f"{r.title} ({r.id})") for r in rules]
+        cast(forms.ModelChoiceField, self.fields["subject"]).queryset = people
+        cast(forms.ChoiceField, self.fields["rule_ids"]).choices = [
+            (r.id, f"{r.title} ({r.id})") for r in rules]
         categories = sorted({r.category for r in rules if r.category})
-        self.fields["category"].choices = [("", "Choose…")] + [
+        cast(forms.ChoiceField, self.fields["category"]).choices = [("", "Choose…")] + [
             (c, c.replace("_", " ").capitalize()) for c in categories] + [("other", "Other")]
 
 
@@ -137,7 +138,7 @@ class FactsForm(forms.Form):
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["subject"].queryset = people
+        cast(forms.ModelChoiceField, self.fields["subject"]).queryset = people
 
 
 class ScreenForm(forms.Form):
@@ -201,7 +202,7 @@ class ShareForm(forms.Form):
 
     def __init__(self, *args: Any, managers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["manager"].queryset = managers
+        cast(forms.ModelChoiceField, self.fields["manager"]).queryset = managers
 
 
 class CloseForm(forms.Form):

@@ -35,7 +35,7 @@ def sees_all_incidents(user: User) -> bool:
 def incident_list_for(*, user: User, status: str | None = None,
                       subject_id: int | None = None) -> QuerySet[Incident]:
     """Incidents this user may see, newest first, ready for the list page."""
-    incidents = (Incident.objects.filter(organization_id=user.organization_id)
+    incidents = (Incident.objects.filter(organization=user.organization)
                  .select_related("subject", "subject__department", "owner", "matrix")
                  .order_by("-opened_at", "-pk"))
     if not sees_all_incidents(user):
@@ -86,7 +86,7 @@ def matrix_versions(*, organization: Organization) -> QuerySet[ResponseMatrix]:
 
 
 def matrix_get(*, user: User, matrix_id: int) -> ResponseMatrix:
-    matrix = ResponseMatrix.objects.filter(organization_id=user.organization_id,
+    matrix = ResponseMatrix.objects.filter(organization=user.organization,
                                            pk=matrix_id).first()
     if matrix is None:
         raise NotFound("No such matrix version.")
@@ -218,7 +218,7 @@ def consistency_report(*, user: User, since: datetime | None = None,
                        category: str = "") -> list[CaseGroup]:
     """Decided incidents grouped by (category, severity, history), largest groups first;
     each group knows its outcome distribution, breakdowns and outliers."""
-    incidents = (Incident.objects.filter(organization_id=user.organization_id,
+    incidents = (Incident.objects.filter(organization=user.organization,
                                          decided_at__isnull=False)
                  .exclude(outcome="")
                  .select_related("subject", "subject__department", "subject__manager",
@@ -238,7 +238,7 @@ def consistency_report(*, user: User, since: datetime | None = None,
 
 def deviations(*, user: User, since: datetime | None = None) -> QuerySet[Incident]:
     """Decisions that departed from the matrix suggestion, with their justification."""
-    rows = (Incident.objects.filter(organization_id=user.organization_id, deviated=True)
+    rows = (Incident.objects.filter(organization=user.organization, deviated=True)
             .select_related("subject", "decided_by", "matrix").order_by("-decided_at"))
     if since:
         rows = rows.filter(decided_at__gte=since)

@@ -8,13 +8,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from chorus.audit.services import audit_record
 from chorus.common.errors import DomainError, NotFound
+from chorus.common.forms import add_domain_error
+from chorus.common.types import AuthedRequest
 from chorus.incidents import matrix as M
 from chorus.incidents import selectors as Q
 from chorus.incidents import services as S
@@ -48,33 +51,28 @@ from chorus.people.models import Person
 from chorus.people.roles import Role
 
 
-def _require(request: HttpRequest, *roles: str) -> None:
+def _require(request: AuthedRequest, *roles: str) -> None:
     if not any(request.user.has_role(r) for r in roles):
         raise DjangoPermissionDenied
 
 
-def _get(request: HttpRequest, pk: int) -> Incident:
+def _get(request: AuthedRequest, pk: int) -> Incident:
     try:
         return Q.incident_get(user=request.user, incident_id=pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
 
 
-def _people(request: HttpRequest) -> Any:
-    return Person.objects.filter(organization_id=request.user.organization_id).exclude(
+def _people(request: AuthedRequest) -> Any:
+    return Person.objects.filter(organization=request.user.organization).exclude(
         status=Person.Status.CANDIDATE).select_related("department")
-
-
-def _show_error(form: Any, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
 
 
 # --------------------------------------------------------------------------- list, create
 
 
 @login_required
-def incident_list(request: HttpRequest) -> HttpResponse:
+def incident_list(request: AuthedRequest) -> HttpResponse:
     """HR, legal and admins see all incidents; others only those they may see (selector)."""
     status = request.GET.get("status", "")
     if status not in Incident.Status.values:
@@ -89,20 +87,20 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def incident_create(request: HttpRequest) -> HttpResponse:
+def incident_create(request: AuthedRequest) -> HttpResponse:
     _require(request, Role.HR)
-    rules = Q.policy_rules_for(organization=request.user.organization)
+    rules = Q.policy_rules_for(organization=request.user.org)
     form = IncidentCreateForm(request.POST or None, people=_people(request), rules=rules)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             incident = S.incident_open_manual(
-                organization=request.user.organization, actor=request.user,
+                organization=request.user.org, actor=request.user,
                 subject=data["subject"], title=data["title"], summary=data["summary"],
                 category=data["category"], rule_ids=data["rule_ids"], text=data["text"],
                 url=data["url"], network=data["network"])
         except DomainError as exc:
-            _show_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, f"{incident.reference} opened.")
             return redirect("incidents:incident-detail", pk=incident.pk)
@@ -113,7 +111,7 @@ def incident_create(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------- detail and actions
 
 
-def _detail_context(request: HttpRequest, incident_id: int,
+def _detail_context(request: AuthedRequest, incident_id: int,
                     bound: dict[str, Any] | None = None) -> dict[str, Any]:
     incident = Q.incident_detail_for(user=request.user, incident_id=incident_id)
     user = request.user
@@ -156,14 +154,14 @@ def _detail_context(request: HttpRequest, incident_id: int,
 
 
 @login_required
-def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     incident = _get(request, pk)
     if Q.is_subject(request.user, incident) and not Q.sees_all_incidents(request.user):
         return redirect("incidents:incident-respond", pk=pk)
     return render(request, "incidents/detail.html", _detail_context(request, pk))
 
 
-def _act_evidence(request: HttpRequest, incident: Incident) -> tuple[Any, str]:
+def _act_evidence(request: AuthedRequest, incident: Incident) -> tuple[Any, str]:
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         d = form.cleaned_data
@@ -174,7 +172,7 @@ def _act_evidence(request: HttpRequest, incident: Incident) -> tuple[Any, str]:
     return form, ""
 
 
-def _act_facts(request: HttpRequest, incident: Incident) -> tuple[Any, str]:
+def _act_facts(request: AuthedRequest, incident: Incident) -> tuple[Any, str]:
     form = FactsForm(request.POST, people=_people(request))
     if form.is_valid():
         d = form.cleaned_data
@@ -186,7 +184,7 @@ def _act_facts(request: HttpRequest, incident: Incident) -> tuple[Any, str]:
     return form, ""
 
 
-def _act_screen(request: HttpRequest, incident: Incident) -> tuple[Any, str]:
+def _act_screen(request: AuthedRequest, incident: Incident) -> tuple[Any, str]:
     form = ScreenForm(request.POST)
     if form.is_valid():
         S.incident_record_screen(incident=incident, actor=request.user,
@@ -195,7 +193,7 @@ def _act_screen(request: HttpRequest, incident: Incident) -> tuple[Any, str]:
     return form, ""
 
 
-def _act_notify(request: HttpRequest, incident: Incident) -> tuple[Any, str]:
+def _act_notify(request: AuthedRequest, incident: Incident) -> tuple[Any, str]:
     form = NotifyForm(request.POST)
     if form.is_valid():
         S.incident_notify(incident=incident, actor=request.user,
@@ -204,7 +202,7 @@ def _act_notify(request: HttpRequest, incident: Incident) -> tuple[Any, str]:
     return form, ""
 
 
-def _act_assess(request: HttpRequest, incident: Incident) -> tuple[Any, str]:
+def _act_assess(request: AuthedRequest, incident: Incident) -> tuple[Any, str]:
     form = AssessForm(request.POST)
     if form.is_valid():
         S.incident_assess(incident=incident, actor=request.user,
@@ -213,7 +211,7 @@ def _act_assess(request: HttpRequest, incident: Incident) -> tuple[Any, str]:
     return form, ""
 
 
-def _act_review(request: HttpRequest, incident: Incident) -> tuple[Any, str]:
+def _act_review(request: AuthedRequest, incident: Incident) -> tuple[Any, str]:
     form = ReviewForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
@@ -224,7 +222,7 @@ def _act_review(request: HttpRequest, incident: Incident) -> tuple[Any, str]:
     return form, ""
 
 
-def _act_decide(request: HttpRequest, incident: Incident) -> tuple[Any, str]:
+def _act_decide(request: AuthedRequest, incident: Incident) -> tuple[Any, str]:
     form = DecideForm(request.POST)
     if form.is_valid():
         S.incident_decide(incident=incident, actor=request.user,
@@ -234,7 +232,7 @@ def _act_decide(request: HttpRequest, incident: Incident) -> tuple[Any, str]:
     return form, ""
 
 
-def _act_contain(request: HttpRequest, incident: Incident) -> tuple[Any, str]:
+def _act_contain(request: AuthedRequest, incident: Incident) -> tuple[Any, str]:
     form = ContainForm(request.POST)
     if form.is_valid():
         S.incident_contain(incident=incident, actor=request.user,
@@ -243,7 +241,7 @@ def _act_contain(request: HttpRequest, incident: Incident) -> tuple[Any, str]:
     return form, ""
 
 
-def _act_share(request: HttpRequest, incident: Incident) -> tuple[Any, str]:
+def _act_share(request: AuthedRequest, incident: Incident) -> tuple[Any, str]:
     form = ShareForm(request.POST, managers=Q.manager_choices(incident=incident))
     if form.is_valid():
         S.incident_share(incident=incident, actor=request.user,
@@ -252,13 +250,13 @@ def _act_share(request: HttpRequest, incident: Incident) -> tuple[Any, str]:
     return form, ""
 
 
-def _act_unshare(request: HttpRequest, incident: Incident) -> tuple[Any, str]:
+def _act_unshare(request: AuthedRequest, incident: Incident) -> tuple[Any, str]:
     S.incident_unshare(incident=incident, actor=request.user,
                        manager_id=int(request.POST.get("manager", 0) or 0))
     return ShareForm(managers=Q.manager_choices(incident=incident)), "Sharing withdrawn."
 
 
-def _act_close(request: HttpRequest, incident: Incident) -> tuple[Any, str]:
+def _act_close(request: AuthedRequest, incident: Incident) -> tuple[Any, str]:
     form = CloseForm(request.POST)
     if form.is_valid():
         S.incident_close(incident=incident, actor=request.user, note=form.cleaned_data["note"])
@@ -266,7 +264,7 @@ def _act_close(request: HttpRequest, incident: Incident) -> tuple[Any, str]:
     return form, ""
 
 
-def _act_hold(request: HttpRequest, incident: Incident) -> tuple[Any, str]:
+def _act_hold(request: AuthedRequest, incident: Incident) -> tuple[Any, str]:
     form = HoldForm(request.POST)
     if form.is_valid():
         S.incident_set_legal_hold(incident=incident, actor=request.user,
@@ -276,7 +274,7 @@ def _act_hold(request: HttpRequest, incident: Incident) -> tuple[Any, str]:
     return form, ""
 
 
-def _act_response(request: HttpRequest, incident: Incident) -> tuple[Any, str]:
+def _act_response(request: AuthedRequest, incident: Incident) -> tuple[Any, str]:
     form = ResponseForm(request.POST)
     if form.is_valid():
         S.incident_record_response(incident=incident, actor=request.user,
@@ -285,7 +283,7 @@ def _act_response(request: HttpRequest, incident: Incident) -> tuple[Any, str]:
     return form, ""
 
 
-ACTIONS: dict[str, Callable[[HttpRequest, Incident], tuple[Any, str]]] = {
+ACTIONS: dict[str, Callable[[AuthedRequest, Incident], tuple[Any, str]]] = {
     "evidence": _act_evidence, "facts": _act_facts, "screen": _act_screen,
     "notify": _act_notify, "assess": _act_assess, "review": _act_review,
     "decide": _act_decide, "contain": _act_contain, "share": _act_share,
@@ -295,7 +293,7 @@ ACTIONS: dict[str, Callable[[HttpRequest, Incident], tuple[Any, str]]] = {
 
 @login_required
 @require_POST
-def incident_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def incident_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     """One POST endpoint per step; the service enforces roles and gates. Errors re-render the
     page with the form and the message next to the field at fault."""
     handler = ACTIONS.get(action)
@@ -307,7 +305,7 @@ def incident_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         form, done = handler(request, incident)
     except DomainError as exc:
         form = form or _rebind(action, request, incident)
-        _show_error(form, exc)
+        add_domain_error(form, exc)
         done = ""
     if done:
         messages.success(request, done)
@@ -318,7 +316,7 @@ def incident_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return render(request, "incidents/detail.html", context, status=422)
 
 
-def _rebind(action: str, request: HttpRequest, incident: Incident) -> Any:
+def _rebind(action: str, request: AuthedRequest, incident: Incident) -> Any:
     """A bound form for an action whose service refused it (so the input is kept)."""
     people = _people(request)
     makers: dict[str, Callable[[], Any]] = {
@@ -345,7 +343,7 @@ def _rebind(action: str, request: HttpRequest, incident: Incident) -> Any:
 
 
 @login_required
-def incident_respond(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_respond(request: AuthedRequest, pk: int) -> HttpResponse:
     """The employee's own view: what is alleged, the evidence, their response, the outcome."""
     incident = _get(request, pk)
     if not Q.is_subject(request.user, incident):
@@ -356,7 +354,7 @@ def incident_respond(request: HttpRequest, pk: int) -> HttpResponse:
             S.incident_record_response(incident=incident, actor=request.user,
                                        text=form.cleaned_data["text"])
         except DomainError as exc:
-            _show_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, "Your response was recorded. HR will read it before any "
                                       "decision.")
@@ -373,7 +371,7 @@ def incident_respond(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def evidence_detail(request: HttpRequest, pk: int, evidence_id: int) -> HttpResponse:
+def evidence_detail(request: AuthedRequest, pk: int, evidence_id: int) -> HttpResponse:
     """Show one evidence item; every view is written to the audit trail."""
     try:
         evidence = Q.evidence_get(user=request.user, incident_id=pk, evidence_id=evidence_id)
@@ -385,7 +383,7 @@ def evidence_detail(request: HttpRequest, pk: int, evidence_id: int) -> HttpResp
 
 
 @login_required
-def evidence_file(request: HttpRequest, pk: int, evidence_id: int) -> HttpResponse:
+def evidence_file(request: AuthedRequest, pk: int, evidence_id: int) -> HttpResponseBase:
     """The stored screenshot, only through this permission-checked, audited view."""
     try:
         evidence = Q.evidence_get(user=request.user, incident_id=pk, evidence_id=evidence_id)
@@ -412,10 +410,10 @@ def _grid(cells: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
 
 
 @login_required
-def matrix_page(request: HttpRequest) -> HttpResponse:
+def matrix_page(request: AuthedRequest) -> HttpResponse:
     """The whole published grid on one screen, the lints, the versions and the try-a-case form."""
     _require(request, Role.HR, Role.LEGAL)
-    org = request.user.organization
+    org = request.user.org
     current = S.matrix_current(organization=org)
     draft = ResponseMatrix.objects.filter(organization=org,
                                           status=ResponseMatrix.Status.DRAFT).first()
@@ -431,10 +429,10 @@ def matrix_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def matrix_try(request: HttpRequest) -> HttpResponse:
+def matrix_try(request: AuthedRequest) -> HttpResponse:
     """HTMX: a hypothetical case → the suggestion and its explanation (no data is written)."""
     _require(request, Role.HR, Role.LEGAL)
-    current = S.matrix_current(organization=request.user.organization)
+    current = S.matrix_current(organization=request.user.org)
     form = TryCaseForm(request.POST)
     result, error = None, ""
     if current is None:
@@ -449,17 +447,17 @@ def matrix_try(request: HttpRequest) -> HttpResponse:
             error = exc.message
     context = {"result": result, "error": error, "form": form, "current": current,
                "grid": _grid(current.cells) if current else [], "histories": History.choices,
-               "lints": [], "versions": Q.matrix_versions(organization=request.user.organization),
+               "lints": [], "versions": Q.matrix_versions(organization=request.user.org),
                "presets": list(M.PRESETS)}
     template = "incidents/_try_result.html" if request.htmx else "incidents/matrix.html"
     return render(request, template, context, status=200 if not form.errors else 422)
 
 
 @login_required
-def matrix_edit(request: HttpRequest) -> HttpResponse:
+def matrix_edit(request: AuthedRequest) -> HttpResponse:
     """Edit the draft (created from the published version on first visit)."""
     _require(request, Role.HR, Role.LEGAL)
-    org = request.user.organization
+    org = request.user.org
     preset = request.GET.get("preset", "")
     try:
         draft = S.matrix_draft_get_or_create(organization=org, actor=request.user)
@@ -485,7 +483,7 @@ def matrix_edit(request: HttpRequest) -> HttpResponse:
                                           "use it; earlier incidents keep their version.")
                 return redirect("incidents:matrix")
         except DomainError as exc:
-            _show_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, "Draft saved.")
             return redirect("incidents:matrix-edit")
@@ -504,7 +502,7 @@ def matrix_edit(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def consistency(request: HttpRequest) -> HttpResponse:
+def consistency(request: AuthedRequest) -> HttpResponse:
     _require(request, Role.HR, Role.LEGAL)
     category = request.GET.get("category", "")
     groups = Q.consistency_report(user=request.user, category=category)
@@ -518,7 +516,7 @@ def consistency(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def consistency_csv(request: HttpRequest) -> HttpResponse:
+def consistency_csv(request: AuthedRequest) -> HttpResponse:
     """Every decided incident with its group and outcome, as CSV. Exports are audited."""
     _require(request, Role.HR, Role.LEGAL)
     groups = Q.consistency_report(user=request.user)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from chorus.common.errors import PermissionDenied
+from chorus.common.types import AuthedRequest
 from chorus.monitoring.consent import CONSENT_VERSION
 from chorus.monitoring.selectors import (
     account_get_for_owner,
@@ -96,22 +96,22 @@ def _alert(alert: Any) -> dict[str, Any]:
 
 
 @router.get("/accounts", response=list[AccountOut], summary="Your linked accounts")
-def accounts(request: HttpRequest) -> Any:
-    return list(account_list_for_owner(user=request.auth))  # type: ignore[attr-defined]
+def accounts(request: AuthedRequest) -> Any:
+    return list(account_list_for_owner(user=request.auth))
 
 
 @router.get("/consent", response=ConsentOut, summary="The consent text to show before linking")
-def consent(request: HttpRequest, network: str, handle: str = "") -> dict[str, str]:
-    user = request.auth  # type: ignore[attr-defined]
+def consent(request: AuthedRequest, network: str, handle: str = "") -> dict[str, str]:
+    user = request.auth
     return {"version": CONSENT_VERSION,
-            "text": consent_text_for(organization=user.organization, network=network,
+            "text": consent_text_for(organization=user.org, network=network,
                                      handle=handle)}
 
 
 @router.post("/accounts", response={201: AccountOut}, summary="Link an account with consent")
-def link(request: HttpRequest, payload: LinkIn) -> Any:
+def link(request: AuthedRequest, payload: LinkIn) -> Any:
     account = account_link(
-        user=request.auth, network=payload.network, handle=payload.handle,  # type: ignore[attr-defined]
+        user=request.auth, network=payload.network, handle=payload.handle,
         agreed=payload.agreed, consent_version=payload.consent_version,
         instance=payload.instance, read_from=payload.read_from,
     )
@@ -120,16 +120,16 @@ def link(request: HttpRequest, payload: LinkIn) -> Any:
 
 @router.post("/accounts/{account_id}/revoke", response=AccountOut,
              summary="Withdraw consent: reading stops now")
-def revoke(request: HttpRequest, account_id: int) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
+def revoke(request: AuthedRequest, account_id: int) -> Any:
+    user = request.auth
     return account_revoke(user=user, account=account_get_for_owner(user=user,
                                                                    account_id=account_id))
 
 
 @router.get("/health", response=list[HealthOut],
             summary="Account health (HR, administrators; managers: their team)")
-def health(request: HttpRequest, status: str | None = None) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
+def health(request: AuthedRequest, status: str | None = None) -> Any:
+    user = request.auth
     if not (user.has_role("hr") or user.has_role("admin") or user.has_role("manager")):
         raise PermissionDenied("Only HR, administrators and managers see account health.")
     return [
@@ -140,13 +140,13 @@ def health(request: HttpRequest, status: str | None = None) -> Any:
 
 
 @router.get("/alerts", response=list[AlertOut], summary="Your alerts (coaching notes)")
-def alerts(request: HttpRequest, status: str | None = None) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
+def alerts(request: AuthedRequest, status: str | None = None) -> Any:
+    user = request.auth
     return [_alert(a) for a in alert_list_for_owner(user=user, status=status)[:200]]
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response=AlertOut, summary="Mark an alert read")
-def acknowledge(request: HttpRequest, alert_id: int) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
+def acknowledge(request: AuthedRequest, alert_id: int) -> Any:
+    user = request.auth
     alert = alert_acknowledge(user=user, alert=alert_get_for_owner(user=user, alert_id=alert_id))
     return _alert(alert)

@@ -20,7 +20,7 @@ from chorus.people.selectors import person_team_ids
 def account_list_for_owner(*, user: User) -> QuerySet[LinkedAccount]:
     """The user's own linked accounts (revoked ones too: they show the purge date)."""
     return (
-        LinkedAccount.objects.filter(organization_id=user.organization_id, person__user=user)
+        LinkedAccount.objects.filter(organization=user.organization, person__user=user)
         .annotate(post_count=Count("posts", distinct=True),
                   open_alerts=Count("alerts", filter=Q(alerts__status="open"), distinct=True))
         .order_by("status", "network", "handle")
@@ -37,7 +37,7 @@ def account_get_for_owner(*, user: User, account_id: int) -> LinkedAccount:
 def account_health_for(*, user: User, status: str | None = None) -> QuerySet[LinkedAccount]:
     """Account health for HR and administrators (everyone) or managers (their team): status,
     last read and errors. Deliberately no post content: it is not selected at all."""
-    accounts = LinkedAccount.objects.filter(organization_id=user.organization_id).select_related(
+    accounts = LinkedAccount.objects.filter(organization=user.organization).select_related(
         "person", "person__department")
     if not (user.has_role("hr") or user.has_role("admin")):
         me = user.person
@@ -61,7 +61,7 @@ def post_list_for_owner(*, user: User, account: LinkedAccount) -> QuerySet[Inges
 def alert_list_for_owner(*, user: User, status: str | None = None) -> QuerySet[MonitoringAlert]:
     """The employee's own alerts (coaching), newest first."""
     alerts = MonitoringAlert.objects.filter(
-        organization_id=user.organization_id, person__user=user
+        organization=user.organization, person__user=user
     ).select_related("account", "post")
     if status:
         alerts = alerts.filter(status=status)

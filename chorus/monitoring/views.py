@@ -9,11 +9,13 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from chorus.common.errors import DomainError, NotFound
+from chorus.common.forms import add_domain_error
+from chorus.common.types import AuthedRequest
 from chorus.monitoring.consent import CONSENT_VERSION
 from chorus.monitoring.forms import ImportForm, LinkForm, SettingsForm
 from chorus.monitoring.models import ARCHIVE_NETWORKS, LinkedAccount, Network
@@ -40,16 +42,16 @@ from chorus.monitoring.services import (
 from chorus.people.models import Organization, User
 
 
-def _me(request: HttpRequest) -> User:
+def _me(request: AuthedRequest) -> User:
     # Every view here is behind login_required, so the user is never anonymous.
     return cast(User, request.user)
 
 
-def _org(request: HttpRequest) -> Organization:
+def _org(request: AuthedRequest) -> Organization:
     return cast(Organization, _me(request).organization)
 
 
-def _owned_account(request: HttpRequest, account_id: int) -> LinkedAccount:
+def _owned_account(request: AuthedRequest, account_id: int) -> LinkedAccount:
     try:
         return account_get_for_owner(user=_me(request), account_id=account_id)
     except NotFound:
@@ -57,7 +59,7 @@ def _owned_account(request: HttpRequest, account_id: int) -> LinkedAccount:
 
 
 @login_required
-def accounts(request: HttpRequest) -> HttpResponse:
+def accounts(request: AuthedRequest) -> HttpResponse:
     """The employee's linked accounts: status, last read, errors; and what can be linked."""
     org = _org(request)
     current = settings_get(organization=org)
@@ -71,7 +73,7 @@ def accounts(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def link(request: HttpRequest, network: str) -> HttpResponse:
+def link(request: AuthedRequest, network: str) -> HttpResponse:
     """Link an account: the consent text for this network, then explicit agreement."""
     if network not in Network.values:
         raise Http404("Unknown network.")
@@ -89,7 +91,7 @@ def link(request: HttpRequest, network: str) -> HttpResponse:
                 read_from=datetime.combine(read_from, time.min, tzinfo=UTC) if read_from else None,
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_domain_error(form, exc)
         else:
             messages.success(request, f"{account} is linked. You can withdraw consent at any time.")
             return redirect("monitoring:account-detail", account_id=account.pk)
@@ -109,7 +111,7 @@ def _chosen_start(form: LinkForm) -> datetime | None:
 
 
 @login_required
-def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
+def account_detail(request: AuthedRequest, account_id: int) -> HttpResponse:
     account = _owned_account(request, account_id)
     return render(request, "monitoring/account_detail.html", {
         "account": account,
@@ -120,7 +122,7 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 @login_required
-def account_revoke_view(request: HttpRequest, account_id: int) -> HttpResponse:
+def account_revoke_view(request: AuthedRequest, account_id: int) -> HttpResponse:
     account = _owned_account(request, account_id)
     if request.method == "POST":
         account = account_revoke(user=_me(request), account=account)
@@ -132,7 +134,7 @@ def account_revoke_view(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 @login_required
-def account_import(request: HttpRequest, account_id: int) -> HttpResponse:
+def account_import(request: AuthedRequest, account_id: int) -> HttpResponse:
     account = _owned_account(request, account_id)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -165,7 +167,7 @@ def account_import(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def account_refresh(request: HttpRequest, account_id: int) -> HttpResponse:
+def account_refresh(request: AuthedRequest, account_id: int) -> HttpResponse:
     """Read now instead of waiting for the schedule (also clears a fixed error)."""
     account = _owned_account(request, account_id)
     outcome = account_poll(account_id=account.pk)
@@ -177,7 +179,7 @@ def account_refresh(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 @login_required
-def alerts(request: HttpRequest) -> HttpResponse:
+def alerts(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status") or None
     return render(request, "monitoring/alerts.html", {
         "alerts": alert_list_for_owner(user=_me(request), status=status)[:100],
@@ -187,7 +189,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def alert_ack(request: HttpRequest, alert_id: int) -> HttpResponse:
+def alert_ack(request: AuthedRequest, alert_id: int) -> HttpResponse:
     try:
         alert = alert_get_for_owner(user=_me(request), alert_id=alert_id)
     except NotFound:
@@ -198,7 +200,7 @@ def alert_ack(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 
 @login_required
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthedRequest) -> HttpResponse:
     """Account health without post content, for HR, administrators and managers (team)."""
     user = _me(request)
     if not (user.has_role("hr") or user.has_role("admin") or user.has_role("manager")):
@@ -216,7 +218,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def settings_view(request: HttpRequest) -> HttpResponse:
+def settings_view(request: AuthedRequest) -> HttpResponse:
     if not _me(request).has_role("admin"):
         raise DjangoPermissionDenied
     org = _org(request)
@@ -231,7 +233,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         try:
             settings_update(organization=org, actor=_me(request), **form.cleaned_data)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_domain_error(form, exc)
         else:
             messages.success(request, "Monitoring settings saved.")
             return redirect("monitoring:settings")

@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from chorus.common.errors import InvalidInput, NotFound
+from chorus.common.types import AuthedRequest
 from chorus.onboarding import selectors, services
 from chorus.onboarding.models import Assignment, Attestation, Campaign
 from chorus.people.models import Department, Person
@@ -23,10 +23,6 @@ people_router = Router(tags=["people"])
 router = Router(tags=["onboarding"])
 
 PAGE_LIMIT = 200
-
-
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
 
 
 class PersonOut(Schema):
@@ -97,16 +93,16 @@ class ImportOut(Schema):
 def _manager(user: Any, manager_id: int | None) -> Person | None:
     if manager_id is None:
         return None
-    manager = Person.objects.filter(pk=manager_id, organization_id=user.organization_id).first()
+    manager = Person.objects.filter(pk=manager_id, organization=user.organization).first()
     if manager is None:
         raise InvalidInput("No such manager in your organization.", field="manager_id")
     return manager
 
 
 @people_router.get("", response=list[PersonOut], summary="People you may see")
-def people_list(request: HttpRequest, q: str = "", status: str = "", offset: int = 0,
+def people_list(request: AuthedRequest, q: str = "", status: str = "", offset: int = 0,
                 limit: int = 100) -> list[dict[str, Any]]:
-    people = selectors.people_for(user=_user(request), q=q, status=status)
+    people = selectors.people_for(user=request.auth, q=q, status=status)
     limit = max(1, min(limit, PAGE_LIMIT))
     return [PersonOut.from_person(p) for p in people[max(0, offset):max(0, offset) + limit]]
 
@@ -114,13 +110,13 @@ def people_list(request: HttpRequest, q: str = "", status: str = "", offset: int
 # Declared before /{person_id} so that "import" is not read as an id.
 @people_router.post("/import", response=ImportOut,
                     summary="Import an HR CSV export (dry run unless apply=true)")
-def people_import(request: HttpRequest, file: UploadedFile = File(...),  # noqa: B008
+def people_import(request: AuthedRequest, file: UploadedFile = File(...),  # noqa: B008
                   apply: bool = Form(False)) -> dict[str, Any]:
     """Upload the CSV as multipart `file`. Without `apply` nothing changes; with it, every row
     is imported or none (422 with the row errors in `detail`)."""
-    user = _user(request)
+    user = request.auth
     people_import = services.people_import_upload(
-        organization=user.organization, actor=user, filename=file.name or "upload.csv",
+        organization=user.org, actor=user, filename=file.name or "upload.csv",
         raw=file.read())
     preview = services.people_import_preview(people_import=people_import)
     applied = False
@@ -138,16 +134,16 @@ def people_import(request: HttpRequest, file: UploadedFile = File(...),  # noqa:
 
 
 @people_router.get("/{person_id}", response=PersonOut, summary="One person")
-def people_get(request: HttpRequest, person_id: int) -> dict[str, Any]:
-    return PersonOut.from_person(selectors.person_detail(user=_user(request),
+def people_get(request: AuthedRequest, person_id: int) -> dict[str, Any]:
+    return PersonOut.from_person(selectors.person_detail(user=request.auth,
                                                          person_id=person_id))
 
 
 @people_router.post("", response={201: PersonOut}, summary="Add a person (HR)")
-def people_create(request: HttpRequest, payload: PersonIn) -> Status:
-    user = _user(request)
+def people_create(request: AuthedRequest, payload: PersonIn) -> Status:
+    user = request.auth
     person = services.person_add(
-        organization=user.organization, actor=user, full_name=payload.full_name,
+        organization=user.org, actor=user, full_name=payload.full_name,
         email=payload.email, department=payload.department,
         manager=_manager(user, payload.manager_id), title=payload.title,
         location=payload.location, start_date=payload.start_date, status=payload.status,
@@ -157,8 +153,8 @@ def people_create(request: HttpRequest, payload: PersonIn) -> Status:
 
 
 @people_router.patch("/{person_id}", response=PersonOut, summary="Edit a person (HR)")
-def people_update(request: HttpRequest, person_id: int, payload: PersonPatch) -> dict[str, Any]:
-    user = _user(request)
+def people_update(request: AuthedRequest, person_id: int, payload: PersonPatch) -> dict[str, Any]:
+    user = request.auth
     person = person_get(user=user, person_id=person_id)
     values = payload.dict(exclude_unset=True)
     stage = values.pop("stage", None)
@@ -202,26 +198,26 @@ def _campaign_out(c: Campaign) -> dict[str, Any]:
 
 
 @router.get("/campaigns", response=list[CampaignOut], summary="Campaigns with completion")
-def campaigns_list(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_campaign_out(c) for c in selectors.campaign_list_for(user=_user(request))[:200]]
+def campaigns_list(request: AuthedRequest) -> list[dict[str, Any]]:
+    return [_campaign_out(c) for c in selectors.campaign_list_for(user=request.auth)[:200]]
 
 
 @router.get("/campaigns/{campaign_id}", response=CampaignOut, summary="One campaign")
-def campaigns_get(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
-    return _campaign_out(selectors.campaign_get(user=_user(request), campaign_id=campaign_id))
+def campaigns_get(request: AuthedRequest, campaign_id: int) -> dict[str, Any]:
+    return _campaign_out(selectors.campaign_get(user=request.auth, campaign_id=campaign_id))
 
 
 @router.post("/campaigns", response={201: CampaignOut}, summary="Start a campaign (HR)")
-def campaigns_create(request: HttpRequest, payload: CampaignIn) -> Status:
-    user = _user(request)
+def campaigns_create(request: AuthedRequest, payload: CampaignIn) -> Status:
+    user = request.auth
     department = None
     if payload.department_id is not None:
         department = Department.objects.filter(pk=payload.department_id,
-                                               organization_id=user.organization_id).first()
+                                               organization=user.organization).first()
         if department is None:
             raise NotFound("No such department in your organization.")
     campaign = services.campaign_create(
-        organization=user.organization, actor=user, name=payload.name,
+        organization=user.org, actor=user, name=payload.name,
         version_id=payload.version_id, audience=payload.audience, department=department,
         due_days=payload.due_days)
     return Status(201, _campaign_out(selectors.campaign_get(user=user,
@@ -241,11 +237,11 @@ class AssignmentOut(Schema):
 
 @router.get("/assignments", response=list[AssignmentOut],
             summary="Acknowledgment requests (status: pending, overdue, needs_reattest, done)")
-def assignments_list(request: HttpRequest, campaign_id: int | None = None, offset: int = 0,
+def assignments_list(request: AuthedRequest, campaign_id: int | None = None, offset: int = 0,
                      limit: int = 100) -> list[dict[str, Any]]:
     from django.utils import timezone
 
-    rows = selectors.assignment_list_for(user=_user(request)).order_by("pk")
+    rows = selectors.assignment_list_for(user=request.auth).order_by("pk")
     if campaign_id is not None:
         rows = rows.filter(campaign_id=campaign_id)
     limit = max(1, min(limit, PAGE_LIMIT))
@@ -273,10 +269,10 @@ class AttestationOut(Schema):
 
 
 @router.get("/attestations", response=list[AttestationOut], summary="Attestation records")
-def attestations_list(request: HttpRequest, offset: int = 0, limit: int = 100
+def attestations_list(request: AuthedRequest, offset: int = 0, limit: int = 100
                       ) -> list[Attestation]:
     limit = max(1, min(limit, PAGE_LIMIT))
-    rows = selectors.attestation_list_for(user=_user(request)).order_by("-attested_at", "-pk")
+    rows = selectors.attestation_list_for(user=request.auth).order_by("-attested_at", "-pk")
     return list(rows.defer("text_shown")[max(0, offset):max(0, offset) + limit])
 
 
@@ -288,9 +284,9 @@ class AttestIn(Schema):
 
 @router.post("/assignments/{assignment_id}/attest", response={201: AttestationOut},
              summary="Acknowledge your own assignment (idempotent)")
-def assignments_attest(request: HttpRequest, assignment_id: int, payload: AttestIn
+def assignments_attest(request: AuthedRequest, assignment_id: int, payload: AttestIn
                        ) -> Status:
-    user = _user(request)
+    user = request.auth
     assignment: Assignment = selectors.assignment_get_for_attesting(
         user=user, assignment_id=assignment_id)
     attestation = services.attestation_create(

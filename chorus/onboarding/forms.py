@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -32,7 +32,8 @@ class PersonForm(forms.Form):
         if person is not None:
             managers = managers.exclude(pk=person.pk)
             del self.fields["stage"]  # stages move on the person page, with a history
-        self.fields["manager"].queryset = managers.order_by("full_name")
+        cast(forms.ModelChoiceField, self.fields["manager"]).queryset = (
+            managers.order_by("full_name"))
 
 
 class ImportForm(forms.Form):
@@ -57,11 +58,12 @@ class CampaignForm(forms.Form):
     def __init__(self, *args: Any, versions: Any, organization: Any, due_days: int,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["version"].choices = [
+        cast(forms.ChoiceField, self.fields["version"]).choices = [
             (v.pk, f"{v.policy} · version {v.number}"
                    f" ({(v.document or {}).get('preset', 'balanced')} preset)")
             for v in versions]
-        self.fields["department"].queryset = Department.objects.filter(organization=organization)
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = (
+            Department.objects.filter(organization=organization))
         self.fields["due_days"].initial = due_days
 
 
@@ -98,7 +100,8 @@ class SettingsForm(forms.ModelForm):
                    "offer_clause": forms.Textarea(attrs={"rows": 6})}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for name in ("reminder_every_days", "link_valid_days", "default_due_days"):
             if data.get(name) is not None and data[name] < 1:
                 self.add_error(name, "Use at least 1 day.")

@@ -4,7 +4,7 @@ organization; managers: their team; everyone else: themselves) through `person_l
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -24,6 +24,14 @@ from chorus.people.models import Person, User
 from chorus.people.roles import Role
 from chorus.people.selectors import person_list_for
 from chorus.policy.models import PolicyVersion
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class CampaignCounts(TypedDict):
+    total: int
+    done: int
 
 
 def is_hr(user: User) -> bool:
@@ -50,7 +58,7 @@ def person_detail(*, user: User, person_id: int) -> Person:
 
 def assignment_list_for(*, user: User) -> QuerySet[Assignment]:
     """Assignments about people this user may see (not cancelled), ready for tables."""
-    return (Assignment.objects.filter(organization_id=user.organization_id,
+    return (Assignment.objects.filter(organization=user.organization,
                                       person__in=person_list_for(user=user).values("pk"))
             .exclude(status=Assignment.Status.CANCELLED)
             .select_related("person", "person__department", "person__manager", "campaign",
@@ -62,7 +70,7 @@ def assignment_get_for_attesting(*, user: User, assignment_id: int) -> Assignmen
     me = user.person
     assignment = (Assignment.objects.select_related("person", "version", "version__policy",
                                                     "previous_version", "campaign")
-                  .filter(pk=assignment_id, organization_id=user.organization_id,
+                  .filter(pk=assignment_id, organization=user.organization,
                           person=me).first() if me else None)
     if assignment is None:
         raise NotFound("No such request for you.")
@@ -76,11 +84,13 @@ def assignment_get(*, user: User, assignment_id: int) -> Assignment:
     return assignment
 
 
-def campaign_list_for(*, user: User) -> QuerySet[Campaign]:
+def campaign_list_for(
+    *, user: User
+) -> QuerySet[WithAnnotations[Campaign, CampaignCounts]]:
     """Campaigns with completion counts over the people this user may see."""
     visible = Q(assignments__person__in=person_list_for(user=user).values("pk")) & ~Q(
         assignments__status=Assignment.Status.CANCELLED)
-    campaigns = (Campaign.objects.filter(organization_id=user.organization_id)
+    campaigns = (Campaign.objects.filter(organization=user.organization)
                  .select_related("version", "version__policy", "department")
                  .annotate(total=Count("assignments", filter=visible, distinct=True),
                            done=Count("assignments", distinct=True, filter=visible & Q(
@@ -91,7 +101,7 @@ def campaign_list_for(*, user: User) -> QuerySet[Campaign]:
     return campaigns
 
 
-def campaign_get(*, user: User, campaign_id: int) -> Campaign:
+def campaign_get(*, user: User, campaign_id: int) -> WithAnnotations[Campaign, CampaignCounts]:
     campaign = campaign_list_for(user=user).filter(pk=campaign_id).first()
     if campaign is None:
         raise NotFound("No such campaign in your organization.")
@@ -99,13 +109,13 @@ def campaign_get(*, user: User, campaign_id: int) -> Campaign:
 
 
 def attestation_list_for(*, user: User) -> QuerySet[Attestation]:
-    return (Attestation.objects.filter(organization_id=user.organization_id,
+    return (Attestation.objects.filter(organization=user.organization,
                                        person__in=person_list_for(user=user).values("pk"))
             .select_related("person", "version"))
 
 
 def published_versions_for(*, user: User) -> QuerySet[PolicyVersion]:
-    return (PolicyVersion.objects.filter(organization_id=user.organization_id,
+    return (PolicyVersion.objects.filter(organization=user.organization,
                                          status="published")
             .select_related("policy").order_by("-published_at", "-pk"))
 
@@ -124,7 +134,7 @@ def knowledge_check_for(*, version: PolicyVersion) -> KnowledgeCheck | None:
 
 
 def people_import_get(*, user: User, import_id: int) -> PeopleImport:
-    found = PeopleImport.objects.filter(pk=import_id, organization_id=user.organization_id
+    found = PeopleImport.objects.filter(pk=import_id, organization=user.organization
                                         ).first()
     if found is None or not is_hr(user):
         raise NotFound("No such import.")
@@ -132,7 +142,7 @@ def people_import_get(*, user: User, import_id: int) -> PeopleImport:
 
 
 def recent_imports_for(*, user: User) -> QuerySet[PeopleImport]:
-    return (PeopleImport.objects.filter(organization_id=user.organization_id,
+    return (PeopleImport.objects.filter(organization=user.organization,
                                         applied_at__isnull=False)
             .select_related("uploaded_by").defer("content")[:5])
 
@@ -202,7 +212,7 @@ def my_status(*, user: User) -> MyStatus:
     from chorus.policy.selectors import policy_version_current
 
     person = user.person
-    current = (policy_version_current(organization=user.organization)
+    current = (policy_version_current(organization=user.org)
                if user.organization_id else None)
     if person is None:
         return MyStatus(None, [], [], current)

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from chorus.common.errors import DomainError, NotFound
+from chorus.common.forms import add_domain_error
+from chorus.common.types import AuthedRequest
 from chorus.onboarding import selectors, services
 from chorus.onboarding.forms import (
     CampaignForm,
@@ -35,7 +37,7 @@ from chorus.people.models import Person
 from chorus.people.roles import Role
 
 
-def _hr_only(request: HttpRequest) -> None:
+def _hr_only(request: AuthedRequest) -> None:
     if not selectors.is_hr(request.user):
         raise DjangoPermissionDenied
 
@@ -44,15 +46,11 @@ def _not_found(exc: NotFound) -> Http404:
     return Http404(exc.message)
 
 
-def _show_error(form: Any, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 # --- Dashboard --------------------------------------------------------------------------------
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedRequest) -> HttpResponse:
     """HR: the whole organization; managers: their own team only."""
     user = request.user
     if not (selectors.is_hr(user) or user.has_role(Role.MANAGER)):
@@ -78,7 +76,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def people(request: HttpRequest) -> HttpResponse:
+def people(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if not (selectors.is_hr(user) or user.has_role(Role.MANAGER)):
         return redirect("onboarding:me")
@@ -96,9 +94,9 @@ def people(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def person_new(request: HttpRequest) -> HttpResponse:
+def person_new(request: AuthedRequest) -> HttpResponse:
     _hr_only(request)
-    org = request.user.organization
+    org = request.user.org
     form = PersonForm(request.POST or None, organization=org)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -109,7 +107,7 @@ def person_new(request: HttpRequest) -> HttpResponse:
                 location=d["location"], start_date=d["start_date"], status=d["status"],
                 stage=d["stage"])
         except DomainError as exc:
-            _show_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, f"{person.full_name} was added.")
             return redirect("onboarding:person", person_id=person.pk)
@@ -117,7 +115,7 @@ def person_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_edit(request: AuthedRequest, person_id: int) -> HttpResponse:
     _hr_only(request)
     try:
         person = selectors.person_detail(user=request.user, person_id=person_id)
@@ -133,7 +131,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
         try:
             services.person_update(person=person, actor=request.user, values=form.cleaned_data)
         except DomainError as exc:
-            _show_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, f"Saved {person.full_name}.")
             return redirect("onboarding:person", person_id=person.pk)
@@ -141,7 +139,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 @login_required
-def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_detail(request: AuthedRequest, person_id: int) -> HttpResponse:
     user = request.user
     try:
         person = selectors.person_detail(user=user, person_id=person_id)
@@ -156,7 +154,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
                 services.person_set_stage(person=person, stage=stage_form.cleaned_data["stage"],
                                           actor=user, note=stage_form.cleaned_data["note"])
             except DomainError as exc:
-                _show_error(stage_form, exc)
+                add_domain_error(stage_form, exc)
             else:
                 messages.success(request, "Stage updated.")
                 return redirect("onboarding:person", person_id=person.pk)
@@ -177,7 +175,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def person_not_hired(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_not_hired(request: AuthedRequest, person_id: int) -> HttpResponse:
     _hr_only(request)
     try:
         person = selectors.person_detail(user=request.user, person_id=person_id)
@@ -197,17 +195,17 @@ def person_not_hired(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 @login_required
-def people_import(request: HttpRequest) -> HttpResponse:
+def people_import(request: AuthedRequest) -> HttpResponse:
     _hr_only(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             people_import = services.people_import_upload(
-                organization=request.user.organization, actor=request.user,
+                organization=request.user.org, actor=request.user,
                 filename=upload.name, raw=upload.read())
         except DomainError as exc:
-            _show_error(form, exc)
+            add_domain_error(form, exc)
         else:
             return redirect("onboarding:import-preview", import_id=people_import.pk)
     return render(request, "onboarding/import.html", {
@@ -215,7 +213,7 @@ def people_import(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def people_import_preview(request: HttpRequest, import_id: int) -> HttpResponse:
+def people_import_preview(request: AuthedRequest, import_id: int) -> HttpResponse:
     _hr_only(request)
     try:
         people_import = selectors.people_import_get(user=request.user, import_id=import_id)
@@ -251,9 +249,9 @@ def people_import_preview(request: HttpRequest, import_id: int) -> HttpResponse:
 
 
 @login_required
-def campaign_new(request: HttpRequest) -> HttpResponse:
+def campaign_new(request: AuthedRequest) -> HttpResponse:
     _hr_only(request)
-    org = request.user.organization
+    org = request.user.org
     versions = list(selectors.published_versions_for(user=request.user))
     settings_row = services.onboarding_settings_for(organization=org)
     form = CampaignForm(request.POST or None, versions=versions, organization=org,
@@ -266,7 +264,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
                 version_id=int(d["version"]), audience=d["audience"],
                 department=d["department"], due_days=d["due_days"])
         except DomainError as exc:
-            _show_error(form, exc)
+            add_domain_error(form, exc)
         else:
             asked = campaign.assignments.count()
             messages.success(request, f"Campaign “{campaign.name}” started; {asked} "
@@ -282,7 +280,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_detail(request: AuthedRequest, campaign_id: int) -> HttpResponse:
     user = request.user
     if not (selectors.is_hr(user) or user.has_role(Role.MANAGER)):
         raise DjangoPermissionDenied
@@ -308,7 +306,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def assignment_nudge(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def assignment_nudge(request: AuthedRequest, assignment_id: int) -> HttpResponse:
     _hr_only(request)
     try:
         assignment = selectors.assignment_get(user=request.user, assignment_id=assignment_id)
@@ -325,7 +323,7 @@ def assignment_nudge(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def assignment_link(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def assignment_link(request: AuthedRequest, assignment_id: int) -> HttpResponse:
     _hr_only(request)
     try:
         assignment = selectors.assignment_get(user=request.user, assignment_id=assignment_id)
@@ -345,11 +343,11 @@ def assignment_link(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 
 @login_required
-def stages(request: HttpRequest) -> HttpResponse:
+def stages(request: AuthedRequest) -> HttpResponse:
     _hr_only(request)
     from chorus.policy.selectors import policy_version_current
 
-    org = request.user.organization
+    org = request.user.org
     current = policy_version_current(organization=org)
     row = services.onboarding_settings_for(organization=org)
     form = SettingsForm(request.POST or None, instance=row)
@@ -359,7 +357,7 @@ def stages(request: HttpRequest) -> HttpResponse:
             services.onboarding_settings_update(organization=org, actor=request.user,
                                                 values=values)
         except DomainError as exc:
-            _show_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, "Onboarding settings saved.")
             return redirect("onboarding:stages")
@@ -377,7 +375,7 @@ def stages(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def quiz(request: HttpRequest, version_id: int) -> HttpResponse:
+def quiz(request: AuthedRequest, version_id: int) -> HttpResponse:
     _hr_only(request)
     try:
         version = selectors.version_get(user=request.user, version_id=version_id)
@@ -389,7 +387,7 @@ def quiz(request: HttpRequest, version_id: int) -> HttpResponse:
         try:
             if "delete" in request.POST:
                 question = QuizQuestion.objects.filter(
-                    pk=request.POST.get("delete"), knowledge_check__version=version).first()
+                    pk=request.POST["delete"], knowledge_check__version=version).first()
                 if question is None:
                     raise Http404("No such question.")
                 services.knowledge_check_remove_question(question=question, actor=request.user)
@@ -415,7 +413,7 @@ def quiz(request: HttpRequest, version_id: int) -> HttpResponse:
                     messages.success(request, "Question added.")
                     return redirect("onboarding:quiz", version_id=version.pk)
         except DomainError as exc:
-            _show_error(pass_form if exc.field == "pass_mark" else form, exc)
+            add_domain_error(pass_form if exc.field == "pass_mark" else form, exc)
     check = selectors.knowledge_check_for(version=version)
     if check and not pass_form.is_bound:
         pass_form = PassMarkForm(initial={"pass_mark": check.pass_mark})
@@ -429,7 +427,7 @@ def quiz(request: HttpRequest, version_id: int) -> HttpResponse:
 
 
 @login_required
-def me(request: HttpRequest) -> HttpResponse:
+def me(request: AuthedRequest) -> HttpResponse:
     status = selectors.my_status(user=request.user)
     now = timezone.now()
     return render(request, "onboarding/me.html", {
@@ -444,9 +442,8 @@ def _attest_context(assignment: Assignment, *, answers: dict[int, int] | None = 
     check = selectors.knowledge_check_for(version=version)
     diff = (version_diff(assignment.previous_version, version)
             if assignment.previous_version_id else None)
-    questions = list(check.questions.all()) if check else []
-    for q in questions:  # keep what the person chose when the page comes back with an error
-        q.selected = (answers or {}).get(q.pk)
+    # With each question, what the person chose, kept when the page comes back with an error.
+    questions = [(q, (answers or {}).get(q.pk)) for q in (check.questions.all() if check else [])]
     return {
         "assignment": assignment, "version": version, "text": version.plain_text(),
         "statement": services.acknowledgment_statement(version), "diff": diff,
@@ -457,7 +454,8 @@ def _attest_context(assignment: Assignment, *, answers: dict[int, int] | None = 
 
 def _read_answers(request: HttpRequest) -> dict[int, int]:
     answers = {}
-    for key, value in request.POST.items():
+    for key in request.POST:
+        value = request.POST.get(key, "")
         if key.startswith("q-") and key[2:].isdigit() and value.isdigit():
             answers[int(key[2:])] = int(value)
     return answers
@@ -482,7 +480,7 @@ def _attest_post(request: HttpRequest, assignment: Assignment, *, channel: str,
 
 
 @login_required
-def attest(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def attest(request: AuthedRequest, assignment_id: int) -> HttpResponse:
     try:
         assignment = selectors.assignment_get_for_attesting(user=request.user,
                                                             assignment_id=assignment_id)
@@ -508,7 +506,7 @@ def attest(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 
 @login_required
-def evidence(request: HttpRequest) -> HttpResponse:
+def evidence(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if not selectors.is_hr(user):
         raise DjangoPermissionDenied
@@ -517,7 +515,7 @@ def evidence(request: HttpRequest) -> HttpResponse:
     if fmt:
         try:
             body, content_type, filename = services.attestations_export(
-                organization=user.organization, actor=user, fmt=fmt,
+                organization=user.org, actor=user, fmt=fmt,
                 attestations=records.iterator(chunk_size=1000))
         except DomainError as exc:
             messages.error(request, exc.message)

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.security import HttpBearer
 
+from chorus.common.types import AuthedRequest
 from chorus.people.services import api_token_authenticate
 
 router = Router(tags=["account"])
@@ -32,8 +33,8 @@ class MeOut(Schema):
 
 
 @router.get("/me", response=MeOut, summary="The authenticated user")
-def me(request: HttpRequest) -> dict[str, Any]:
-    user = request.auth  # type: ignore[attr-defined]
+def me(request: AuthedRequest) -> dict[str, Any]:
+    user = request.auth
     return {
         "id": user.pk,
         "email": user.email,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -98,7 +99,8 @@ class User(AbstractUser):
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]
-    objects = UserManager()  # type: ignore[misc]
+    # Replaces the username-based manager the stubs declare on AbstractUser (e-mail login).
+    objects = UserManager()  # type: ignore[assignment, misc]
 
     def __str__(self) -> str:
         return self.full_name or self.email
@@ -121,6 +123,24 @@ class User(AbstractUser):
         """True if the user holds `role`; administrators hold every role."""
         names = self.role_names
         return role in names or Role.ADMIN in names or self.is_superuser
+
+    @property
+    def org(self) -> Organization:
+        """The organization of a member account, for tenant pages, the API and services.
+
+        Only a superuser made for the Django admin may have none; tenant code refuses it with
+        a 403 rather than running without a scope.
+        """
+        if self.organization is None:
+            raise DjangoPermissionDenied("This account belongs to no organization.")
+        return self.organization
+
+    @property
+    def org_id(self) -> int:
+        """`org.pk` without loading the organization row (see `org`)."""
+        if self.organization_id is None:
+            raise DjangoPermissionDenied("This account belongs to no organization.")
+        return self.organization_id
 
     @property
     def person(self) -> Person | None:

@@ -12,7 +12,7 @@ from chorus.people.roles import Role
 def person_list_for(*, user: User, status: str | None = None) -> QuerySet[Person]:
     """People this user may see: HR and admins see everyone in the organization, managers
     their direct and indirect reports, others only themselves."""
-    people = Person.objects.filter(organization_id=user.organization_id).select_related(
+    people = Person.objects.filter(organization=user.organization).select_related(
         "department", "manager", "user"
     )
     if not (user.has_role(Role.HR) or user.has_role(Role.ADMIN)):
@@ -53,7 +53,7 @@ def person_get(*, user: User, person_id: int) -> Person:
 
 
 def department_list_for(*, user: User) -> QuerySet[Department]:
-    return Department.objects.filter(organization_id=user.organization_id).order_by("name")
+    return Department.objects.filter(organization=user.organization).order_by("name")
 
 
 def api_token_list_for(*, user: User) -> QuerySet[ApiToken]:

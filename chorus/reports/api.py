@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from chorus.common.types import AuthedRequest
 from chorus.reports import selectors, services
 from chorus.reports.models import Report
 
@@ -77,10 +77,10 @@ def _out(report: Report) -> dict[str, Any]:
 
 
 @router.post("", response={201: ReportCreatedOut}, summary="Report a concerning post")
-def create(request: HttpRequest, payload: ReportIn) -> Status:
-    user = request.auth  # type: ignore[attr-defined]
+def create(request: AuthedRequest, payload: ReportIn) -> Status:
+    user = request.auth
     result = services.report_submit(
-        organization=user.organization,
+        organization=user.org,
         reporter=user,
         url=payload.url,
         network=payload.network,
@@ -103,27 +103,27 @@ def create(request: HttpRequest, payload: ReportIn) -> Status:
 
 @router.get("", response=list[ReportOut], summary="Reports in your triage queue")
 def list_reports(
-    request: HttpRequest,
+    request: AuthedRequest,
     status: str | None = None,
     category: str | None = None,
     sla: str | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
-    user = request.auth  # type: ignore[attr-defined]
+    user = request.auth
     limit = max(1, min(limit, 500))
     reports = selectors.report_list_for(user=user, status=status, category=category, sla=sla)
     return [_out(r) for r in reports[offset : offset + limit]]
 
 
 @router.get("/{report_id}", response=ReportOut, summary="One report")
-def get_report(request: HttpRequest, report_id: int) -> dict[str, Any]:
-    return _out(selectors.report_get_for(user=request.auth, report_id=report_id))  # type: ignore[attr-defined]
+def get_report(request: AuthedRequest, report_id: int) -> dict[str, Any]:
+    return _out(selectors.report_get_for(user=request.auth, report_id=report_id))
 
 
 @router.post("/{report_id}/transition", response=ReportOut, summary="Change a report's status")
-def transition(request: HttpRequest, report_id: int, payload: TransitionIn) -> dict[str, Any]:
-    user = request.auth  # type: ignore[attr-defined]
+def transition(request: AuthedRequest, report_id: int, payload: TransitionIn) -> dict[str, Any]:
+    user = request.auth
     report = selectors.report_get_for(user=user, report_id=report_id)
     report = services.report_transition(
         report=report, actor=user, to=payload.to, reason=payload.reason, outcome=payload.outcome

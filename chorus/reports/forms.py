@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -163,5 +163,5 @@ class RoutingRuleForm(forms.Form):
         users = User.objects.filter(organization_id=organization_id, is_active=True).order_by(
             "full_name"
         )
-        self.fields["team"].queryset = users
-        self.fields["lead"].queryset = users
+        cast(forms.ModelChoiceField, self.fields["team"]).queryset = users
+        cast(forms.ModelChoiceField, self.fields["lead"]).queryset = users

@@ -166,7 +166,7 @@ def reporter_timeline(*, submission: Submission) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = [
         {"at": submission.created_at, "kind": "created", "text": "We received your report."}
     ]
-    labels = {
+    labels: dict[str, str] = {
         Report.Status.TRIAGING: "Your report is being reviewed.",
         Report.Status.ACTIONED: "A decision was taken: action was taken.",
         Report.Status.NO_ACTION: "A decision was taken: no action was needed.",

@@ -7,12 +7,15 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from chorus.common.errors import DomainError, NotFound
+from chorus.common.forms import add_domain_error
+from chorus.common.types import AuthedRequest
 from chorus.reports import selectors, services
 from chorus.reports.forms import (
     CATEGORY_HELP,
@@ -24,14 +27,16 @@ from chorus.reports.forms import (
     RoutingRuleForm,
     TransitionForm,
 )
-from chorus.reports.models import ALLOWED_TRANSITIONS, Category, Report, ReportEvent
+from chorus.reports.models import (
+    ALLOWED_TRANSITIONS,
+    DEFAULT_SLA_HOURS,
+    Category,
+    Report,
+    ReportEvent,
+)
 
 
-def _add_error(form: Any, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
-def _get_report(request: HttpRequest, pk: int) -> Report:
+def _get_report(request: AuthedRequest, pk: int) -> Report:
     try:
         return selectors.report_get_for(user=request.user, report_id=pk)
     except NotFound:
@@ -39,7 +44,7 @@ def _get_report(request: HttpRequest, pk: int) -> Report:
 
 
 @login_required
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthedRequest) -> HttpResponse:
     """The employee's own (named) reports, their outcomes and open questions."""
     submissions = list(selectors.submission_list_for_reporter(user=request.user))
     rows = [
@@ -61,14 +66,14 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def create(request: HttpRequest) -> HttpResponse:
+def create(request: AuthedRequest) -> HttpResponse:
     """Report a concerning post. Anonymous reports get their key on the response page, once."""
     form = ReportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             result = services.report_submit(
-                organization=request.user.organization,
+                organization=request.user.org,
                 reporter=request.user,
                 url=data["url"],
                 network=data["network"] or None,
@@ -79,7 +84,7 @@ def create(request: HttpRequest) -> HttpResponse:
                 screenshots=data["screenshots"],
             )
         except DomainError as exc:
-            _add_error(form, exc)
+            add_domain_error(form, exc)
         else:
             if result.key:
                 # Rendered, not redirected: the key must not travel in a URL or a session.
@@ -108,7 +113,7 @@ def create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def answer(request: HttpRequest, pk: int) -> HttpResponse:
+def answer(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         submission = selectors.submission_get_for_reporter(user=request.user, submission_id=pk)
     except NotFound:
@@ -128,7 +133,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthedRequest) -> HttpResponse:
     """The triage queue: open reports first, by due time; filters and SLA badges."""
     if not selectors.can_triage(request.user):
         messages.info(request, "The report queue is for HR, legal and routing teams.")
@@ -171,7 +176,7 @@ def _incident_url(report: Report) -> str | None:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     report = _get_report(request, pk)
     submissions = list(selectors.report_submissions(report=report))
     events = list(selectors.report_events(report=report))
@@ -208,7 +213,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _report_action(request: HttpRequest, pk: int, action: Any, success: str) -> HttpResponse:
+def _report_action(request: AuthedRequest, pk: int, action: Any, success: str) -> HttpResponse:
     report = _get_report(request, pk)
     try:
         action(report)
@@ -220,7 +225,7 @@ def _report_action(request: HttpRequest, pk: int, action: Any, success: str) -> 
 
 @login_required
 @require_POST
-def transition(request: HttpRequest, pk: int) -> HttpResponse:
+def transition(request: AuthedRequest, pk: int) -> HttpResponse:
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose the next status.")
@@ -243,7 +248,7 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def ask(request: HttpRequest, pk: int) -> HttpResponse:
+def ask(request: AuthedRequest, pk: int) -> HttpResponse:
     report = _get_report(request, pk)
     submission_id = request.POST.get("submission", "")
     form = (
@@ -268,14 +273,14 @@ def ask(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _note(request: HttpRequest) -> str:
+def _note(request: AuthedRequest) -> str:
     form = NoteForm(request.POST)
     return form.cleaned_data["note"] if form.is_valid() else ""
 
 
 @login_required
 @require_POST
-def legal_review(request: HttpRequest, pk: int) -> HttpResponse:
+def legal_review(request: AuthedRequest, pk: int) -> HttpResponse:
     note = _note(request)
     return _report_action(
         request,
@@ -287,7 +292,7 @@ def legal_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def open_incident(request: HttpRequest, pk: int) -> HttpResponse:
+def open_incident(request: AuthedRequest, pk: int) -> HttpResponse:
     return _report_action(
         request,
         pk,
@@ -298,7 +303,7 @@ def open_incident(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_advocacy(request: HttpRequest, pk: int) -> HttpResponse:
+def request_advocacy(request: AuthedRequest, pk: int) -> HttpResponse:
     note = _note(request)
     return _report_action(
         request,
@@ -309,7 +314,7 @@ def request_advocacy(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """Serve one screenshot after checking access; every view is audited."""
     try:
         item = selectors.evidence_get_for(user=request.user, evidence_id=pk)
@@ -324,11 +329,11 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def routing(request: HttpRequest) -> HttpResponse:
+def routing(request: AuthedRequest) -> HttpResponse:
     """Routing rules per category: team, lead and SLA. HR and administrators edit them."""
     if not services.can_configure(request.user):
         raise Http404("No such page.")
-    org_id = request.user.organization_id
+    org_id = request.user.org_id
     rules = {r.category: r for r in selectors.routing_rules_for(organization_id=org_id)}
     forms_by_category = {}
     for category in Category:
@@ -337,7 +342,7 @@ def routing(request: HttpRequest) -> HttpResponse:
         initial = (
             {"team": list(rule.team.all()), "lead": rule.lead, "sla_hours": rule.sla_hours}
             if rule
-            else {"sla_hours": services.DEFAULT_SLA_HOURS[category]}
+            else {"sla_hours": DEFAULT_SLA_HOURS[category]}
         )
         form = RoutingRuleForm(
             request.POST if bound else None,
@@ -348,7 +353,7 @@ def routing(request: HttpRequest) -> HttpResponse:
         if bound and form.is_valid():
             try:
                 services.routing_rule_save(
-                    organization=request.user.organization,
+                    organization=request.user.org,
                     actor=request.user,
                     category=category.value,
                     team=form.cleaned_data["team"],
@@ -358,6 +363,6 @@ def routing(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Routing for “{category.label}” saved.")
                 return redirect("reports:routing")
             except DomainError as exc:
-                _add_error(form, exc)
+                add_domain_error(form, exc)
         forms_by_category[category.value] = {"category": category, "rule": rule, "form": form}
     return render(request, "reports/routing.html", {"rules": forms_by_category.values()})

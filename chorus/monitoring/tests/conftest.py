@@ -44,7 +44,7 @@ def keyword_screen(text: str, network: str) -> dict[str, Any]:
 
 @pytest.fixture(autouse=True)
 def screen(monkeypatch):
-    monkeypatch.setattr("chorus.monitoring.services.screener_for_organization",
+    monkeypatch.setattr("chorus.monitoring.services.ingestion.screener_for_organization",
                         lambda organization: keyword_screen)
     monkeypatch.setattr("chorus.monitoring.screening.screener_for_organization",
                         lambda organization: keyword_screen)

@@ -26,12 +26,16 @@ needs_incidents = pytest.mark.skipif(
 @pytest.fixture
 def protected(monkeypatch):
     """The screening engine flags every report as protected activity."""
-    monkeypatch.setattr(services, "screen_for_protected_activity", lambda **kw: (True, True))
+    monkeypatch.setattr(
+        services.submitting, "screen_for_protected_activity", lambda **kw: (True, True)
+    )
 
 
 @pytest.fixture
 def not_protected(monkeypatch):
-    monkeypatch.setattr(services, "screen_for_protected_activity", lambda **kw: (True, False))
+    monkeypatch.setattr(
+        services.submitting, "screen_for_protected_activity", lambda **kw: (True, False)
+    )
 
 
 @pytest.mark.skipif(not apps.is_installed("chorus.checks"), reason="screening app not installed")

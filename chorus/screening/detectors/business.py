@@ -101,29 +101,29 @@ def valence(ctx: Context, start: int, end: int, skip: list[tuple[int, int]]) -> 
     for i, (t_start, _t_end, tok) in enumerate(tokens):
         if any(a <= t_start < b for a, b in consumed):
             continue
-        value = _EXTRA_VALENCE.get(tok)
-        if value is None and len(tok) > 4 and tok.endswith("s"):
+        valence = _EXTRA_VALENCE.get(tok)
+        if valence is None and len(tok) > 4 and tok.endswith("s"):
             # Romance plurals of listed words ("lamentables", "pénibles", "inúteis" aside).
-            value = _EXTRA_VALENCE.get(tok[:-1]) or _EXTRA_VALENCE.get(tok[:-2])
-        if value is None:
+            valence = _EXTRA_VALENCE.get(tok[:-1]) or _EXTRA_VALENCE.get(tok[:-2])
+        if valence is None:
             if tok in _VADER_SKIP:
                 continue
-            value = vader.get(tok)
-        if value is None:
+            valence = vader.get(tok)
+        if valence is None:
             continue
         window = [w for _, _, w in tokens[max(0, i - 3) : i]]
         if any(w in _NEGATORS or w.endswith("n't") for w in window):
-            value *= -0.74
-        terms.append((t_start, value))
+            valence *= -0.74
+        terms.append((t_start, valence))
     # After "but" the writer's real point follows; weigh it more (as VADER does).
     but = ctx.norm.find(" but ", start, end)
     total = 0.0
     lowest = 0.0
-    for pos, value in terms:
+    for pos, valence in terms:
         if but >= 0:
-            value = value * (1.5 if pos > but else 0.5)
-        total += value
-        lowest = min(lowest, value)
+            valence = valence * (1.5 if pos > but else 0.5)
+        total += valence
+        lowest = min(lowest, valence)
     return total, lowest
 
 

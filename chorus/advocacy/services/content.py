@@ -1,0 +1,300 @@
+"""Content items (fields, captions, image), their workflow, and guidance cards."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from chorus.advocacy import networks
+from chorus.advocacy.models import (
+    ALLOWED_TRANSITIONS,
+    Caption,
+    ContentEvent,
+    ContentItem,
+    GuidanceCard,
+)
+from chorus.advocacy.networks import Network
+from chorus.advocacy.screening import disclosure_rule, screen_caption, with_disclosure
+from chorus.advocacy.services.base import CODE_LENGTH, MAX_CAPTIONS, MAX_TAGS, _require_editor
+from chorus.audit.services import audit_record
+from chorus.common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from chorus.common.uploads import validate_image
+from chorus.people.models import Department, Organization, User
+
+
+@dataclass(frozen=True)
+class CaptionIn:
+    network: str
+    text: str
+
+
+def _placeholder_link() -> str:
+    # The real tracked link only exists at share time; this one has the same length.
+    return f"{settings.SITE_URL}/l/{'x' * CODE_LENGTH}"
+
+
+def _clean_item_fields(
+    *, organization: Organization, title: str, body: str, link: str, tags: Iterable[str],
+    audience: Iterable[Department], publish_at: datetime.datetime | None,
+    expires_at: datetime.datetime | None, captions: Sequence[CaptionIn],
+) -> dict[str, Any]:
+    title, body, link = title.strip(), body.strip(), link.strip()
+    if not title:
+        raise InvalidInput("Give the item a title employees will recognise.", field="title")
+    if not body:
+        raise InvalidInput("Describe what this is and why it is worth sharing.", field="body")
+    try:
+        URLValidator(schemes=["http", "https"])(link)
+    except ValidationError:
+        raise InvalidInput(
+            f"{link or 'The link'} is not a web address; paste the full link, starting with "
+            "https://.", field="link",
+        ) from None
+    clean_tags: list[str] = []
+    for tag in tags:
+        tag = tag.strip().lstrip("#")
+        if tag and tag.lower() not in {t.lower() for t in clean_tags}:
+            clean_tags.append(tag[:40])
+    if len(clean_tags) > MAX_TAGS:
+        raise InvalidInput(f"Use at most {MAX_TAGS} tags.", field="tags")
+    if publish_at and expires_at and expires_at <= publish_at:
+        raise InvalidInput("The expiry date must be after the publish date.", field="expires_at")
+    departments = list(audience)
+    if any(d.organization_id != organization.pk for d in departments):
+        raise InvalidInput("Choose departments of your own organization.", field="audience")
+    clean_captions = _clean_captions(organization=organization, captions=captions)
+    return {
+        "title": title[:200], "body": body, "link": link, "tags": clean_tags,
+        "publish_at": publish_at, "expires_at": expires_at, "departments": departments,
+        "captions": clean_captions,
+    }
+
+
+def _clean_captions(
+    *, organization: Organization, captions: Sequence[CaptionIn]
+) -> list[CaptionIn]:
+    out = [CaptionIn(network=c.network, text=c.text.strip()) for c in captions if c.text.strip()]
+    if not out:
+        raise InvalidInput(
+            "Write at least one suggested caption, so employees have a starting point.",
+            field="captions",
+        )
+    if len(out) > MAX_CAPTIONS:
+        raise InvalidInput(f"Use at most {MAX_CAPTIONS} captions per item.", field="captions")
+    rule = disclosure_rule(organization=organization)
+    link = _placeholder_link()
+    for index, caption in enumerate(out, start=1):
+        if caption.network not in Network.values:
+            raise InvalidInput(f"Caption {index}: choose a network.", field="captions")
+        composed, _ = with_disclosure(caption.text, rule)
+        problem = networks.length_problem(caption.network, composed, link)
+        if problem:
+            raise InvalidInput(
+                f"Caption {index} ({Network(caption.network).label}): {problem} The count "
+                "includes the tracked link and the disclosure hashtag.",
+                field="captions",
+            )
+    return out
+
+
+def _unique_slug(*, organization: Organization, title: str, exclude_pk: int | None = None) -> str:
+    base = slugify(title)[:70] or "item"
+    slug, n = base, 1
+    existing = ContentItem.objects.filter(organization=organization)
+    if exclude_pk:
+        existing = existing.exclude(pk=exclude_pk)
+    while existing.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _store_image(item: ContentItem, image: UploadedFile | None) -> None:
+    if image is None:
+        return
+    item.image_mime = validate_image(image, field="image")
+    digest = hashlib.sha256()
+    for chunk in image.chunks():
+        digest.update(chunk)
+    image.seek(0)
+    item.image_sha256 = digest.hexdigest()
+    ext = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
+    # The stored name never comes from the upload, so no path tricks and no leaked file names.
+    item.image.save(f"{item.image_sha256[:16]}.{ext[item.image_mime]}", image, save=False)
+
+
+def _write_captions(item: ContentItem, captions: Sequence[CaptionIn]) -> None:
+    item.captions.all().delete()
+    positions: dict[str, int] = {}
+    for caption in captions:
+        position = positions.get(caption.network, 0)
+        positions[caption.network] = position + 1
+        Caption.objects.create(item=item, network=caption.network, text=caption.text,
+                               position=position)
+
+
+@transaction.atomic
+def content_create(
+    *, actor: User, title: str, body: str, link: str, captions: Sequence[CaptionIn],
+    tags: Iterable[str] = (), audience: Iterable[Department] = (),
+    publish_at: datetime.datetime | None = None, expires_at: datetime.datetime | None = None,
+    image: UploadedFile | None = None,
+) -> ContentItem:
+    """Create a draft item with its captions. Captions must fit each network's limit with the
+    tracked link and the disclosure included, so approval never meets a post that cannot fit."""
+    _require_editor(actor)
+    organization = actor.org
+    fields = _clean_item_fields(
+        organization=organization, title=title, body=body, link=link, tags=tags,
+        audience=audience, publish_at=publish_at, expires_at=expires_at, captions=captions,
+    )
+    item = ContentItem(
+        organization=organization, author=actor,
+        slug=_unique_slug(organization=organization, title=fields["title"]),
+        title=fields["title"], body=fields["body"], link=fields["link"], tags=fields["tags"],
+        publish_at=fields["publish_at"], expires_at=fields["expires_at"],
+    )
+    _store_image(item, image)
+    item.save()
+    item.audience.set(fields["departments"])
+    _write_captions(item, fields["captions"])
+    ContentEvent.objects.create(item=item, actor=actor, from_status="",
+                                to_status=ContentItem.Status.DRAFT)
+    audit_record(organization=organization, actor=actor, action="advocacy.content_created",
+                 target=item, data={"slug": item.slug, "captions": len(fields["captions"])})
+    return item
+
+
+@transaction.atomic
+def content_update(
+    *, item: ContentItem, actor: User, title: str, body: str, link: str,
+    captions: Sequence[CaptionIn], tags: Iterable[str] = (), audience: Iterable[Department] = (),
+    publish_at: datetime.datetime | None = None, expires_at: datetime.datetime | None = None,
+    image: UploadedFile | None = None, remove_image: bool = False,
+) -> ContentItem:
+    """Edit a draft. Items in review or approved are locked: what was approved is shared."""
+    _require_editor(actor)
+    item = ContentItem.objects.select_for_update().get(pk=item.pk)
+    if item.status != ContentItem.Status.DRAFT:
+        raise Conflict(
+            f"This item is {item.get_status_display().lower()}; only drafts can be edited. "
+            "Return it to draft first."
+        )
+    fields = _clean_item_fields(
+        organization=item.organization, title=title, body=body, link=link, tags=tags,
+        audience=audience, publish_at=publish_at, expires_at=expires_at, captions=captions,
+    )
+    for name in ("title", "body", "link", "tags", "publish_at", "expires_at"):
+        setattr(item, name, fields[name])
+    if remove_image and not image:
+        item.image, item.image_mime, item.image_sha256 = "", "", ""
+    _store_image(item, image)
+    item.save()
+    item.audience.set(fields["departments"])
+    _write_captions(item, fields["captions"])
+    audit_record(organization=item.organization, actor=actor, action="advocacy.content_edited",
+                 target=item, data={"slug": item.slug})
+    return item
+
+
+def caption_block_problems(*, item: ContentItem) -> list[str]:
+    """Messages for every caption the screening engine would block (disclosure included)."""
+    rule = disclosure_rule(organization=item.organization)
+    problems = []
+    for caption in item.captions.all():
+        text, _ = with_disclosure(caption.text, rule)
+        result = screen_caption(organization=item.organization, text=text,
+                                network=caption.network)
+        if result.verdict == "block":
+            reasons = "; ".join(f.message for f in result.findings)
+            problems.append(f"{caption}: {reasons}")
+    return problems
+
+
+@transaction.atomic
+def content_transition(
+    *, item: ContentItem, actor: User, to_status: str, note: str = ""
+) -> ContentItem:
+    """Move an item along draft → in review → approved → archived, recording who and why.
+
+    Guarantees: only allowed transitions happen; approval is by a second person (never the
+    author); an item with a caption the engine would block cannot be approved; sending an item
+    back to draft needs a reason the author can act on.
+    """
+    _require_editor(actor)
+    item = ContentItem.objects.select_for_update().get(pk=item.pk)
+    if item.organization_id != actor.organization_id:
+        raise NotFound("No such content item.")
+    current = item.status
+    if to_status not in ALLOWED_TRANSITIONS.get(current, set()):
+        raise Conflict(
+            f"An item that is {item.get_status_display().lower()} cannot move to "
+            f"{ContentItem.Status(to_status).label.lower()}."
+        )
+    note = note.strip()
+    if to_status == ContentItem.Status.IN_REVIEW and not item.captions.exists():
+        raise InvalidInput("Add at least one caption before sending the item for review.",
+                           field="captions")
+    returning = current == ContentItem.Status.IN_REVIEW and to_status == ContentItem.Status.DRAFT
+    if returning and not note:
+        raise InvalidInput("Say what needs to change, so the author knows what to fix.",
+                           field="note")
+    if to_status == ContentItem.Status.APPROVED:
+        if item.author_id == actor.pk:
+            raise PermissionDenied(
+                "You wrote this item, so someone else in communications must approve it."
+            )
+        problems = caption_block_problems(item=item)
+        if problems:
+            raise InvalidInput(
+                "These captions break the social media policy and cannot be approved: "
+                + " | ".join(problems) + ". Return the item to draft and rewrite them.",
+                field="captions",
+            )
+        item.approved_by, item.approved_at = actor, timezone.now()
+    if to_status == ContentItem.Status.DRAFT:
+        item.approved_by, item.approved_at = None, None
+    item.status = to_status
+    item.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+    ContentEvent.objects.create(item=item, actor=actor, from_status=current, to_status=to_status,
+                                note=note[:500])
+    audit_record(organization=item.organization, actor=actor,
+                 action=f"advocacy.content_{to_status}", target=item,
+                 data={"from": current, "to": to_status, "note": note[:500]})
+    return item
+
+
+@transaction.atomic
+def guidance_save(
+    *, actor: User, kind: str, title: str, body: str, position: int = 0, is_active: bool = True,
+    card: GuidanceCard | None = None,
+) -> GuidanceCard:
+    """Create or edit an 'ideas of what is helpful' card."""
+    _require_editor(actor)
+    if kind not in GuidanceCard.Kind.values:
+        raise InvalidInput("Choose whether this is something to post or to avoid.", field="kind")
+    if not title.strip():
+        raise InvalidInput("Give the card a short title.", field="title")
+    if not body.strip():
+        raise InvalidInput("Explain the idea in a sentence or two.", field="body")
+    if card is None:
+        card = GuidanceCard(organization=actor.organization)
+    elif card.organization_id != actor.organization_id:
+        raise NotFound("No such guidance card.")
+    card.kind, card.title, card.body = kind, title.strip()[:150], body.strip()
+    card.position, card.is_active = max(0, position), is_active
+    card.save()
+    audit_record(organization=actor.organization, actor=actor, action="advocacy.guidance_saved",
+                 target=card, data={"kind": kind, "active": is_active})
+    return card

@@ -1,0 +1,166 @@
+"""Consent and linked accounts: linking (consent first), revoking, the connector to use."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from chorus.audit.services import audit_record
+from chorus.common.errors import Conflict, NotFound
+from chorus.connectors.base import AccountRef, ConnectorError, call_with_retries, get_connector
+from chorus.monitoring.consent import CONSENT_VERSION, consent_text, text_sha256
+from chorus.monitoring.models import ARCHIVE_NETWORKS, ConsentRecord, LinkedAccount, Network
+from chorus.monitoring.services.base import MonitoringError
+from chorus.monitoring.services.configuration import readiness_problems, settings_get
+from chorus.people.models import Organization, Person, User
+
+
+def consent_text_for(
+    *, organization: Organization, network: str, handle: str, read_from: datetime | None = None,
+) -> str:
+    current = settings_get(organization=organization)
+    return consent_text(
+        organization=organization, network=network, handle=handle or "(the account you enter)",
+        retention_days=current.retention_days, read_from=read_from,
+        dpia_reference=current.dpia_reference,
+        works_council_reference=current.works_council_reference,
+    )
+
+
+def connector_for(network: str) -> Any:
+    """The adapter for a network, configured from settings (base URLs for tests or mirrors)."""
+    options: dict[str, Any] = {}
+    if network == Network.BLUESKY:
+        options["appview_url"] = getattr(django_settings, "CONNECTOR_BLUESKY_APPVIEW_URL",
+                                         "https://public.api.bsky.app")
+    return get_connector(network, **options)
+
+
+def account_link(
+    *, user: User, network: str, handle: str, agreed: bool, consent_version: str,
+    instance: str = "", read_from: datetime | None = None,
+) -> LinkedAccount:
+    """Link one of the user's own accounts with their explicit consent.
+
+    The consent text shown is recorded verbatim with its version. Live networks are checked
+    (the account must exist) and read from now on; uploads are read from `read_from`, the date
+    the person chose.
+    """
+    person = _person_of(user)
+    organization = person.organization
+    current = settings_get(organization=organization)
+    if network not in Network.values:
+        raise MonitoringError("Choose a network.", field="network")
+    if network not in current.enabled_networks:
+        raise MonitoringError(
+            f"{Network(network).label} is not enabled for your organization. Ask an "
+            "administrator to enable it under Monitoring settings.", field="network")
+    problems = readiness_problems(organization=organization)
+    if problems:
+        raise MonitoringError(problems[0][1] + " Ask an administrator.", field="network")
+    handle = handle.strip()
+    if not handle:
+        raise MonitoringError("Enter the account's handle or address.", field="handle")
+    if not agreed:
+        raise MonitoringError("Tick the box to give your consent; nothing is read without it.",
+                              field="agreed")
+    if consent_version != CONSENT_VERSION:
+        raise MonitoringError("The consent text changed while you were reading it. Read the "
+                              "new text and agree again.", field="agreed")
+    now = timezone.now()
+    if network in ARCHIVE_NETWORKS:
+        start = read_from or now
+        if start > now:
+            raise MonitoringError("The start date cannot be in the future.", field="read_from")
+        external_id, profile_url = f"{user.pk}:{handle.lower()}", ""
+    else:
+        start = now
+        try:
+            profile = call_with_retries(lambda: connector_for(network).resolve(
+                AccountRef(handle=handle, instance=instance.strip())))
+        except ConnectorError as exc:
+            raise MonitoringError(f"We could not find this account: {exc.message}",
+                                  field="handle") from None
+        external_id, profile_url, handle = profile.external_id, profile.url, profile.handle
+    # The network was asked above, outside any transaction: no row lock waits on a slow server.
+    with transaction.atomic():
+        return _account_create(user=user, person=person, network=network, handle=handle,
+                               instance=instance, external_id=external_id,
+                               profile_url=profile_url, now=now, start=start)
+
+
+def _account_create(
+    *, user: User, person: Person, network: str, handle: str, instance: str, external_id: str,
+    profile_url: str, now: datetime, start: datetime,
+) -> LinkedAccount:
+    organization = person.organization
+    taken = LinkedAccount.objects.filter(network=network, external_id=external_id).exclude(
+        status=LinkedAccount.Status.REVOKED)
+    if taken.exists():
+        raise Conflict("This account is already linked. Revoke the existing link first.",
+                       field="handle")
+    text = consent_text_for(organization=organization, network=network, handle=handle,
+                            read_from=start)
+    try:
+        with transaction.atomic():
+            account = LinkedAccount.objects.create(
+                organization=organization, person=person, network=network,
+                handle=handle[:300], instance=instance.strip()[:300], external_id=external_id,
+                profile_url=profile_url[:500], consented_at=now, read_from=start,
+                consent_version=CONSENT_VERSION,
+            )
+    except IntegrityError:  # linked at the same moment by another request
+        raise Conflict("This account is already linked. Revoke the existing link first.",
+                       field="handle") from None
+    ConsentRecord.objects.create(
+        organization=organization, account=account, person=person, actor=user,
+        action=ConsentRecord.Action.GRANTED, version=CONSENT_VERSION, text=text,
+        text_sha256=text_sha256(text),
+    )
+    audit_record(organization=organization, actor=user, action="monitoring.consent_granted",
+                 target=account, data={"network": network, "version": CONSENT_VERSION})
+    if network not in ARCHIVE_NETWORKS:
+        from chorus.monitoring.tasks import poll_account_task
+
+        transaction.on_commit(partial(poll_account_task.enqueue, account_id=account.pk))
+    return account
+
+
+@transaction.atomic
+def account_revoke(*, user: User, account: LinkedAccount) -> LinkedAccount:
+    """Withdraw consent: reading stops now; stored posts are deleted after the retention
+    period. Only the account's owner withdraws their consent."""
+    account = LinkedAccount.objects.select_for_update().get(pk=account.pk)
+    if account.person.user_id != user.pk:
+        raise NotFound("No such linked account.")
+    if account.status == LinkedAccount.Status.REVOKED:
+        return account
+    now = timezone.now()
+    retention = settings_get(organization=account.organization).retention_days
+    account.status = LinkedAccount.Status.REVOKED
+    account.revoked_at = now
+    account.purge_after = now + timedelta(days=retention)
+    account.save(update_fields=["status", "revoked_at", "purge_after", "updated_at"])
+    text = (f"I withdraw my consent for {account.handle}. Reading stops now; what was stored is "
+            f"deleted on {account.purge_after:%Y-%m-%d}.")
+    ConsentRecord.objects.create(
+        organization=account.organization, account=account, person=account.person, actor=user,
+        action=ConsentRecord.Action.REVOKED, version=CONSENT_VERSION, text=text,
+        text_sha256=text_sha256(text),
+    )
+    audit_record(organization=account.organization, actor=user,
+                 action="monitoring.consent_revoked", target=account,
+                 data={"network": account.network, "purge_after": account.purge_after})
+    return account
+
+
+def _person_of(user: User) -> Person:
+    person = user.person
+    if person is None or person.organization_id != user.organization_id:
+        raise MonitoringError("Your account is not linked to an employee record; ask HR.")
+    return person

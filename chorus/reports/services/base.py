@@ -1,0 +1,51 @@
+"""What every report write shares: limits, the domain error and notification helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+
+from chorus.common.errors import Conflict, InvalidInput
+from chorus.reports.models import Report, Submission
+
+ANONYMOUS = "anonymous reporter"  # the audit actor label for anonymous writes: never a user
+MAX_SCREENSHOTS = 5
+MAX_DESCRIPTION = 5000
+KEY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: keys are copied by hand
+
+
+class ReportError(Conflict):
+    """The report's state forbids the operation."""
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    submission: Submission
+    report: Report
+    merged: bool
+    key: str | None  # the anonymous report key, shown once; never stored
+
+
+def _clean_text(value: str, *, field: str, label: str, required: bool) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise InvalidInput(f"Describe {label}: what you saw and why it concerns you.", field=field)
+    if len(value) > MAX_DESCRIPTION:
+        raise InvalidInput(
+            f"Keep {label} under {MAX_DESCRIPTION:,} characters (it is {len(value):,}).",
+            field=field,
+        )
+    return value
+
+
+def _notify(subject: str, body: str, recipients: Iterable[str]) -> None:
+    recipients = sorted({r for r in recipients if r})
+    if recipients:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"

@@ -1,0 +1,178 @@
+"""Routing a case to its handlers (by category, the least loaded, never someone it names)
+and the routing rules HR configures."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count
+
+from chorus.audit.services import audit_record
+from chorus.common.errors import InvalidInput
+from chorus.people.models import Organization, User
+from chorus.reports.models import Category, Report, ReportEvent, RoutingRule
+
+
+def _name_patterns(user: User) -> list[re.Pattern[str]]:
+    """How a text can name this user: full name, e-mail, or the e-mail's local part as @handle."""
+    patterns = [re.compile(re.escape(user.email), re.I)]
+    local = user.email.split("@")[0]
+    if len(local) >= 3:
+        patterns.append(re.compile(r"(?<![\w@.])@" + re.escape(local) + r"\b", re.I))
+    name = " ".join(user.full_name.split())
+    if len(name.split()) >= 2:  # a lone first name is too common to route on
+        patterns.append(re.compile(r"\b" + re.escape(name).replace(r"\ ", r"\s+") + r"\b", re.I))
+    return patterns
+
+
+def _named_in(user: User, haystack: str) -> bool:
+    return any(p.search(haystack) for p in _name_patterns(user))
+
+
+def _fallback_handlers(organization_id: int) -> list[User]:
+    """HR, then legal (then administrators): who handles a report the team cannot."""
+    users = list(
+        User.objects.filter(
+            organization_id=organization_id,
+            is_active=True,
+            groups__name__in=["hr", "legal", "admin"],
+        )
+        .distinct()
+        .prefetch_related("groups")
+    )
+    order = {"hr": 0, "legal": 1, "admin": 2}
+    return sorted(users, key=lambda u: (min(order.get(g.name, 9) for g in u.groups.all()), u.pk))
+
+
+def _least_loaded(users: Sequence[User]) -> User | None:
+    if not users:
+        return None
+    loads = dict(
+        Report.objects.filter(
+            assignee__in=users, status__in=[Report.Status.NEW, Report.Status.TRIAGING]
+        )
+        .values_list("assignee")
+        .annotate(n=Count("pk"))
+    )
+    return min(users, key=lambda u: (loads.get(u.pk, 0), u.pk))
+
+
+def _route(*, report: Report, texts: Iterable[str], actor: Any) -> None:
+    """Assign the report to its category's team, around anyone the report names.
+
+    Named people (the subject, or a handler whose name, e-mail or @handle appears in the
+    description, post text or URL) are excluded from the report entirely. Preference: a team
+    member (least open work), then the lead, then HR or legal outside the team.
+    """
+    haystack = "\n".join(t for t in texts if t)
+    rule = report.rule
+    candidates: list[User] = []
+    if rule is not None:
+        candidates = list(rule.team.filter(is_active=True).order_by("pk"))
+        if rule.lead and rule.lead not in candidates:
+            candidates.append(rule.lead)
+    for user in _fallback_handlers(report.organization_id):
+        if user not in candidates:
+            candidates.append(user)
+    named = {u for u in candidates if _named_in(u, haystack)}
+    if report.subject is not None and report.subject.user is not None:
+        named.add(report.subject.user)
+    new_exclusions = [u for u in named if not report.excluded_users.filter(pk=u.pk).exists()]
+    if new_exclusions:
+        report.excluded_users.add(*new_exclusions)
+    excluded = set(report.excluded_users.values_list("pk", flat=True))
+    if report.assignee_id and report.assignee_id not in excluded:
+        return  # already with someone who is not named: keep it there
+    team = [
+        u for u in (list(rule.team.filter(is_active=True)) if rule else []) if u.pk not in excluded
+    ]
+    assignee, how = _least_loaded(team), "team"
+    if (
+        assignee is None
+        and rule
+        and rule.lead
+        and rule.lead_id not in excluded
+        and rule.lead.is_active
+    ):
+        assignee, how = rule.lead, "lead"
+    if assignee is None:
+        fallback = [u for u in _fallback_handlers(report.organization_id) if u.pk not in excluded]
+        assignee, how = (fallback[0] if fallback else None), "fallback"
+    previous = report.assignee
+    report.assignee = assignee
+    if excluded:
+        where = {"team": "to a team member", "lead": "to the lead"}.get(how, "to HR/legal")
+        who = "person" if len(excluded) == 1 else "people"
+        report.routing_note = f"Routed around {len(excluded)} named {who} ({where})."
+    elif rule is None:
+        report.routing_note = "No routing rule for this category: sent to HR."
+    else:
+        report.routing_note = ""
+    if assignee is None:
+        report.routing_note = (
+            "Everyone who could handle this report is named in it. An "
+            "administrator must assign it by hand."
+        )
+    report.save(update_fields=["assignee", "routing_note", "updated_at"])
+    if assignee != previous:
+        ReportEvent.objects.create(
+            organization_id=report.organization_id,
+            report=report,
+            actor=None,
+            kind=ReportEvent.Kind.ROUTED,
+            note=(f"Assigned to {assignee}" if assignee else "Left unassigned")
+            + (f" ({report.routing_note})" if report.routing_note else "."),
+        )
+
+
+@transaction.atomic
+def routing_rule_save(
+    *,
+    organization: Organization,
+    actor: User | None,
+    category: str,
+    team: Iterable[User],
+    lead: User | None,
+    sla_hours: int,
+) -> RoutingRule:
+    """Create or replace the routing rule for one category."""
+    if category not in Category.values:
+        raise InvalidInput("Choose a report category.", field="category")
+    if not 1 <= int(sla_hours) <= 24 * 30:
+        raise InvalidInput(
+            "The SLA must be between 1 hour and 30 days (720 hours).", field="sla_hours"
+        )
+    team = list(team)
+    people = [*team, *([lead] if lead else [])]
+    if any(u.organization_id != organization.pk for u in people):
+        raise InvalidInput(
+            "Team members and the lead must belong to this organization.", field="team"
+        )
+    if not team and lead is None:
+        raise InvalidInput("Add at least one team member or a lead.", field="team")
+    rule, _created = RoutingRule.objects.update_or_create(
+        organization=organization,
+        category=category,
+        defaults={"lead": lead, "sla_hours": int(sla_hours)},
+    )
+    rule.team.set(team)
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action="reports.routing_rule_saved",
+        target=rule,
+        data={
+            "category": category,
+            "team": sorted(u.pk for u in team),
+            "lead": lead.pk if lead else None,
+            "sla_hours": int(sla_hours),
+        },
+    )
+    return rule
+
+
+def can_configure(user: User) -> bool:
+    return user.has_role("admin") or user.has_role("hr")
