@@ -309,6 +309,18 @@ def rule_path(ctx: LintContext, rule_id: str, attr: str) -> str:
     return f"{ctx.rule_paths.get(rule_id, f'rules[id={rule_id}]')}.{attr}"
 
 
+def switched_off_hit(ctx: LintContext, rule: Any, what: str) -> Hit:
+    """The finding for a protective rule that the author switched off, with a one-click fix."""
+    return Hit(
+        rule_path(ctx, rule.id, "enabled"),
+        f"Rule “{rule.title}”",
+        "The rule is switched off.",
+        rule_id=rule.id,
+        suggestion=f"Switch the {what} rule back on.",
+        apply={"kind": "set", "rule_id": rule.id, "attr": "enabled", "value": True},
+    )
+
+
 def has_savings_clause(ctx: LintContext) -> bool:
     """A generic "nothing here restricts your right to discuss working conditions" clause."""
     rule = ctx.rule("guidance.working_conditions")

@@ -18,7 +18,7 @@ from chorus.policy.lints.base import (
     LintContext,
     Source,
     document_trigger,
-    rule_path,
+    switched_off_hit,
     text_trigger,
 )
 
@@ -63,27 +63,13 @@ def _no_annual_certification(ctx: LintContext) -> bool:
 def _supervision_off(ctx: LintContext) -> Iterator[Hit]:
     rule = ctx.rule("claims.regulated")
     if rule is not None and not rule.enabled:
-        yield Hit(
-            rule_path(ctx, rule.id, "enabled"),
-            f"Rule “{rule.title}”",
-            "The rule is switched off.",
-            rule_id=rule.id,
-            suggestion="Switch the regulated-claims rule back on.",
-            apply={"kind": "set", "rule_id": rule.id, "attr": "enabled", "value": True},
-        )
+        yield switched_off_hit(ctx, rule, "regulated-claims")
 
 
 def _mnpi_off_or_no_channel_notice(ctx: LintContext) -> Iterator[Hit]:
     rule = ctx.rule("securities.mnpi")
     if rule is not None and not rule.enabled:
-        yield Hit(
-            rule_path(ctx, rule.id, "enabled"),
-            f"Rule “{rule.title}”",
-            "The rule is switched off.",
-            rule_id=rule.id,
-            suggestion="Switch the material non-public information rule back on.",
-            apply={"kind": "set", "rule_id": rule.id, "attr": "enabled", "value": True},
-        )
+        yield switched_off_hit(ctx, rule, "material non-public information")
     if ctx.policy.entities.executives and not ctx.mentions(
         r"\b(reg(?:ulation)?\.? fd|disclosure channels?)\b"
     ):

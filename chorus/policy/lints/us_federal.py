@@ -17,7 +17,7 @@ from chorus.policy.lints.base import (
     LintContext,
     Source,
     document_trigger,
-    rule_path,
+    switched_off_hit,
     text_trigger,
 )
 
@@ -63,14 +63,7 @@ def _whistleblower_missing(ctx: LintContext) -> bool:
 def _disclosure_switched_off(ctx: LintContext) -> Iterator[Hit]:
     rule = ctx.rule("disclosure.employment")
     if rule is not None and not rule.enabled:
-        yield Hit(
-            rule_path(ctx, rule.id, "enabled"),
-            f"Rule “{rule.title}”",
-            "The rule is switched off.",
-            rule_id=rule.id,
-            suggestion="Switch the employment-disclosure rule back on.",
-            apply={"kind": "set", "rule_id": rule.id, "attr": "enabled", "value": True},
-        )
+        yield switched_off_hit(ctx, rule, "employment-disclosure")
     if ctx.policy.disclosure.required_for_advocacy is False:
         yield Hit(
             "disclosure.required_for_advocacy",
@@ -103,14 +96,7 @@ def _harassment_absent(ctx: LintContext) -> Iterator[Hit]:
         return
     rule = ctx.rule("conduct.harassment")
     if rule is not None:
-        yield Hit(
-            rule_path(ctx, rule.id, "enabled"),
-            f"Rule “{rule.title}”",
-            "The rule is switched off.",
-            rule_id=rule.id,
-            suggestion="Switch the harassment rule back on.",
-            apply={"kind": "set", "rule_id": rule.id, "attr": "enabled", "value": True},
-        )
+        yield switched_off_hit(ctx, rule, "harassment")
     else:
         yield Hit("rules", "Rules", "No harassment rule is switched on.")
 
