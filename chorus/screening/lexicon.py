@@ -108,18 +108,24 @@ TARGET_WORDS: Final = (
     "co-worker", "teammate", "intern", "designer", "engineer", "developer", "vp", "ceo", "cto",
     "cfo", "director", "lead", "supervisor", "team", "people", "folks", "guys", "everyone",
     "customer", "customers", "client", "clients", "employee", "employees", "staff", "hr",
+    "new hire", "trainee", "analyst", "recruiter", "admin", "rep", "assistant",
     # de
     "du", "dich", "dir", "ihr", "er", "sie", "chef", "chefin", "kollege", "kollegin",
-    "kollegen", "frau", "herr", "typ", "leute", "mitarbeiter",
+    "kollegen", "frau", "herr", "typ", "leute", "mitarbeiter", "praktikant", "praktikantin",
+    "abteilungsleiter", "abteilungsleiterin", "vorgesetzter", "vorgesetzte", "azubi",
+    "teamleiter", "teamleiterin", "geschäftsführer",
     # es
     "tú", "tu", "te", "ti", "usted", "él", "ella", "jefe", "jefa", "compañero", "compañera",
-    "señor", "señora", "tipo", "gente", "ese", "esa",
+    "señor", "señora", "tipo", "gente", "ese", "esa", "becario", "becaria", "director",
+    "directora", "gerente", "encargado", "encargada", "el de compras", "el nuevo", "la nueva",
     # fr
     "toi", "tu", "te", "vous", "il", "elle", "patron", "patronne", "collègue", "chef", "mec",
-    "gars", "monsieur", "madame", "type", "gens",
+    "gars", "monsieur", "madame", "type", "gens", "stagiaire", "directeur", "directrice",
+    "responsable", "manager", "alternant", "alternante",
     # pt
     "você", "voce", "vc", "tu", "ele", "ela", "chefe", "colega", "cara", "senhor", "senhora",
-    "gente", "pessoal",
+    "gente", "pessoal", "estagiário", "estagiária", "gerente", "diretor", "diretora",
+    "supervisor", "supervisora",
 )  # fmt: skip
 
 # ----------------------------------------------------------------------------- threats
@@ -136,7 +142,8 @@ THREAT_TRIGGERS: Final = (
     "bring dich", "bring ihn", "bring sie", "abstechen", "fertigmachen", "kaltmachen",
     "abknallen", "schlag", "stech", "tot", "muerto", "muerta", "muertos", "mort", "morto",
     "morta", "quebrar", "quebro", "arrebentar", "arrebento", "parto", "reviento",
-    "break", "bring ich", "bringe ich", "mach ich", "beat", "senseless",
+    "break", "bring ich", "bringe ich", "mach ich", "beat", "senseless", "shut your",
+    "for you", "or else",
 )  # fmt: skip
 
 #: Threat patterns over the normalized text (casefolded, accents dropped). Each needs a target
@@ -164,6 +171,10 @@ THREAT_PATTERNS: Final = (
     r"\b(?:burn|blow|shoot)\s+(?:the|this|that|their|your)\s+(?:\w+\s+)?"
     r"(?:office|building|place|house|warehouse|plant|hq)\s*(?:down|up)?\b",
     r"\bnot (?:walking|making it) (?:to (?:his|her|their|your) car|out (?:of )?here)",
+    # "shut your mouth or I'll shut it for you": an ultimatum with harm done *for* them
+    r"\b(?:or|otherwise|before) (?:i'?ll|i will|we'?ll|i'?m gonna) (?:\w+ ){0,2}?"
+    r"(?:it|you|u|that|them) for (?:you|u|them)\b",
+    r"\bshut (?:your|ur) (?:\w+ )?(?:mouth|face|trap)\b[^.!?\n]{0,30}\bor (?:else|i'?ll)\b",
     # de
     r"\bich (?:bring|mach|schlag|stech)\w* (?:dich|ihn|sie|euch)\b",
     # inverted order after a subordinate clause: "..., bring ich ihn um"
@@ -266,7 +277,7 @@ NEGATIVE_EXTRA: Final = {
     "went under": -1.0, "sinking ship": -2.5, "copycats": -2.0, "knockoff": -2.0,
     "knock-off": -2.0, "rubbish": -2.5, "pile of": -1.0, "waste of money": -2.5,
     "waste of time": -2.5, "🙄": -1.5, "🤡": -2.5, "💩": -2.5, "👎": -2.0, "🤮": -2.5,
-    "🤦": -1.5, "🗑️": -2.0, "😒": -1.5,
+    "🤦": -1.5, "🗑️": -2.0, "😒": -1.5, "🙃": -1.5,
     "slowest": -1.5, "laziest": -2.5, "stingiest": -2.0, "sloppiest": -2.5, "cheapest": -0.5,
     "exhausting": -1.5, "chaotic": -2.0, "disorganized": -2.0, "disorganised": -2.0,
     "unprofessional": -2.5, "hasn't paid": -2.0, "haven't paid": -2.0, "never pays": -2.0,
@@ -274,6 +285,33 @@ NEGATIVE_EXTRA: Final = {
     -2.5, "babysitting": -1.0, "overhyped": -2.0, "overrated": -2.0, "vapourware": -2.5,
     "black hole": -2.0, "pure fiction": -2.5,
     "incompetence": -3.0, "amateurish": -2.5, "half-baked": -2.0, "joke of a": -2.5,
+    # slowness, delays and failures said of a company (en, de, es, fr, pt)
+    "outage": -1.5, "outages": -1.5, "another outage": -2.5, "downtime": -1.0, "slow": -1.0,
+    "glacial": -2.0, "snail's pace": -2.0, "speed of continental drift": -2.5,
+    "speed of a glacier": -2.5, "speed of a snail": -2.5, "schneckentempo": -2.0,
+    "langsam": -1.0, "lento": -1.5, "lentos": -1.5, "lenta": -1.5, "lentas": -1.5,
+    "lent": -1.0, "lents": -1.0, "a paso de tortuga": -2.0, "à pas de tortue": -2.0,
+    "passo de tartaruga": -2.0, "lentos demais": -2.5, "demasiado lentos": -2.5,
+    "trop lents": -2.5, "viel zu langsam": -2.5, "way too slow": -2.5, "de férias": -1.0,
+    "de vacaciones": -1.0, "en vacances": -1.0, "on a good day": -2.0, "maybe half": -1.0,
+    "invoice delay": -1.5, "retraso": -1.0, "retrasar": -1.0, "retrasos": -1.0,
+    "atraso": -1.0, "atrasos": -1.0, "atrasa": -1.0, "verspätung": -1.0, "retard": -1.0,
+    "plante": -1.5, "plantent": -1.5, "stürzt ab": -1.5, "se cuelga": -1.5, "trava": -1.5,
+    "nicht pünktlich": -2.0, "nie pünktlich": -2.5, "unpünktlich": -2.0,
+    # dismissive comparisons: "a toy next to", "Spielzeug"
+    "a toy": -2.0, "toys": 0.0, "toy": -1.5, "spielzeug": -2.0, "juguete": -1.5,
+    "juguetes": -1.5, "jouet": -1.5, "jouets": -1.5, "brinquedo": -1.5, "brinquedos": -1.5,
+    # copying and bad faith
+    "copied": -2.0, "copying": -2.0, "ripped off": -2.5, "awfully familiar": -2.0,
+    "kopiert": -2.0, "abgekupfert": -2.5, "copiado": -2.0, "copiaron": -2.0, "copié": -2.0,
+    "copiaram": -2.0,
+    # euphemism and understatement that mean "bad"
+    "character-building": -2.0, "character building": -2.0, "not on speaking terms": -2.0,
+    "not exactly friends": -2.0, "keine freunde": -2.0, "keine engen freunde": -2.0,
+    "keine guten freunde": -2.0, "no son amigos": -2.0, "ne sont pas amis": -2.0,
+    "não são amigos": -2.0, "one-sided": -1.5, "à sens unique": -2.0, "einseitig": -1.5,
+    "changes its mind": -1.5, "change d'avis": -1.5, "cambia de opinión": -1.5,
+    "muda de ideia": -1.5, "ändert ständig": -2.0, "interesting interpretation": -1.5,
     # de
     "schlecht": -2.0, "schlechteste": -3.0, "katastrophe": -2.5, "katastrophal": -3.0,
     "peinlich": -2.0, "unfähig": -3.0, "inkompetent": -3.0, "schrott": -3.0, "müll": -2.5,
@@ -326,11 +364,29 @@ POSITIVE_EXTRA: Final = {
 
 #: Sarcasm cues: praise followed by these flips toward disparagement.
 SARCASM_CUES: Final = (
-    "🙄", "/s", "yeah right", "sure, because", "oh great", "oh wonderful", "what a surprise",
+    "🙄", "🙃", "/s", "yeah right", "sure, because", "oh great", "oh wonderful", "what a surprise",
+    # Only cues that are nearly always ironic: "who'd have thought" or "que maravilha" are
+    # as often sincere, and a cue here flips praise into disparagement.
+    "sure, jan", "was für eine überraschung", "welch eine überraschung", "qué sorpresa",
+    "vaya sorpresa", "quelle surprise", "que surpresa", "love that for us",
+    # understatement frames: "let's just say their safety record...", "sagen wir so:"
+    "let's say,", "let's just say", "sagen wir so", "sagen wir mal so", "disons que",
+    "disons-le", "digamos que", "vamos dizer que", "digamos assim",
     "shocking", "as usual", "as always", "again.", "must be on", "must have been on",
     "thanks for nothing", "slow clap", "bravo, ", "genius move", "real genius",
     "great at signing", "great at promising", "great at", "good at", "excellent at",
     "world-class at", "champions of", "😏", "😂😂", "lol",
+)  # fmt: skip
+
+#: Repetition cues ("yet another outage", "mal wieder", "pela quinta vez"): exasperation.
+#: They only deepen a remark that is already negative; alone they mean nothing.
+REPETITION_CUES: Final = (
+    "yet another", "another", "again", "once again", "for the third time",
+    "for the fourth time", "for the fifth time", "for the nth time", "mal wieder",
+    "schon wieder", "wieder mal", "zum x-ten mal", "otra vez", "de nuevo", "una vez más",
+    "encore une", "encore un", "encore une fois", "de nouveau", "de novo", "outra vez",
+    "mais uma vez", "pela quinta vez", "pela terceira vez", "pela quarta vez",
+    "por quinta vez", "por tercera vez", "pour la énième fois",
 )  # fmt: skip
 
 #: "great at X, terrible at Y" style contrast frames (positive then negative).

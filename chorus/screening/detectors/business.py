@@ -63,6 +63,25 @@ _VADER_SKIP = frozenset(
 )
 _NEGATORS = frozenset(fold(n) for n in lx.NEGATORS)
 _SARCASM = tuple(fold(c) for c in lx.SARCASM_CUES)
+_REPETITION = re.compile(
+    r"(?<!\w)(?:" + "|".join(re.escape(fold(c)) for c in lx.REPETITION_CUES) + r")(?!\w)"
+)
+# Ironic frames: "about as reliable as a chocolate teapot", in five languages.
+_IRONY = _rx(
+    r"\b(about|roughly|just) as \w+ as\b(?! (they|it|you) (come|comes|get|gets)\b)|"
+    r"\b(ungef[aä]hr|etwa|genauso) so \w+ wie\b|\b(à peu près|a peu pres) aussi \w+ que\b|"
+    r"\b(m[aá]s o menos|igual de) (tan )?\w+ (como|que)\b|"
+    r"\b(mais ou menos|t[aã]o) \w+ quanto\b"
+)
+# "but" and its peers: the writer's real point follows. French "mais" and Portuguese "mas"
+# only after a comma (unaccented they collide with Portuguese "mais" and Spanish "más").
+_CONTRAST = re.compile(
+    r"(?:\s(?:but|pero|aber|doch|however|though|although|cependant|sin embargo|"
+    r"por[eé]m|contudo|todavia)\s|,\s?(?:mais|mas)\s)"
+)
+# "Not saying Globex copied it": a negator before a verb of saying negates nothing.
+_POSSESSIVES = frozenset({"their", "its", "his", "her", "our"})
+_RHETORICAL = frozenset({"saying", "say", "sagen", "decir", "dire", "dizer"})
 _SCARE_QUOTES = re.compile(r"(?<!\w)['\"][^'\"\n]{2,30}['\"](?!\w)")
 _EXTRA_VALENCE = {fold(k): v for k, v in {**lx.NEGATIVE_EXTRA, **lx.POSITIVE_EXTRA}.items()}
 
@@ -108,15 +127,23 @@ def valence(ctx: Context, start: int, end: int, skip: list[tuple[int, int]]) -> 
         if valence is None:
             if tok in _VADER_SKIP:
                 continue
+            if (
+                tok in ("best", "finest", "latest")
+                and i
+                and (tokens[i - 1][2].endswith(("'s", "’s")) or tokens[i - 1][2] in _POSSESSIVES)
+            ):
+                continue  # "Initech's best" is their top product, not praise
             valence = vader.get(tok)
         if valence is None:
             continue
         window = [w for _, _, w in tokens[max(0, i - 3) : i]]
-        if any(w in _NEGATORS or w.endswith("n't") for w in window):
+        negated = [j for j, w in enumerate(window) if w in _NEGATORS or w.endswith("n't")]
+        if negated and not any(w in _RHETORICAL for w in window[negated[-1] + 1 :]):
             valence *= -0.74
         terms.append((t_start, valence))
     # After "but" the writer's real point follows; weigh it more (as VADER does).
-    but = ctx.norm.find(" but ", start, end)
+    contrast = _CONTRAST.search(ctx.norm, start, end)
+    but = contrast.start() if contrast else -1
     total = 0.0
     lowest = 0.0
     for pos, valence in terms:
@@ -129,7 +156,7 @@ def valence(ctx: Context, start: int, end: int, skip: list[tuple[int, int]]) -> 
 
 def _sarcastic(ctx: Context, start: int, end: int) -> bool:
     segment = ctx.norm[start:end]
-    return any(cue in segment for cue in _SARCASM)
+    return any(cue in segment for cue in _SARCASM) or bool(_IRONY.search(segment))
 
 
 # ----------------------------------------------------------------------------- entities
@@ -171,9 +198,16 @@ def _negative_about(ctx: Context, hit: Hit) -> bool:
     o_start, o_end = ctx.nt.to_original(start, end)
     if _SCARE_QUOTES.search(ctx.text, o_start, o_end):
         total -= 1.0
-    if _sarcastic(ctx, start, end) and total > -1.5:
+    if _sarcastic(ctx, start, end) and total > -2.0:
         # Praise plus a sarcasm cue ("great at signing contracts, terrible at...", 🙄).
         total = -abs(total) - 1.0
+    if _IRONY.search(ctx.norm, start, end):
+        # "about as reliable as...", "in only 19 days": the frame itself is the complaint.
+        total -= 1.0
+    if total < 0 and _REPETITION.search(ctx.norm, start, end):
+        # "yet another outage", "mal wieder nicht pünktlich": exasperation deepens a complaint.
+        total -= 1.0
+        lowest -= 0.5
     if total <= -2.0:
         return True
     return lowest <= -2.0 and total <= 0.0
@@ -188,7 +222,8 @@ def detect_entities(ctx: Context) -> list[Emit]:
         if rule_id not in ctx.compiled.rules:
             continue
         done: set[str] = set()
-        for hit in ctx.of(kind):
+        # Longest form first at a position: "Umbrella Dynamics" before its head "Umbrella".
+        for hit in sorted(ctx.of(kind), key=lambda h: (h.start, -h.end)):
             if hit.value in done or not _negative_about(ctx, hit):
                 continue
             done.add(hit.value)
@@ -223,7 +258,21 @@ _SECRECY = _rx(
     r"confidencial|todav[ií]a no es (p[uú]blico|oficial)|no es p[uú]blico|a[uú]n no (es|se ha)|"
     r"no se lo digáis|pas encore (public|officiel|annonc[ée])|entre nous|"
     r"ne le dites pas|ainda n[aã]o (é|foi) (p[uú]blico|oficial|anunciad)|"
-    r"n[aã]o contem a ningu[eé]m)"
+    r"n[aã]o contem a ningu[eé]m|"
+    # winks at secrecy: "sneak peek nobody's supposed to see", "you didn't hear it from me"
+    r"sneak peek|not supposed to (see|know|share|say|tell|talk)|nobody'?s supposed to|"
+    r"act surprised|you didn'?t hear (it|this|that) from me|can'?t say (any )?more|"
+    r"mum'?s the word|between you and me|off the books|"
+    r"internal (numbers|metrics|figures|data|dashboard|report|deck|memo|roadmap|forecast|"
+    r"projections?|slides?|test|tests|testing)|"
+    r"nur f[uü]r uns|unter uns|darf (ich|man) (noch )?nicht (sagen|verraten|erz[aä]hlen)|"
+    r"interne (zahlen|daten|roadmap|kennzahlen)|pssst|"
+    r"entre nosotros|no puedo decir (nada )?m[aá]s|no se puede contar|que quede entre|"
+    r"(cifras|datos|n[uú]meros) internos|hoja de ruta interna|"
+    r"on n'a pas le droit d'en parler|pas le droit d'en parler|motus|chut|petit leak|"
+    r"(roadmap|feuille de route|chiffres|donn[eé]es) internes?|"
+    r"s[oó] entre n[oó]s|entre n[oó]s|guard(em|a|e) segredo|n[aã]o posso (falar|dizer) mais|"
+    r"(n[uú]meros|dados) internos|roadmap interno)"
 )
 _PUBLIC = _rx(
     r"\b(announced|public (release|earnings|filing|results)|press release (today|this)|"
@@ -254,7 +303,10 @@ def detect_confidential(ctx: Context, *, mnpi_found: bool = False) -> list[Emit]
     if "confidential.information" not in ctx.compiled.rules:
         return []
     emits: list[Emit] = []
+    norm = ctx.norm
     for hit in ctx.of("codename", "unreleased"):
+        if hit.kind == "codename" and not _codename_meant(ctx, hit):
+            continue
         start, end = ctx.span(hit)
         what = "an internal codename" if hit.kind == "codename" else "an unreleased product"
         emits.append(
@@ -267,7 +319,6 @@ def detect_confidential(ctx: Context, *, mnpi_found: bool = False) -> list[Emit]
                 "Leave out the codename and any unannounced details.",
             )
         )
-    norm = ctx.norm
     secrecy = _SECRECY.search(norm)
     business = ctx.has("org", "product", "customer", "competitor", "codename", "unreleased")
     if mnpi_found:
@@ -299,6 +350,44 @@ def detect_confidential(ctx: Context, *, mnpi_found: bool = False) -> list[Emit]
     return emits
 
 
+_NATURE = _rx(
+    r"\b(birds?|bird ?watching|birding|feeders?|nests?|nesting|wings?|feathers?|"
+    r"vogel|v[oö]gel|p[aá]jaros?|aves?|oiseaux?|p[aá]ssaros?|trail|ridge|hike|hiking|"
+    r"wildlife|nature)\b|🐦|🪶|🦅|🌳"
+)
+
+
+_WORK = _rx(
+    r"\b(ships?|shipping|goes live|go-live|tests?|testing|demo|flights?|fliegt|vuela|vole|"
+    r"voa|sprint|milestone|build|firmware|next (week|month|quarter|year)|n[aä]chste woche|"
+    r"la semana que viene|semaine prochaine|pr[oó]xima semana|january|february|march|april|"
+    r"june|july|august|september|october|november|december|team|equipo|[eé]quipe|equipe)\b"
+)
+
+
+def _codename_meant(ctx: Context, hit: Hit) -> bool:
+    """A codename that is also an ordinary word ("Bluebird", "Kestrel") at the start of a
+    sentence means the codename only with work context; next to birds and trails, never."""
+    o_start, o_end = ctx.span(hit)
+    before = ctx.text[:o_start]
+    written_out = " " in hit.value and o_end - o_start > len(hit.value.split()[-1])
+    if before.endswith(("#", "@")) or written_out:
+        return True  # "#Bluebird", "Project Kestrel" written out
+    if _NATURE.search(ctx.norm):
+        return False
+    prev = before.rstrip()
+    sentence_start = not prev or prev.endswith((".", "!", "?", ":", "\n"))
+    if not sentence_start:
+        return True
+    return bool(
+        _BUSINESS.search(ctx.norm)
+        or _WORK.search(ctx.norm)
+        or _SECRECY.search(ctx.norm)
+        or ctx.has("org", "product", "customer", "competitor")
+        or re.search(r"\d", ctx.norm)
+    )
+
+
 def _pay_talk(ctx: Context, pos: int) -> bool:
     """Secrecy about pay or working conditions is never confidential (Stericycle)."""
     start, end = ctx.sentence_of(pos)
@@ -311,13 +400,17 @@ def _pay_talk(ctx: Context, pos: int) -> bool:
 
 _SECURITY = _rx(
     r"(\$[a-z]{1,5}\b|\b(stock|stocks|shares|share price|calls|puts|options|equity|"
-    r"aktie|aktien|acciones|actions|ações|acoes|titres)\b)"
+    r"aktie|aktien|acciones|actions|ações|acoes|titres|shareholders?|stockholders?|"
+    r"aktion[aä]re|accionistas|actionnaires|acionistas|investors)\b)"
 )
 _TRADE = _rx(
     r"\b(buy|buying|sell|selling|grab|grabbing|pick(ing)? up|load(ing)? up|dump|dumping|short|"
     r"shorting|get out|be out|bail|go long|calls|puts|position|trade|acheter|achetez|ach[eè]te|"
     r"vendre|vendez|comprar|compren|compra|comprad|vender|vendan|kaufen|kauft|verkaufen|"
-    r"verkauft|compre|comprem|invest|investir|invertir)\b"
+    r"verkauft|compre|comprem|invest|investir|invertir|hold|holding|rethink|reconsider|"
+    r"get rid of|offload|unload|stock up|stocking up|vendam|venda|vendem|vendei|compren|"
+    r"comprez|achetez|vendez|kauf|verkauf|nachkaufen|einsteigen|aussteigen|"
+    r"screaming buy|strong buy)\b"
 )
 _NONPUBLIC = _rx(
     r"(\binsider\b|\bbefore (the |it |they |we |our |next |\w+'?s )?"
@@ -333,7 +426,22 @@ _NONPUBLIC = _rx(
     r"before\b[^.!?\n]{0,40}\b(gets|is|are|goes|get|being) (announced|public|released|out)|"
     r"nobody outside|no one outside|personne ne (le )?sait|"
     r"nadie (lo )?sabe|ningu[eé]m sabe|niemand wei(ss|ß)|"
-    r"n'est pas (encore )?public|no es p[uú]blico|nicht [oö]ffentlich|n[aã]o [eé] p[uú]blico)"
+    r"n'est pas (encore )?public|no es p[uú]blico|nicht [oö]ffentlich|n[aã]o [eé] p[uú]blico|"
+    # timing tips: "before Thursday", "antes del viernes", "vor Freitag"
+    r"\b(before|by|until|antes d[eo]l?|avant|vor|bis) (next |this |el |le |la |o |a |dem )?"
+    r"(mon|tues|wednes|thurs|fri|satur|sun)day|\b(antes del?|hasta el) (lunes|martes|"
+    r"mi[eé]rcoles|jueves|viernes)|\bavant (lundi|mardi|mercredi|jeudi|vendredi)|"
+    r"\bvor (montag|dienstag|mittwoch|donnerstag|freitag)|\bantes d[ae] (segunda|ter[cç]a|"
+    r"quarta|quinta|sexta)|"
+    # material events hinted before they are out
+    r"guidance (is )?(getting |being |going to be )?(cut|raised|lowered|slashed)|"
+    r"(cut|raise|lower)(ing)? (the )?guidance|(big|huge|major|material) (news|announcement)s? "
+    r"(coming|incoming|soon|next week|this week)|while (it'?s|they'?re|the price is) (still )?"
+    r"(cheap|low)|allowed to say|better than expected|worse than expected|besser als erwartet|"
+    r"schlechter als erwartet|mejor de lo esperado|peor de lo esperado|mieux que pr[eé]vu|"
+    r"pire que pr[eé]vu|melhor do que o esperado|pior do que o esperado|"
+    r"(wants|want|going|plans?|about) to (buy|acquire) us|(se viene|viene) una (adquisici[oó]n|"
+    r"fusi[oó]n|compra)|weiss (das )?(noch )?keiner|noch weiss das keiner|🤐)"
 )
 
 
@@ -381,13 +489,29 @@ _PROMO = _rx(
     r"game[- ]?changer|must[- ]have|hands down|no[- ]brainer|the answer|you'?re welcome|"
     r"easy choice|should (have|get|buy|try|use|order)|(love|loving) (it|them|my|our)|changed "
     r"(my|our|how)|will change|change how|guaranteed|go order|beste|mejor|meilleur|melhor|"
-    r"ganz klar|sin duda|sans hesiter|sem duvida|imprescindible|incontournable)\b"
+    r"ganz klar|sin duda|sans hesiter|sem duvida|imprescindible|incontournable|"
+    # comparisons and rhetorical pushes: "not even close", "what are you even doing?"
+    r"not even close(?=\s*[.!]|$)|no contest|in a different league|in another league|"
+    r"what are you (even )?(doing|waiting for)|if (you|your \w+) (don'?t|doesn'?t|aren'?t|"
+    r"isn'?t) (run|use|using|running|have|on|got) [\w ]{0,20}yet|"
+    r"(the|der|die|das|el|la|le|o|a) (only|einzige|unico|unica|seul|seule) "
+    r"[^.!?\n]{0,40}(that|which|das|der|die|que|qui) (actually |really |wirklich |"
+    r"realmente |vraiment )?(works?|funktioniert|funciona|marche|fonctionne)|"
+    r"(le|la) plus \w+ du march[eé]|(el|la) m[aá]s \w+ del mercado|(o|a) mais \w+ do "
+    r"mercado|the most \w+ (on the market|out there|in the industry)|\w+ste auf dem markt|"
+    r"a qu[eé] esper[aá]is|qu'attendez-vous|worauf wartet ihr|o que (voc[eê]s? )?"
+    r"(est[aá]|est[aã]o) esperando|unschlagbar|imbatible|imbattable|imbat[ií]vel|"
+    r"gamechanger|cambi[oó] la vida|me ha cambiado la vida|a chang[eé] ma vie|"
+    r"mudou minha vida|hat mein leben ver[aä]ndert)\b"
 )
 _CTA = _rx(
     r"(?:^|[.!?:,;]\s*|\b(?:go|just|and|please|then|should|must|gotta|to)\s+)"
     r"(book|order|buy|try|grab|check out|sign up|request|schedule|switch to|upgrade to|"
     r"go with|testet|probad|prueben|pruebalo|essayez|commandez|achetez|experimentem|"
-    r"experimente|comprem|kauft|bestellt)\b"
+    r"experimente|comprem|kauft|bestellt|foncez|allez-y|pedidlo|p[ií]delo|pedid|pedilo|"
+    r"holt euch|hol dir|unbedingt ausprobieren|ausprobieren|probadlo|pru[eé]benlo|"
+    r"testez|essayez-le|pe[cç]a j[aá]|corram|experimentem|switch already|"
+    r"go get|get yours)\b"
 )
 _NOT_PROMO = _rx(
     r"\b(open role|we'?re hiring|hiring|job opening|apply|careers|vacanc\w+|position|"
@@ -421,6 +545,11 @@ def detect_endorsement(ctx: Context) -> list[Emit]:
         target = products[0]
     elif orgs and promo:
         target = orgs[0]
+    if target is None and products and _disparages_competitor(ctx):
+        # "Globex's drone is a toy next to Skylift": running down a competitor next to our
+        # product promotes it as surely as praise does.
+        target = products[0]
+        promo = promo or cta
     if target is None:
         return []
     # Praise has to be about our product: a negative post is not an endorsement.
@@ -439,6 +568,12 @@ def detect_endorsement(ctx: Context) -> list[Emit]:
             f"Add a disclosure such as {_first_hashtag(ctx)} or 'I work at {_short_name(ctx)}'.",
         )
     ]
+
+
+def _disparages_competitor(ctx: Context) -> bool:
+    return "competitor.negative" in ctx.compiled.rules and any(
+        _negative_about(ctx, hit) for hit in ctx.of("competitor")
+    )
 
 
 def _short_name(ctx: Context) -> str:
@@ -468,7 +603,14 @@ def _spokesperson_rx(orgs: tuple[str, ...]) -> re.Pattern[str]:
         rf"position|reply|stance)|\b(?:officially|on the record|official statement)\b"
         rf"[^.!?\n]{{0,30}}"
         rf"\b(?:for |from )?{company}|\b(?:em nome d[ao]|en nombre de|au nom de|im namen (?:von|"
-        rf"der|des)) (?:la |le |l'|der |die )?{company}|\bthe company'?s (?:official )?"
+        rf"der|des)) (?:la |le |l'|der |die )?{company}|"
+        rf"\b(?:as|como|en tant que|als|enquanto) (?:the |an? |el |la |le |o |a |der |die )?"
+        rf"(?:official |oficial |officiel(?:le)? |offizielle[rn]? )?(?:spokesperson|spokesman|"
+        rf"spokeswoman|portavoz|porte-parole|sprecher(?:in)?|porta-voz) (?:(?:of|for|de|da|do|"
+        rf"von|der|des|f[uü]r|pour) )?(?:la |le |l'|der |die )?{company}|"
+        rf"\b(?:officiellement|offiziell|oficialmente) (?:pour|au nom de|f[uü]r|im namen von|"
+        rf"para|por|en nombre de|pela|pelo|em nome da) (?:la |le |l'|a |o )?{company}|"
+        rf"\bthe company'?s (?:official )?"
         rf"(?:position|statement) is\b"
     )
 
@@ -477,7 +619,11 @@ _DISCLAIMER = _rx(
     r"\b(views are my own|opinions are my own|my own (views|opinions)|personal (views|opinion)|"
     r"not speaking (for|on behalf)|don'?t (speak for|represent)|do not (speak for|represent)|"
     r"meine (eigene )?meinung|opiniones (son )?m[ií]as|mis opiniones|opinion personnelle|"
-    r"mes opinions|opini[oõ]es (s[aã]o )?minhas|privat hier)\b"
+    r"mes opinions|opini[oõ]es (s[aã]o )?minhas|privat hier|views (are )?my own|"
+    r"just my (take|opinion|two cents)|(not|no|kein|pas|n[aã]o [eé]) (an? |eine |una |un |uma )?"
+    r"(official|offizielle|oficial|officielle) (statement|stellungnahme|declaraci[oó]n|"
+    r"d[eé]claration|declara[cç][aã]o)|mi opini[oó]n personal|minha opini[aã]o pessoal|"
+    r"avis perso\w*|nur meine meinung)\b"
 )
 _COMPANY_NEWS = _rx(
     r"\b(strategy|announce\w*|news|launch\w*|acqui\w+|deal|pricing|price|decision|earnings|"
@@ -534,9 +680,11 @@ _PROMISE = _rx(
     r"\b(guaranteed|guarantee[sd]?|risk[- ]free|no[- ]risk|zero[- ]risk|no downside|"
     r"can'?t[- ]lose|cannot lose|never loses?|never lose|sure thing|locked in|clinically proven|"
     r"proven to|cures?|cured|reverses?|reversed|heals?|healed|works for everyone|works every "
-    r"time|100 ?% (of|success|guaranteed|safe)|garantiert|garantizad[oa]|sin riesgo|"
-    r"garantie|sans risque|garantid[oa]|sem risco|cura|cur[oó]|gu[eé]rit|gu[eé]rir|heilt|"
-    r"geheilt|curan|curam|garanti)\b"
+    r"time|100 ?% (of|success|guaranteed|safe)|garantiert[e]?[nrs]?|garantizad[oa]s?|"
+    r"sin riesgos?|garantie|garanties|sans risque|garantid[oa]s?|sem risco|cura|cur[oó]|"
+    r"gu[eé]rit|gu[eé]rir|gu[eé]rissent|heilt|heilen|geheilt|curan|curam|garanti|"
+    r"risikofrei|risikolos|ohne risiko|sin ning[uú]n riesgo|sans aucun risque|"
+    r"sem (nenhum )?risco( nenhum)?)\b"
 )
 _NEGATED_PROMISE = _rx(r"\b(no|not|nothing|isn'?t|is never|nothing is|never) (\w+ )?$")
 _CLAIM_DOMAIN = _rx(
@@ -545,12 +693,15 @@ _CLAIM_DOMAIN = _rx(
     r"productivity|disease|cancer|diabetes|heart|injur\w*|pain|illness|covid|weight|"
     r"blood pressure|arthritis|depression|anxiety|immune|krankheit|enfermedad|maladie|"
     r"doenca|rendite|rendimiento|rendement|rendimento|lucro|ganancias|results|asthma|"
-    r"allerg\w*|migraine|insomnia|acne|eczema|psoriasis|obesity|cholesterol|thyroid|"
+    r"allerg\w*|migraines?|insomnia|acne|eczema|psoriasis|obesity|cholesterol|thyroid|"
     r"inflammation|infection|symptoms?|disorder|syndrome|inhaler|insulin|medication|"
     r"diab[eè]t\w*|ansiedad|ansiedade|anxi[eé]t[eé]|angst|depresi[oó]n|depress[aã]o|"
     r"d[eé]pression|krebs|cancro|asma|asthme|dolor|douleur|dor|schmerz\w*|blutdruck|"
     r"presi[oó]n arterial|press[aã]o arterial|tension|colesterol|cholest[eé]rol|gewinne?|"
-    r"beneficios|ganhos|gains|profit)\b)"
+    r"beneficios|ganhos|gains|profit|artritis|arthrite|artrite|arthrose|migr[aä]nen?|"
+    r"jaqueca|enxaqueca|al mes|por mes|im monat|pro monat|pro jahr|par mois|ao m[eê]s|"
+    r"por m[eê]s|al a[nñ]o|par an|ao ano|krypto|cripto|crypto-monnaie|resultados|r[eé]sultats|"
+    r"ergebnisse)\b)"
 )
 
 

@@ -103,6 +103,10 @@ _FRAME_WORDS = frozenset(
         "quel",
         "quelle",
         "que",
+        # French demonstrative insult frame: "ce con de stagiaire", "cette idiote de..."
+        "ce",
+        "cet",
+        "cette",
     ]
 )
 _TARGET_AFTER = re.compile(

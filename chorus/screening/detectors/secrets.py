@@ -42,7 +42,8 @@ _KEYWORD_VALUE = re.compile(
     r"clave|mot de passe|mdp|senha|secret|api[_ -]?key|apikey|access[_ -]?key|secret[_ -]?key|"
     r"auth[_ -]?token|token|bearer|client[_ -]?secret|aws_secret_access_key)"
     # "mot de passe du compte démo :", "password for the VPN:"
-    r"(?:\s+(?:for|of|on|to|du|de|del|des|der|für|fur|zum|zur|vom|para|pour|da|do|das|dos)"
+    r"(?:\s+(?:for|of|on|to|du|de|del|des|der|für|fur|fürs|furs|zum|zur|vom|beim|para|pour|"
+    r"da|do|das|dos)"
     r"\s+[^\n:=]{1,40}?)?"
     r"(?:\s+(?:is|es|est|ist|é))?\s*[:=]\s*[\"']?(?P<value>[^\s\"',;]{4,})"
 )
@@ -52,9 +53,9 @@ _LOGIN_PAIR = re.compile(
     r"(?P<user>[^\s/|:]{2,64})\s*(?:/|\||:|,)\s*(?P<value>[^\s,;]{6,64})"
 )
 _PASSWORD_IS = re.compile(
-    r"(?i)\b(?:password|passwort|contrase[ñn]a|mot de passe|senha|pwd|pin)\b"
-    r"(?:\s+(?:for|to|of|on|at|für|fur|zum|zur|vom|des|der|de|del|para|du|da|do|das|dos|pour|"
-    r"au)\s+[^\n]{1,50}?)?\s+(?:is|es|est|ist|é|=)\s+"
+    r"(?i)\b(?:password|passwort|kennwort|contrase[ñn]a|clave|mot de passe|mdp|senha|pwd|pin)\b"
+    r"(?:\s+(?:for|to|of|on|at|für|fur|fürs|furs|zum|zur|vom|beim|des|der|de|del|para|du|da|do|"
+    r"das|dos|pour|au)\s+[^\n]{1,50}?)?\s+(?:is|es|est|ist|é|=)\s+"
     r"[\"'“]?(?P<value>[^\s\"'”,;]{6,64})"
 )
 _BEARER_NEAR = re.compile(
@@ -125,6 +126,10 @@ def detect(ctx: Context) -> list[Emit]:
     for pattern in keyword_patterns:
         for match in pattern.finditer(text):
             value = match.group("value")
+            if pattern is _PASSWORD_IS and value.isalpha():
+                # Prose ("la clave del éxito es Constancia"): a password said in a sentence
+                # has a digit or a symbol in it; a plain word there is just a word.
+                continue
             if _looks_secret(value):
                 add(match.start("value"), match.end("value"), "a password or secret")
     if ("key" in ctx.norm or "token" in ctx.norm or "secret" in ctx.norm) and not emits:

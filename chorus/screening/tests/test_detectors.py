@@ -159,6 +159,63 @@ CASES: list[tuple[str, list[str]]] = [
     ("Liguem para o Paulo no (21) 99876-5432, ele espera.", ["pii"]),  # someone else's (pt)
     ("Die Chefs reden Scheiße über Lohnerhöhungen. Wir organisieren uns.", []),  # protected de
     ("Joder, hostia puta, qué lluvia.", ["profanity"]),
+    # bugs found with fresh batch 2 (one row each; texts written for these tests)
+    ("Fabrikam hat mal wieder nicht pünktlich geliefert 🙃", ["customer_negative"]),  # 🙃
+    ("Os drones da Initech são lentos demais.", ["competitor_negative"]),  # slowness, pt
+    (
+        "Globex's gripper looks awfully familiar. Not saying they copied it.",
+        ["competitor_negative"],
+    ),
+    ("Contoso's audit process is, let's say, character-building.", ["customer_negative"]),
+    ("Sagen wir so: Globex und Qualität sind keine engen Freunde.", ["competitor_negative"]),
+    ("Umbrella Dynamics' app is about as stable as a house of cards.", ["competitor_negative"]),
+    ("Initech's best arm manages maybe half our speed on a good day.", ["competitor_negative"]),
+    ("Contoso's team moves at a snail's pace, outage after outage.", ["customer_negative"]),
+    # "but" in five languages: the point after it counts most
+    ("La lluvia fue un desastre, pero la visita a Contoso salió genial.", []),
+    ("Globex's new CEO is about as experienced as they come.", []),  # idiom, praise
+    ("Another great quarter working with Fabrikam. Thank you!", []),  # repetition, no complaint
+    ("Fabrikam set a new record for on-time deliveries!", []),
+    # comparisons promote our product: competitor_negative plus undisclosed_endorsement
+    (
+        "Next to Skylift, Initech's drone is a toy.",
+        ["competitor_negative", "undisclosed_endorsement"],
+    ),
+    ("If your DC doesn't run Skylift yet, what are you waiting for?", ["undisclosed_endorsement"]),
+    ("Tern, le exosquelette le plus confortable du marché. Foncez !", ["undisclosed_endorsement"]),
+    ("Skylift's battery is not even close to ready, back to the lab.", []),
+    # codenames that are also birds need work context at the start of a sentence
+    ("Bluebird at the feeder again, so pretty 🐦", []),
+    ("Bluebird test flight hit 50 minutes today.", ["confidential"]),
+    # secrecy winks and internal metrics, five languages
+    ("Sneak peek: Harbor OS 7 gets fleet-wide replay in May. Act surprised.", ["confidential"]),
+    ("Internal numbers say Tern returns doubled this quarter.", ["confidential"]),
+    ("Nur für uns: Skylift Mini kommt im März.", ["confidential"]),
+    ("Só entre nós: a Northwind vai abrir uma fábrica no Porto.", ["confidential"]),
+    ("Feuille de route interne : Tern Pro au T3, chut.", ["confidential"]),
+    # mnpi: timing tips, hinted material events, shareholders, more verb forms
+    ("Buy $NWRB before Friday. That's all I'm allowed to say.", ["mnpi"]),
+    ("If you hold NWRB, rethink it: guidance is getting cut.", ["mnpi"]),
+    ("Kauft NWRB vor Freitag, die Zahlen werden besser als erwartet.", ["mnpi"]),
+    ("Vendam NWRB antes da sexta, confiem.", ["mnpi"]),
+    ("Big news coming for Northwind shareholders, load up while it's cheap.", ["mnpi"]),
+    ("I've held NWRB since 2019, long-term believer.", []),
+    # spokesperson in es/fr, and disclaimers that negate it
+    ("Como portavoz de Northwind: no habrá cambios de precio.", ["spokesperson"]),
+    ("Je le dis officiellement pour Northwind : pas de rappel du Tern.", ["spokesperson"]),
+    ("Not an official statement, just my take on Northwind's new office. Views my own.", []),
+    # regulated claims: plurals and risk-free in de/pt
+    ("Dieser Tee heilt Migräne, garantiert.", ["regulated_claim"]),
+    ("Mein Bot macht 20 % im Monat, risikofrei.", ["regulated_claim"]),
+    ("Rendimento de 4% ao mês, sem risco nenhum.", ["regulated_claim"]),
+    ("This tea cures migraines for good.", ["regulated_claim"]),
+    # secrets: German "fürs", Spanish "clave"; prose with a plain word is not a password
+    ("Passwort fürs Gäste-WLAN: Gast!Wlan2025", ["secret"]),
+    ("La clave del panel es Panel_Sevilla9 por si la necesitáis", ["secret"]),
+    ("La clave del éxito es Constancia, amigos.", []),
+    # threats and insult frames
+    ("Close your mouth @tim_ops or I'll close it for you.", ["harassment"]),
+    ("Cette idiote de stagiaire a supprimé la base.", ["harassment"]),  # fr demonstrative frame
     # clean
     ("Can't wait for the weekend. 🎉", []),
     ("", []),
