@@ -524,7 +524,7 @@ class Screener:
             old = best.get(key)
             if old is None or SEVERITY_RANK[severity] > SEVERITY_RANK[old.severity]:
                 best[key] = finding
-        findings = _merge_overlaps(best.values())
+        findings = _drop_inside_credentials(_merge_overlaps(best.values()))
         top = max((SEVERITY_RANK[f.severity] for f in findings), default=-1)
         # An info finding is a note for the writer, never a violation, whatever the thresholds.
         if top <= SEVERITY_RANK["info"]:
@@ -567,6 +567,18 @@ def _merge_overlaps(findings: Iterable[Finding]) -> list[Finding]:
             merged.append(_longest(cluster))
     merged.sort(key=lambda f: (f.start, f.end, f.rule_id))
     return merged
+
+
+def _drop_inside_credentials(findings: list[Finding]) -> list[Finding]:
+    """A credential is one finding: digits inside a token ("7412589630:AAH…") are not also
+    someone's phone number, so personal-data findings within a secret's span are dropped."""
+    secrets = [(f.start, f.end) for f in findings if f.category == "secret"]
+    if not secrets:
+        return findings
+    return [
+        f for f in findings
+        if not (f.category == "pii" and any(a <= f.start and f.end <= b for a, b in secrets))
+    ]
 
 
 def _longest(cluster: list[Finding]) -> Finding:

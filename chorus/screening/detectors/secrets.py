@@ -33,6 +33,7 @@ _TOKENS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("a SendGrid key", re.compile(r"\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}")),
     ("an npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
     ("a PyPI token", re.compile(r"\bpypi-[A-Za-z0-9_\-]{50,}")),
+    ("a Telegram bot token", re.compile(r"\b\d{8,10}:AA[A-Za-z0-9_-]{33}\b")),
     ("a database URL with a password", re.compile(
         r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@]{1,64}:[^\s@/]{3,128}@[^\s/]{3,}")),
 )  # fmt: skip
@@ -71,7 +72,7 @@ _PLACEHOLDER = re.compile(
 # Cheap gates so that the many patterns above only run on posts that could match them.
 _TOKEN_HINT = re.compile(
     r"-----BEGIN|\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|gh[pousr]_|github_pat_|gl[a-z]{1,3}-|"
-    r"xox[abposr]-|hooks\.slack|sk_|rk_|pk_|AIza|sk-|eyJ|SK[0-9a-fA-F]|SG\.|npm_|pypi-)|://"
+    r"xox[abposr]-|hooks\.slack|sk_|rk_|pk_|AIza|sk-|eyJ|SK[0-9a-fA-F]|SG\.|npm_|pypi-)|://|\d:AA"
 )
 _KEYWORD_HINT = re.compile(
     r"pass|pwd|pin|secret|key|token|bearer|login|log-in|creds|credential|user|account|"

@@ -120,6 +120,8 @@ CASES: list[tuple[str, list[str]]] = [
     ("Here is the staging key: sk_live_51HqLyjWDarjtT1zdp7dcXkeJHMOUBrk0o1", ["secret"]),
     ("export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ["secret"]),
     ("The wifi password is Sunflower!2024 for visitors", ["secret"]),
+    # A bot token's numeric part is not a phone number (one finding, the secret).
+    ("bot for the team chat: 7412589630:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq", ["secret"]),
     (
         "xoxb-2034987234-2394872394872-AbCdEfGhIjKlMnOpQrStUvWx posted in the wrong channel oops",
         ["secret"],
