@@ -59,6 +59,12 @@ PRESETS: dict[str, dict[str, dict[str, str]]] = {
 
 MODIFIER_LABELS = {1: "aggravating (+1)", 0: "neutral", -1: "mitigating (−1)"}
 
+#: Research c.1 item 5 (the notice test, Daugherty test 1): without a record that the employee
+#: received the policy, the suggestion goes no higher than the lowest step.
+NOTICE_CAP = Response.COACHING
+NOTICE_REASON = ("no record that the employee received the policy; a sanction for a rule they "
+                 "were not told about is unfair and legally risky")
+
 
 def label(choices: type, value: str) -> str:
     return dict(choices.choices).get(value, value)  # type: ignore[attr-defined]
@@ -118,6 +124,7 @@ class Suggestion:
     applied_shift: int
     capped: bool
     explanation: tuple[str, ...]
+    notice_capped: bool = False
 
     @property
     def response_label(self) -> str:
@@ -131,13 +138,14 @@ class Suggestion:
 def suggest(
     *, cells: dict[str, dict[str, str]], severity: str, history: str,
     modifiers: dict[str, Any] | None = None, legal_approved: bool = False,
-    version: int | None = None,
+    version: int | None = None, policy_acknowledged: bool = True,
 ) -> Suggestion:
-    """Look the default up, then apply the modifiers.
+    """Look the default up, then apply the modifiers, then the notice test.
 
     Guarantees: the modifiers move the default by at most one rung unless `legal_approved`;
-    the result always stays on the ladder (never past a termination *review*); the explanation
-    names every input that changed the result.
+    the result always stays on the ladder (never past a termination *review*); when
+    `policy_acknowledged` is False the result is never above `NOTICE_CAP` (legal approval does
+    not lift this); the explanation names every input that changed the result.
     """
     if severity not in SEVERITY_ORDER:
         raise InvalidInput("Choose a severity.", field="severity")
@@ -169,10 +177,20 @@ def suggest(
         lines.append("The ladder ends there: the suggestion stays at "
                      f"{label(Response, RESPONSE_LADDER[index])}.")
     response = RESPONSE_LADDER[index]
+    notice_capped = False
+    if not policy_acknowledged:
+        cap = RESPONSE_LADDER.index(NOTICE_CAP)
+        notice_capped = index > cap
+        response = RESPONSE_LADDER[min(index, cap)]
+        lines.append(f"Notice: {NOTICE_REASON}. The suggestion is capped at "
+                     f"{label(Response, NOTICE_CAP)} (the lowest step)"
+                     + (f" instead of {label(Response, RESPONSE_LADDER[index])}."
+                        if notice_capped else "."))
     lines.append(f"Suggested response: {label(Response, response)}. A person decides; a different "
                  "outcome needs a written justification.")
     return Suggestion(default=default, response=response, requested_shift=requested,
-                      applied_shift=index - start, capped=capped, explanation=tuple(lines))
+                      applied_shift=index - start, capped=capped, explanation=tuple(lines),
+                      notice_capped=notice_capped)
 
 
 @dataclass(frozen=True)

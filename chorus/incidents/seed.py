@@ -1,6 +1,9 @@
 """Demo data: the balanced response matrix, one open incident for Emery Santos with evidence,
 and two closed incidents with the same facts and different outcomes, so the consistency report
-has something to show. Everything goes through the services."""
+has something to show. Sam never acknowledged the policy (see the onboarding seed), so the
+notice test caps his suggestion at a coaching conversation and HR follows it; Morgan did, and
+HR departs from the matrix's written warning with a justification. Everything goes through
+the services."""
 
 from __future__ import annotations
 
@@ -52,7 +55,8 @@ def seed(ctx) -> None:  # type: ignore[no-untyped-def]
     org, hr, legal = ctx.organization, ctx.users["hr"], ctx.users["legal"]
     S.matrix_install_preset(organization=org, actor=hr, preset="balanced")
 
-    # Two closed cases with the same facts: one followed the matrix, one departed from it.
+    # Two closed cases with the same facts: one followed the matrix (capped at coaching: no
+    # record that Sam received the policy), one departed from it.
     sam = S.incident_open_manual(
         organization=org, actor=hr, subject=ctx.people["employee2"],
         title="Mocked a customer's outage", category="customer_negative",
@@ -61,8 +65,9 @@ def seed(ctx) -> None:  # type: ignore[no-untyped-def]
         url="https://bsky.example/profile/sam/post/1")
     _through_gates(sam, hr=hr, legal=legal, subject_user=ctx.users["employee2"],
                    severity="medium", response="It was a joke, but I see how it reads.")
-    S.incident_decide(incident=sam, actor=hr, outcome="written_warning")
-    S.incident_close(incident=sam, actor=hr, note="Warning delivered in a meeting.")
+    S.incident_decide(incident=sam, actor=hr, outcome=sam.suggested_response)
+    S.incident_close(incident=sam, actor=hr, note="Talked it through in a meeting; Sam was "
+                                                  "sent the policy to acknowledge.")
 
     morgan = S.incident_open_manual(
         organization=org, actor=hr, subject=ctx.people["manager"],

@@ -146,6 +146,41 @@ def policy_rules_for(*, organization: Organization) -> list[PolicyRule]:
     return rules
 
 
+@dataclass(frozen=True)
+class PolicyNotice:
+    """Whether the person an incident concerns acknowledged a published policy version before
+    the incident was opened (research c.1 item 5, the notice test). `tracked` is False when
+    the onboarding app, which keeps the acknowledgments, is not installed: then nothing is
+    known and nothing is capped."""
+
+    tracked: bool
+    version_number: int | None = None
+    attested_at: datetime | None = None
+
+    @property
+    def missing(self) -> bool:
+        """True when the records show no acknowledgment: the suggestion is capped."""
+        return self.tracked and self.version_number is None
+
+
+def policy_notice_for(*, incident: Incident) -> PolicyNotice:
+    """The subject's latest acknowledgment of a published policy version made before the
+    incident was opened (an acknowledgment given afterwards is no notice for what they did
+    before). One query; an incident without a subject counts as not tracked."""
+    if incident.subject_id is None or not apps.is_installed("chorus.onboarding"):
+        return PolicyNotice(tracked=False)
+    from chorus.onboarding.models import Attestation
+
+    latest = (Attestation.objects.filter(person_id=incident.subject_id,
+                                         version__published_at__isnull=False,
+                                         attested_at__lte=incident.opened_at)
+              .order_by("-attested_at").values("version_number", "attested_at").first())
+    if latest is None:
+        return PolicyNotice(tracked=True)
+    return PolicyNotice(tracked=True, version_number=latest["version_number"],
+                        attested_at=latest["attested_at"])
+
+
 # --------------------------------------------------------------------------- consistency
 
 

@@ -52,13 +52,15 @@ def seed(ctx: SeedContext) -> None:
                                name="Everyone: social media policy", version_id=version.pk,
                                audience=Campaign.Audience.EVERYONE, due_days=14)
     right = {q.pk: q.correct for q in version.knowledge_check.questions.all()}
-    for key in ("admin", "comms", "hr", "legal", "manager"):
+    # Emery acknowledged too: the incident demo needs an employee who was told the policy (the
+    # notice test caps the response for anyone who was not).
+    for key in ("admin", "comms", "hr", "legal", "manager", "employee"):
         assignment = everyone.assignments.get(person=ctx.people[key])
         attestation_create(assignment=assignment, channel=Attestation.Channel.SESSION,
                            content_hash=version.content_hash, confirmed=True, answers=right,
                            user=ctx.users[key])
-    # Emery, Sam and Riley are still pending; Sam's request is overdue so the dashboard shows
-    # the overdue list and the nudge button.
+    # Sam and Riley are still pending; Sam's request is overdue so the dashboard shows the
+    # overdue list and the nudge button.
     overdue = everyone.assignments.get(person=ctx.people["employee2"])
     overdue.assigned_at -= datetime.timedelta(days=20)
     overdue.due_at -= datetime.timedelta(days=20)

@@ -1,7 +1,8 @@
 """The report-key page: anonymous reporters read progress and answer questions, no account.
 
 The key travels only in POST bodies (never in a URL, a cookie or the session), so it does not
-end up in logs, browser history or a session row that a signed-in user also owns.
+end up in logs, browser history or a session row that a signed-in user also owns. Wrong keys
+are limited per client (`chorus.reports.key_attempts`), so keys cannot be guessed.
 """
 
 from __future__ import annotations
@@ -14,12 +15,23 @@ from django.views.decorators.csrf import csrf_protect
 from chorus.common.errors import DomainError
 from chorus.reports import selectors, services
 from chorus.reports.forms import AnswerForm, KeyForm
+from chorus.reports.key_attempts import (
+    WINDOW_SECONDS,
+    key_attempt_failed,
+    key_attempts_exhausted,
+)
 
 
 @never_cache
 @csrf_protect
 def follow_up(request: HttpRequest) -> HttpResponse:
-    """GET: ask for the key. POST with `key`: show that report; with `answer` too: send it."""
+    """GET: ask for the key. POST with `key`: show that report; with `answer` too: send it.
+    A client that used up its wrong keys gets a 429 page, and nothing is looked up or written."""
+    if key_attempts_exhausted(request):
+        response = render(request, "reports/public_too_many.html",
+                          {"minutes": WINDOW_SECONDS // 60}, status=429)
+        response["Retry-After"] = str(WINDOW_SECONDS)
+        return response
     if request.method != "POST":
         return render(request, "reports/public_key.html", {"form": KeyForm()})
     form = KeyForm(request.POST)
@@ -28,6 +40,7 @@ def follow_up(request: HttpRequest) -> HttpResponse:
     key = form.cleaned_data["key"]
     submission = selectors.submission_for_key(key=key)
     if submission is None:
+        key_attempt_failed(request)
         form.add_error(
             "key",
             "No report matches this key. Check it for typos (letters and "

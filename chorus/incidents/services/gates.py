@@ -15,6 +15,7 @@ from django.utils import timezone
 from chorus.common.errors import Conflict, InvalidInput, PermissionDenied
 from chorus.incidents import matrix as M
 from chorus.incidents.models import Incident, IncidentEvent, IncidentReview, Outcome, Severity
+from chorus.incidents.selectors import policy_notice_for
 from chorus.incidents.services.base import (
     CHECKLIST_ANSWERS,
     PROTECTED_CHECKLIST,
@@ -203,8 +204,10 @@ def incident_assess(
     *, incident: Incident, actor: User, severity: str, modifiers: dict[str, Any],
 ) -> Incident:
     """Assess against the current published matrix (recorded on the incident): history is
-    counted from decided incidents in the window; the suggestion and its explanation are
-    stored. Re-assessing before the decision replaces the suggestion and is logged."""
+    counted from decided incidents in the window; without a record that the employee
+    acknowledged the policy before the incident, the suggestion is capped at coaching (notice
+    test); the suggestion and its explanation are stored. Re-assessing before the decision
+    replaces the suggestion and is logged."""
     _require_role(actor, Role.HR, doing="assess incidents")
     return _assess(incident=incident, actor=actor, severity=severity, modifiers=modifiers)
 
@@ -222,8 +225,10 @@ def _assess(*, incident: Incident, actor: User, severity: str,
     mods = M.clean_modifiers(modifiers)
     priors = _prior_count(incident, matrix.window_months)
     history = ["first", "second", "repeated"][min(priors, 2)]
+    notice = policy_notice_for(incident=incident)
     result = M.suggest(cells=matrix.cells, severity=severity, history=history, modifiers=mods,
-                       legal_approved=_legal_beyond(incident), version=matrix.number)
+                       legal_approved=_legal_beyond(incident), version=matrix.number,
+                       policy_acknowledged=not notice.missing)
     incident.matrix, incident.severity, incident.history = matrix, severity, history
     incident.prior_count, incident.modifiers = priors, mods
     incident.suggested_response = result.response
@@ -239,7 +244,8 @@ def _assess(*, incident: Incident, actor: User, severity: str,
            f"Matrix v{matrix.number} suggests {result.response_label}",
            note="\n".join(incident.suggestion_explanation))
     _audit(incident, actor, "incident.assessed", matrix=matrix.number, severity=severity,
-           history=history, modifiers=mods, suggested=result.response)
+           history=history, modifiers=mods, suggested=result.response,
+           notice_capped=result.notice_capped)
     return incident
 
 

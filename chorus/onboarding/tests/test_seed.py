@@ -14,6 +14,8 @@ def test_the_demo_has_a_campaign_with_people_done_and_pending_and_a_candidate():
     campaign = Campaign.objects.get(organization=org, audience=Campaign.Audience.EVERYONE)
     statuses = set(campaign.assignments.values_list("status", flat=True))
     assert statuses == {"done", "pending"}
-    assert Attestation.objects.filter(organization=org).count() == 5
+    assert Attestation.objects.filter(organization=org).count() == 6
+    emery = Assignment.objects.get(campaign=campaign, person__email__startswith="employee@")
+    assert emery.status == "done"
     riley = Assignment.objects.get(campaign=campaign, person__email__startswith="riley")
     assert riley.person.onboarding.stage == "pre_boarding" and riley.status == "pending"

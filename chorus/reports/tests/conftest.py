@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from chorus.reports.models import Category
@@ -17,6 +18,14 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_key_attempts():
+    """Wrong report keys are counted in the cache per client; every test starts at zero."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def png(name: str = "shot.png", size: int | None = None) -> SimpleUploadedFile:

@@ -1,0 +1,50 @@
+"""Advocacy pages. The package splits them by topic; `urls.py` imports from
+`chorus.advocacy.views` (every view is re-exported here). Public short links are in
+`public_views.py`.
+
+- `sharing`: the employee feed, the share flow with live screening, my shares, the leaderboard;
+- `hub`: the communications hub's content workflow, guidance cards and sharing settings;
+- `analytics`: program analytics, health and the CSV export.
+"""
+
+from __future__ import annotations
+
+from chorus.advocacy.views.analytics import analytics_csv, analytics_page, health
+from chorus.advocacy.views.hub import (
+    content_detail,
+    content_edit,
+    content_list,
+    content_move,
+    content_new,
+    guidance,
+    hub_settings,
+)
+from chorus.advocacy.views.sharing import (
+    content_image,
+    feed,
+    leaderboard,
+    me,
+    share,
+    share_check,
+    share_ready,
+)
+
+__all__ = [
+    "analytics_csv",
+    "analytics_page",
+    "content_detail",
+    "content_edit",
+    "content_image",
+    "content_list",
+    "content_move",
+    "content_new",
+    "feed",
+    "guidance",
+    "health",
+    "hub_settings",
+    "leaderboard",
+    "me",
+    "share",
+    "share_check",
+    "share_ready",
+]

@@ -1,0 +1,231 @@
+"""The employee side: the feed, the share flow with live screening, my shares and
+preferences, the leaderboard and content images."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from chorus.advocacy import analytics, networks
+from chorus.advocacy.forms import ProfileForm, ShareForm
+from chorus.advocacy.models import ContentItem, Share
+from chorus.advocacy.networks import SPECS, Network
+from chorus.advocacy.screening import disclosure_rule, screen_caption, with_disclosure
+from chorus.advocacy.selectors import (
+    content_image_item,
+    feed_for,
+    feed_item_get,
+    guidance_list_for,
+    share_list_for,
+)
+from chorus.advocacy.services import (
+    CODE_LENGTH,
+    colleagues_with_same_text,
+    normalized_hash,
+    profile_for,
+    profile_update,
+    settings_for,
+    share_create,
+    share_refusal,
+)
+from chorus.advocacy.views.base import _form_error
+from chorus.checks.presentation import present
+from chorus.checks.services import screening_policy
+from chorus.common.errors import DomainError, NotFound
+from chorus.common.types import AuthedRequest
+
+
+@login_required
+def feed(request: AuthedRequest) -> HttpResponse:
+    """Approved, current content for this person, with communications' guidance."""
+    user = request.user
+    items = list(feed_for(user=user).prefetch_related("audience"))
+    cards = list(guidance_list_for(user=user))
+    rules = settings_for(organization=user.org)
+    return render(request, "advocacy/feed.html", {
+        "items": items,
+        "do_cards": [c for c in cards if c.kind == "do"],
+        "dont_cards": [c for c in cards if c.kind == "dont"],
+        "paused": user.person is not None and user.person.advocacy_paused_at is not None,
+        "no_person": user.person is None,
+        "leaderboard_enabled": rules.leaderboard_enabled,
+    })
+
+
+def _share_context(request: AuthedRequest, item: ContentItem, network: str,
+                   form: ShareForm | None = None) -> dict[str, Any]:
+    user = request.user
+    captions = [c for c in item.captions.all() if c.network == network]
+    rules = settings_for(organization=user.org)
+    caption_id = request.GET.get("caption")
+    chosen = next((c for c in captions if str(c.pk) == caption_id),
+                  captions[0] if captions else None)
+    profile = profile_for(user=user)
+    if form is None:
+        form = ShareForm(initial={
+            "network": network, "caption": chosen.pk if chosen else None,
+            "text": chosen.text if chosen else f"{item.title}",
+            "mastodon_instance": profile.mastodon_instance,
+        })
+    text = form["text"].value() or ""
+    tabs = [{"network": n, "label": n.label, "active": n == network,
+             "count": sum(1 for c in item.captions.all() if c.network == n)}
+            for n in Network if n not in rules.disabled_networks]
+    return {
+        "item": item, "network": network, "network_label": Network(network).label,
+        "spec": SPECS[network], "tabs": tabs, "captions": captions, "chosen": chosen,
+        "form": form, "refusal": share_refusal(user=user, network=network, rules=rules),
+        "disclosure": disclosure_rule(organization=user.organization),
+        "check": _check_context(request, item, network, text,
+                                chosen.text if chosen else ""),
+        "text_in_intent": SPECS[network].text_in_intent,
+    }
+
+
+def _check_context(request: AuthedRequest, item: ContentItem, network: str, text: str,
+                   suggestion: str) -> dict[str, Any]:
+    """Everything the live panel shows: the post as it will go out, screening, length and
+    the authenticity nudges."""
+    user = request.user
+    rule = disclosure_rule(organization=user.organization)
+    final, added = with_disclosure(text, rule)
+    if not text.strip():
+        return {"empty": True}
+    link = f"https://chorus.example/l/{'x' * CODE_LENGTH}"
+    composed = networks.compose(network, final, link) if SPECS[network].text_in_intent else final
+    result = screen_caption(organization=user.organization, text=final, network=network,
+                            author=user)
+    rules = settings_for(organization=user.org)
+    same = colleagues_with_same_text(item=item, text=final, user=user)
+    return {
+        "empty": False,
+        "result": present(final, result, screening_policy(organization=user.organization)),
+        "added": added, "hashtag": rule.hashtag,
+        "length": networks.measure(network, composed), "limit": SPECS[network].limit,
+        "unit": SPECS[network].unit,
+        "too_long": networks.length_problem(network, final, link),
+        "same_count": same, "nudge_same": same >= rules.duplicate_nudge_threshold,
+        "unchanged": bool(suggestion) and normalized_hash(text) == normalized_hash(suggestion),
+    }
+
+
+@login_required
+def share(request: AuthedRequest, item_id: int) -> HttpResponse:
+    """Pick a network and a caption variant, edit it with live screening, and share."""
+    try:
+        item = feed_item_get(user=request.user, item_id=item_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    network = request.POST.get("network") or request.GET.get("network") or ""
+    rules = settings_for(organization=request.user.org)
+    offered = [n for n in Network.values if n not in rules.disabled_networks]
+    if network not in offered:
+        with_captions = [c.network for c in item.captions.all() if c.network in offered]
+        network = with_captions[0] if with_captions else offered[0]
+    form = None
+    if request.method == "POST":
+        form = ShareForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            caption = next((c for c in item.captions.all() if c.pk == data["caption"]), None)
+            try:
+                created = share_create(
+                    user=request.user, item=item, network=data["network"], text=data["text"],
+                    caption=caption, mastodon_instance=data["mastodon_instance"],
+                )
+                return redirect("advocacy:share-ready", share_id=created.pk)
+            except DomainError as exc:
+                _form_error(form, exc)
+    return render(request, "advocacy/share.html", _share_context(request, item, network, form))
+
+
+@login_required
+@require_POST
+def share_check(request: AuthedRequest, item_id: int) -> HttpResponse:
+    """HTMX: the live panel for the caption being typed. Nothing is stored."""
+    try:
+        item = feed_item_get(user=request.user, item_id=item_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    network = request.POST.get("network", "")
+    if network not in Network.values:
+        return HttpResponse("Choose a network.", status=422)
+    text = request.POST.get("text", "")[:5000]
+    suggestion = next((c.text for c in item.captions.all()
+                       if str(c.pk) == request.POST.get("caption")), "")
+    return render(request, "advocacy/_share_check.html",
+                  {"check": _check_context(request, item, network, text, suggestion)})
+
+
+@login_required
+def share_ready(request: AuthedRequest, share_id: int) -> HttpResponse:
+    """After sharing: the button that opens the network's composer, and the text to paste."""
+    share_obj = share_list_for(user=request.user).filter(pk=share_id).first()
+    if share_obj is None:
+        raise Http404("No such share.")
+    return render(request, "advocacy/share_ready.html", {
+        "share": share_obj, "short_link": _short(share_obj),
+        "text_in_intent": SPECS[share_obj.network].text_in_intent,
+    })
+
+
+def _short(share_obj: Share) -> str:
+    from chorus.advocacy.services import short_link
+
+    return short_link(share_obj.code)
+
+
+@login_required
+def me(request: AuthedRequest) -> HttpResponse:
+    """My preferences (Mastodon server, opt-outs), my points and my shares with their clicks."""
+    profile = profile_for(user=request.user)
+    form = ProfileForm(request.POST or None, initial={
+        "mastodon_instance": profile.mastodon_instance,
+        "leaderboard_opt_out": profile.leaderboard_opt_out,
+        "digest_opt_out": profile.digest_opt_out,
+    })
+    if request.method == "POST" and form.is_valid():
+        try:
+            profile_update(user=request.user, **form.cleaned_data)
+            messages.success(request, "Your sharing preferences are saved.")
+            return redirect("advocacy:me")
+        except DomainError as exc:
+            _form_error(form, exc)
+    rules = settings_for(organization=request.user.org)
+    page = Paginator(share_list_for(user=request.user), 25).get_page(request.GET.get("page"))
+    points = None
+    if rules.leaderboard_enabled and not profile.leaderboard_opt_out:
+        points = analytics.points_for(user=request.user, period=analytics.period_ending_today(30))
+    return render(request, "advocacy/me.html",
+                  {"form": form, "page": page, "points": points, "rules": rules})
+
+
+@login_required
+def leaderboard(request: AuthedRequest) -> HttpResponse:
+    rules = settings_for(organization=request.user.org)
+    if not rules.leaderboard_enabled:
+        raise Http404("The leaderboard is switched off in your organization.")
+    profile = profile_for(user=request.user)
+    rows = analytics.leaderboard_for(organization=request.user.org,
+                                     period=analytics.period_ending_today(30), me=request.user)
+    return render(request, "advocacy/leaderboard.html",
+                  {"rows": rows, "opted_out": profile.leaderboard_opt_out})
+
+
+@login_required
+def content_image(request: AuthedRequest, item_id: int) -> HttpResponseBase:
+    """An item's image, for people who may see the item (never served from MEDIA_URL)."""
+    try:
+        item = content_image_item(user=request.user, item_id=item_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    response = FileResponse(item.image.open("rb"), content_type=item.image_mime)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

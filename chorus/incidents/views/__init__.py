@@ -1,0 +1,33 @@
+"""Incident pages. The package splits them by topic; `urls.py` imports from
+`chorus.incidents.views` (every view is re-exported here).
+
+- `cases`: the list, opening an incident by hand, the employee's own page;
+- `detail`: the incident page and one POST endpoint per step;
+- `evidence`: an evidence item and its file (audited);
+- `matrix`: the response matrix (published grid, try a case, edit the draft);
+- `consistency`: the consistency report and its CSV export.
+"""
+
+from __future__ import annotations
+
+from chorus.incidents.views.cases import incident_create, incident_list, incident_respond
+from chorus.incidents.views.consistency import consistency, consistency_csv
+from chorus.incidents.views.detail import ACTIONS, incident_action, incident_detail
+from chorus.incidents.views.evidence import evidence_detail, evidence_file
+from chorus.incidents.views.matrix import matrix_edit, matrix_page, matrix_try
+
+__all__ = [
+    "ACTIONS",
+    "consistency",
+    "consistency_csv",
+    "evidence_detail",
+    "evidence_file",
+    "incident_action",
+    "incident_create",
+    "incident_detail",
+    "incident_list",
+    "incident_respond",
+    "matrix_edit",
+    "matrix_page",
+    "matrix_try",
+]

@@ -1,0 +1,59 @@
+"""The consistency report (like cases, like outcomes) and its audited CSV export."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from chorus.audit.services import audit_record
+from chorus.common.types import AuthedRequest
+from chorus.incidents import selectors as Q
+from chorus.incidents.models import History, Outcome, Severity
+from chorus.incidents.views.base import _require
+from chorus.people.roles import Role
+
+
+@login_required
+def consistency(request: AuthedRequest) -> HttpResponse:
+    _require(request, Role.HR, Role.LEGAL)
+    category = request.GET.get("category", "")
+    groups = Q.consistency_report(user=request.user, category=category)
+    return render(request, "incidents/consistency.html", {
+        "groups": groups, "deviations": Q.deviations(user=request.user)[:50],
+        "category": category,
+        "categories": sorted({g.category for g in Q.consistency_report(user=request.user)}),
+        "outcomes": dict(Outcome.choices), "severities": dict(Severity.choices),
+        "histories": dict(History.choices),
+    })
+
+
+@login_required
+def consistency_csv(request: AuthedRequest) -> HttpResponse:
+    """Every decided incident with its group and outcome, as CSV. Exports are audited."""
+    _require(request, Role.HR, Role.LEGAL)
+    groups = Q.consistency_report(user=request.user)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="incident-consistency.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["incident", "category", "severity", "history", "department", "manager",
+                     "decided", "suggested", "outcome", "deviated", "outlier"])
+    rows = 0
+    for group in groups:
+        outliers = {i.pk for i in group.outliers}
+        for i in group.incidents:
+            subject = i.subject
+            writer.writerow([
+                i.reference, group.category, group.severity, group.history,
+                subject.department.name if subject and subject.department else "",
+                subject.manager.full_name if subject and subject.manager else "",
+                i.decided_at.date().isoformat() if i.decided_at else "",
+                i.suggested_response, i.outcome, "yes" if i.deviated else "no",
+                "yes" if i.pk in outliers else "no",
+            ])
+            rows += 1
+    audit_record(organization=request.user.organization, actor=request.user,
+                 action="incident.consistency_exported", data={"rows": rows})
+    return response
