@@ -165,14 +165,15 @@ def completion_overall(assignments: QuerySet[Assignment]) -> Completion:
     return Completion("All", row["total"], row["done"])
 
 
-def completion_by(assignments: QuerySet[Assignment], field: str, label_field: str
-                  ) -> list[Completion]:
-    """Completion grouped by one related field (e.g. department or manager), largest first."""
+def completion_by(assignments: QuerySet[Assignment], field: str, label_field: str,
+                  missing: str = "Not set") -> list[Completion]:
+    """Completion grouped by one related field (e.g. department or manager), largest first;
+    people without a value are grouped under `missing`."""
     rows = (assignments.order_by().values(field, label_field)
             .annotate(total=Count("pk"),
                       done=Count("pk", filter=Q(status=Assignment.Status.DONE)))
             .order_by("-total", label_field))
-    return [Completion(r[label_field] or "None", r["total"], r["done"], r[field]) for r in rows]
+    return [Completion(r[label_field] or missing, r["total"], r["done"], r[field]) for r in rows]
 
 
 def overdue_for(*, user: User) -> QuerySet[Assignment]:

@@ -37,10 +37,12 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     return render(request, "onboarding/dashboard.html", {
         "overall": selectors.completion_overall(assignments),
         "campaigns": list(selectors.campaign_list_for(user=user)[:20]),
-        "by_department": selectors.completion_by(assignments, "person__department",
-                                                 "person__department__name"),
-        "by_manager": selectors.completion_by(assignments, "person__manager",
-                                              "person__manager__full_name"),
+        "by_department": selectors.completion_by(
+            assignments, "person__department", "person__department__name", missing="No department"
+        ),
+        "by_manager": selectors.completion_by(
+            assignments, "person__manager", "person__manager__full_name", missing="No manager"
+        ),
         "overdue": [(a, a.display_status(now)) for a in overdue],
         "pipeline": selectors.onboarding_pipeline(user=user),
         "hr": selectors.is_hr(user),
