@@ -177,6 +177,13 @@ def main() -> int:
             if path.exists():
                 print()
                 dev_report(path, policy, f"{title}: {path.relative_to(ROOT)}", show_misses=show)
+        # Batch 3: 61 posts (72% non-English, 44% clean) written and labelled before the engine
+        # was run on it, aimed at the known weak spots (sarcasm, idioms outside English, MNPI
+        # phrasing, German compound swear words, the author's own phone number).
+        path = data_dir / "fresh_batch_3.jsonl"
+        if path.exists():
+            print()
+            dev_report(path, policy, f"FRESH batch 3 (tuning set): {path.relative_to(ROOT)}")
     if args.skip_public:
         return 0
 

@@ -238,6 +238,7 @@ def compile_policy(policy: Policy) -> Compiled:
     thresholds = policy.effective_thresholds()
     allowlist = tuple(fold(t) for t in policy.allowlist)
     allow_set = set(allowlist)
+    prefix_keys: set[str] = set()
 
     plain: dict[str, list[tuple[str, str, str]]] = {}
     skel: dict[str, list[tuple[str, str, str, Any]]] = {}
@@ -274,6 +275,8 @@ def compile_policy(policy: Policy) -> Compiled:
         add(term, "profanity", term, "", skeleton=True)
     for term in lx.INSULTS:
         add(term, "insult", term, "", skeleton=len(term) >= 3)
+    for term in lx.PROFANITY_PREFIXES:
+        prefix_keys.add(fold(term))
     for term in lx.SLURS:
         add(term, "slur", term, "", skeleton=True)
     for term in lx.TARGET_WORDS:
@@ -307,6 +310,9 @@ def compile_policy(policy: Policy) -> Compiled:
             if key.isalpha() and key not in allow_set:
                 masked.setdefault(len(key), []).append((key, kind))
 
+    for key in prefix_keys:
+        # Last, so collect_hits finds it with one look at the end of the tag tuple.
+        plain.setdefault(key, []).append(("profanity", key, "prefix"))
     automaton = ahocorasick.Automaton()
     for key, tags in plain.items():
         automaton.add_word(key, (len(key), tuple(tags)))
@@ -392,7 +398,9 @@ def collect_hits(compiled: Compiled, nt: NormText) -> list[Hit]:
         if _is_word(first) and start > 0 and _is_word(norm[start - 1]):
             continue
         if _is_word(last) and end < size and _is_word(norm[end]):
-            continue
+            if tags[-1][2] != "prefix":
+                continue
+            tags = tags[-1:]  # a swear prefix glued to a noun: "scheisstag"
         for kind, value, flag in tags:
             if flag in ("caps", "exact", "head") and not _accept_entity(nt, start, end, flag):
                 continue

@@ -35,6 +35,10 @@ PROFANITY: Final = (
     "merda", "porra", "caralho", "foda-se", "foda", "fodido", "puta que pariu", "cacete", "bosta",
 )  # fmt: skip
 
+#: German swear prefixes that form compounds ("Scheißtag", "Scheißwetter"): they count as
+#: strong profanity also when glued to the following noun, not only as whole words.
+PROFANITY_PREFIXES: Final = ("scheiß", "scheiss")
+
 #: Profanity that is too mild or ambiguous alone; counts only next to a strong word.
 PROFANITY_WEAK: Final = ("bordel", "mist", "kacke", "hostia", "foda", "verga", "chier")
 
@@ -285,6 +289,40 @@ NEGATIVE_EXTRA: Final = {
     -2.5, "babysitting": -1.0, "overhyped": -2.0, "overrated": -2.0, "vapourware": -2.5,
     "black hole": -2.0, "pure fiction": -2.5,
     "incompetence": -3.0, "amateurish": -2.5, "half-baked": -2.0, "joke of a": -2.5,
+    # idioms for empty promises, repetition, stalling and wishful engineering (5 languages)
+    "promised the moon": -2.0, "promise the moon": -2.0, "promises the moon": -2.0,
+    "promis la lune": -2.0, "promet la lune": -2.0, "prometió la luna": -2.0,
+    "promete la luna": -2.0, "prometeu a lua": -2.0, "promete a lua": -2.0,
+    "promised the world": -2.0, "monts et merveilles": -2.0, "el oro y el moro": -2.0,
+    "mundos e fundos": -2.0, "das blaue vom himmel": -2.0, "goldene berge": -2.0,
+    "same old song": -1.5, "on connaît la chanson": -1.5, "la canción de siempre": -1.5,
+    "la misma canción": -1.5, "a mesma ladainha": -1.5, "die alte leier": -1.5,
+    "mucho ruido y pocas nueces": -2.5, "much ado about nothing": -2.0,
+    "viel lärm um nichts": -2.5, "beaucoup de bruit pour rien": -2.5,
+    "muito barulho por nada": -2.5, "all talk": -2.0, "nur heiße luft": -2.5,
+    "heiße luft": -2.0, "c'est du vent": -2.0, "groundhog day": -2.0, "día de la marmota": -2.0,
+    "jour de la marmotte": -2.0, "dia da marmota": -2.0, "täglich grüßt das murmeltier": -2.0,
+    "patience of a saint": -2.0, "paciência de santo": -2.0, "patience d'un saint": -2.0,
+    "patience de saint": -2.0, "engelsgeduld": -2.0, "nothing surprises me": -1.5,
+    "ya ni me sorprende": -1.5, "ça ne m'étonne plus": -1.5, "já nem me surpreende": -1.5,
+    "wundert mich nicht mehr": -1.5, "and a prayer": -2.0, "wing and a prayer": -2.5,
+    "duct tape and hope": -2.5, "approximately never": -2.5, "basically never": -2.0,
+    "practically never": -2.0, "praktisch nie": -2.0, "prácticamente nunca": -2.0,
+    "pratiquement jamais": -2.0, "praticamente nunca": -2.0, "oxymoron": -2.0,
+    "oxímoron": -2.0, "oxymore": -2.0, "oxímoro": -2.0,
+    "never in the same sentence": -2.0, "nie im selben satz": -2.0,
+    "nie im gleichen satz": -2.0, "nunca en la misma frase": -2.0,
+    "jamais dans la même phrase": -2.0, "nunca na mesma frase": -2.0,
+    "takes forever": -2.0, "took forever": -2.0, "tarda tanto": -2.0,
+    "tarda una eternidad": -2.0, "dauert ewig": -2.0, "braucht ewig": -2.0,
+    "prend une éternité": -2.0, "met une éternité": -2.0, "leva uma eternidade": -2.0,
+    "demora tanto": -2.0, "que nem liga": -2.0, "que ni enciende": -2.0,
+    "plante tout": -2.5, "crashes everything": -2.5,
+    "changes its mind more often": -2.5, "change their minds more often": -2.5,
+    "change d'avis plus vite": -2.5, "change d'avis plus souvent": -2.5,
+    "cambia de opinión más rápido": -2.5, "cambia de opinión más que": -2.5,
+    "muda de ideia mais rápido": -2.5, "muda de ideia mais que": -2.5,
+    "ändert seine meinung öfter": -2.5, "ändert ihre meinung öfter": -2.5,
     # slowness, delays and failures said of a company (en, de, es, fr, pt)
     "outage": -1.5, "outages": -1.5, "another outage": -2.5, "downtime": -1.0, "slow": -1.0,
     "glacial": -2.0, "snail's pace": -2.0, "speed of continental drift": -2.5,

@@ -73,6 +73,17 @@ _IRONY = _rx(
     r"\b(m[aá]s o menos|igual de) (tan )?\w+ (como|que)\b|"
     r"\b(mais ou menos|t[aã]o) \w+ quanto\b"
 )
+# "approved in only eleven months", "in nur 19 Tagen": "only" before a long wait is a jab.
+# A separate pattern that starts at "only" (a cheap scan), with the preposition looked back at.
+_LONG_WAIT = _rx(
+    r"(?<=\b(?:in|en|em) )(?:only|just|nur|solo|seulement|apenas) (?:\d\d+|[6-9]|six|seven|"
+    r"eight|nine|ten|eleven|twelve|sechs|sieben|acht|neun|zehn|elf|zw[oö]lf|seis|siete|ocho|"
+    r"nueve|diez|once|doce|sept|huit|neuf|dix|onze|douze|sete|oito|nove|dez|doze) "
+    r"(?:months|years|monaten|jahren|meses|a[nñ]os|mois|ans|anos)\b|"
+    r"(?<=\b(?:in|en|em) )(?:only|just|nur|solo|seulement|apenas) [1-9]\d "
+    r"(?:days|tagen|d[ií]as|jours|dias)\b"
+)
+_ONLY_WORDS = (" only ", " just ", " nur ", " solo ", " seulement ", " apenas ")
 # "but" and its peers: the writer's real point follows. French "mais" and Portuguese "mas"
 # only after a comma (unaccented they collide with Portuguese "mais" and Spanish "más").
 _CONTRAST = re.compile(
@@ -156,7 +167,15 @@ def valence(ctx: Context, start: int, end: int, skip: list[tuple[int, int]]) -> 
 
 def _sarcastic(ctx: Context, start: int, end: int) -> bool:
     segment = ctx.norm[start:end]
-    return any(cue in segment for cue in _SARCASM) or bool(_IRONY.search(segment))
+    return any(cue in segment for cue in _SARCASM) or _ironic(ctx, start, end)
+
+
+def _ironic(ctx: Context, start: int, end: int) -> bool:
+    if _IRONY.search(ctx.norm, start, end):
+        return True
+    # Substring checks first: the long-wait pattern is rarely needed and costs a scan.
+    segment = ctx.norm[start:end]
+    return any(w in segment for w in _ONLY_WORDS) and bool(_LONG_WAIT.search(segment))
 
 
 # ----------------------------------------------------------------------------- entities
@@ -201,7 +220,7 @@ def _negative_about(ctx: Context, hit: Hit) -> bool:
     if _sarcastic(ctx, start, end) and total > -2.0:
         # Praise plus a sarcasm cue ("great at signing contracts, terrible at...", 🙄).
         total = -abs(total) - 1.0
-    if _IRONY.search(ctx.norm, start, end):
+    if _ironic(ctx, start, end):
         # "about as reliable as...", "in only 19 days": the frame itself is the complaint.
         total -= 1.0
     if total < 0 and _REPETITION.search(ctx.norm, start, end):
@@ -410,7 +429,8 @@ _TRADE = _rx(
     r"verkauft|compre|comprem|invest|investir|invertir|hold|holding|rethink|reconsider|"
     r"get rid of|offload|unload|stock up|stocking up|vendam|venda|vendem|vendei|compren|"
     r"comprez|achetez|vendez|kauf|verkauf|nachkaufen|einsteigen|aussteigen|"
-    r"screaming buy|strong buy)\b"
+    r"screaming buy|strong buy|vender[ií]a|comprar[ií]a|venderia|compraria|vendrais|"
+    r"ach[eè]terais|w[uü]rde (jetzt )?(kaufen|verkaufen))\b"
 )
 _NONPUBLIC = _rx(
     r"(\binsider\b|\bbefore (the |it |they |we |our |next |\w+'?s )?"
@@ -443,6 +463,23 @@ _NONPUBLIC = _rx(
     r"(wants|want|going|plans?|about) to (buy|acquire) us|(se viene|viene) una (adquisici[oó]n|"
     r"fusi[oó]n|compra)|weiss (das )?(noch )?keiner|noch weiss das keiner|🤐)"
 )
+# Cues added for phrasing outside English; a separate pattern anchored on word starts, run
+# only when the main one finds nothing (it is the slower scan).
+_NONPUBLIC_MORE = _rx(
+    r"\b(?:"
+    # the announcement comes later: "offiziell erst nächste Woche", "o anúncio sai só na segunda"
+    r"offiziell erst|erst (n[aä]chste|am|ab) |(announced|announcement) (only )?(next|on|not "
+    r"until)|not announced until|(el )?anuncio (sale|es|ser[aá]) (el|la|hasta)|"
+    r"l'annonce (sera|est pr[eé]vue|tombe)|o an[uú]ncio (sai|ser[aá]|[eé]) s[oó]|"
+    r"(vai|va|se va a|wird) (voar|explodir|disparar|exploser|d[eé]coller|dispararse|explodieren)|"
+    # a guidance change before it is published, in es/fr/pt/de
+    r"(rebajar|bajar|recortar|subir|elevar) (las |nuestras )?previsiones|"
+    r"(abaisser|relever|baisser|r[eé]viser) (ses |les |nos )?pr[eé]visions|"
+    r"(rebaixar|cortar|reduzir|elevar) (o |a |as |nosso |nossa )?(guidance|proje[cç][oõ]es|"
+    r"previs[oõ]es)|prognose (senken|anheben|kappen|gesenkt|angehoben)|"
+    # present or future tense: "numbers are way above guidance" (not "came in above")
+    r"(are|is|will be|look|looks|looking) (way |well |far )?(above|below) guidance)"
+)
 
 
 def detect_mnpi(ctx: Context) -> list[Emit]:
@@ -454,7 +491,7 @@ def detect_mnpi(ctx: Context) -> list[Emit]:
     if not ticker and not (security and ctx.has("org")):
         return []
     trade = _TRADE.search(norm)
-    nonpublic = _NONPUBLIC.search(norm)
+    nonpublic = _NONPUBLIC.search(norm) or _NONPUBLIC_MORE.search(norm)
     if not (trade and nonpublic):
         return []
     if ticker:
@@ -487,6 +524,7 @@ _DISCLOSED = _rx(
 _PROMO = _rx(
     r"\b(best|the only .{0,40}(recommend|use|trust)|recommend|nothing (else )?comes close|"
     r"game[- ]?changer|must[- ]have|hands down|no[- ]brainer|the answer|you'?re welcome|"
+    r"garantiza|garantit|garante|garantiert|"
     r"easy choice|should (have|get|buy|try|use|order)|(love|loving) (it|them|my|our)|changed "
     r"(my|our|how)|will change|change how|guaranteed|go order|beste|mejor|meilleur|melhor|"
     r"ganz klar|sin duda|sans hesiter|sem duvida|imprescindible|incontournable|"
@@ -680,7 +718,8 @@ _PROMISE = _rx(
     r"\b(guaranteed|guarantee[sd]?|risk[- ]free|no[- ]risk|zero[- ]risk|no downside|"
     r"can'?t[- ]lose|cannot lose|never loses?|never lose|sure thing|locked in|clinically proven|"
     r"proven to|cures?|cured|reverses?|reversed|heals?|healed|works for everyone|works every "
-    r"time|100 ?% (of|success|guaranteed|safe)|garantiert[e]?[nrs]?|garantizad[oa]s?|"
+    r"time|100 ?% (of|success|guaranteed|safe|seguro|segura|sicher|s[uû]r|sure)|"
+    r"garantiert[e]?[nrs]?|garantizad[oa]s?|garantiza|garantizan|garantit|garante|"
     r"sin riesgos?|garantie|garanties|sans risque|garantid[oa]s?|sem risco|cura|cur[oó]|"
     r"gu[eé]rit|gu[eé]rir|gu[eé]rissent|heilt|heilen|geheilt|curan|curam|garanti|"
     r"risikofrei|risikolos|ohne risiko|sin ning[uú]n riesgo|sans aucun risque|"
@@ -701,7 +740,8 @@ _CLAIM_DOMAIN = _rx(
     r"beneficios|ganhos|gains|profit|artritis|arthrite|artrite|arthrose|migr[aä]nen?|"
     r"jaqueca|enxaqueca|al mes|por mes|im monat|pro monat|pro jahr|par mois|ao m[eê]s|"
     r"por m[eê]s|al a[nñ]o|par an|ao ano|krypto|cripto|crypto-monnaie|resultados|r[eé]sultats|"
-    r"ergebnisse)\b)"
+    r"ergebnisse|lesi[oó]n|lesiones|les[aã]o|les[oõ]es|blessures?|verletzung\w*|"
+    r"r[uü]ckenschmerz\w*|back pain)\b)"
 )
 
 

@@ -106,13 +106,15 @@ _ROLE_MAILBOXES = frozenset(
 )
 _OWN = re.compile(
     fold(
-        r"\b(my|our|mi|mis|mon|ma|mes|meu|minha|mein|meine|unser|unsere|nuestro)\s+(\w+\s+)?"
+        r"\b(my|our|mi|mis|mon|ma|mes|meu|minha|mein|meine|meiner|meinem|meinen|unser|unsere|"
+        r"unserer|nuestro)\s+(\w+\s+)?"
         r"(number|phone|cell|mobile|tel|telephone|landline|whatsapp|line|email|e-mail|mail|"
         r"address|office|n[uú]mero|t[eé]l[eé]phone|telefon|telefone|adresse|direcci[oó]n|"
         r"endere[cç]o|correo|handy|portable|m[oó]vil|tel[eé]fono|celular|telem[oó]vel|"
-        r"handynummer|rufnummer)\b[^.!?\n]{0,20}$|"
+        r"handynummer|rufnummer|nummer)\b[^.!?\n]{0,20}$|"
         r"\b((appelez|appelle|ecrivez|ecris|contactez|joignez)-moi|llamame|llamadme|llameme|"
-        r"escribeme|escribidme|(ruft|ruf) mich|(schreibt|schreib) mir|me (liga|ligue|liguem|"
+        r"escribeme|escribidme|(ruft|ruf|erreicht|erreichst) mich|(schreibt|schreib) mir|"
+        r"me (liga|ligue|liguem|"
         r"chame|chama|escreva|escrevam)|(liga|ligue|liguem)-me|fala comigo)\b[^.!?\n]{0,30}$|"
         r"\b(call|text|reach|email|e-mail|contact|dm|ring|message|write to|ping) (me|us)\b"
         r"[^.!?\n]{0,30}$|\b(press|media|newsroom|hotline|helpline|support|customer service|"
@@ -146,7 +148,8 @@ _HEALTH = re.compile(
         r"diabet\w+|dementia|alzheimer\w*|terminal|sick leave|disability|disabled|"
         r"ivf|fertility|abortion|epilep\w+|autis\w+|adhd|covid|dialysis|"
         r"fehlgeburt|krebs|krankenhaus|schwanger|aborto|c[aá]ncer|embarazada|hospitali\w+|"
-        r"fausse couche|enceinte|cancro|gr[aá]vida|internad[oa])\b"
+        r"fausse couche|enceinte|cancro|gr[aá]vida|internad[oa]|burn-?out|krankgeschrieben|"
+        r"arbeitsunf[aä]hig|baja m[eé]dica|arr[eê]t maladie|de baixa m[eé]dica|signed off sick)\b"
     )
 )
 _THIRD_PERSON = re.compile(

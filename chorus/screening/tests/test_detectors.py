@@ -218,6 +218,31 @@ CASES: list[tuple[str, list[str]]] = [
     # threats and insult frames
     ("Close your mouth @tim_ops or I'll close it for you.", ["harassment"]),
     ("Cette idiote de stagiaire a supprimé la base.", ["harassment"]),  # fr demonstrative frame
+    # batch 3 fixes: idioms for empty promises, stalling and repetition in five languages
+    ("Globex promised the moon again and shipped a slideshow.", ["competitor_negative"]),
+    ("Initech verspricht wie immer das Blaue vom Himmel.", ["competitor_negative"]),
+    ("Umbrella Dynamics: mucho ruido y pocas nueces, como siempre.", ["competitor_negative"]),
+    ("Avec Fabrikam, chaque lundi c'est le jour de la marmotte.", ["customer_negative"]),
+    ("Para aguentar a Contoso é preciso paciência de santo.", ["customer_negative"]),
+    ("Globex docs: accurate approximately never.", ["competitor_negative"]),
+    ("Wide World Importers und Pünktlichkeit: nie im selben Satz.", ["customer_negative"]),
+    ("Tailspin Toys dauert ewig mit jeder Freigabe.", ["customer_negative"]),
+    ("Contoso signed the renewal in only 14 months. Speedy!", ["customer_negative"]),
+    ("Contoso rolled it out to three sites in only 5 days, impressive work.", []),
+    # mnpi: "I'd sell", announcement later, guidance changes outside English
+    ("Yo vendería NWRB ya, el anuncio sale el lunes.", ["mnpi"]),
+    ("Vamos a recortar las previsiones: mejor vender acciones de $NWRB.", ["mnpi"]),
+    ("Die NWRB-Aktie wird explodieren, kauft jetzt, offiziell erst morgen.", ["mnpi"]),
+    # the author's own new number (de dative "meiner"), someone's sick note
+    ("Ab Montag bin ich unter meiner neuen Nummer 0151 98765432 erreichbar.", []),
+    ("Ihr erreicht mich ab heute auf 0171 2345678.", []),
+    ("Sandra ist wegen Burnout krankgeschrieben, sagt es bitte nicht weiter.", ["pii"]),
+    # German swear compounds: glued to the noun
+    ("Was für ein Scheißwetter heute.", ["profanity"]),
+    ("Scheissdrucker, jeden Morgen Papierstau.", ["profanity"]),
+    ("Das Scheitern gehört dazu, sagt unser Coach.", []),
+    # claims: Spanish "se garantiza" with an injury domain
+    ("Con este cinturón se garantiza cero lesiones, 100% seguro.", ["regulated_claim"]),
     # clean
     ("Can't wait for the weekend. 🎉", []),
     ("", []),
