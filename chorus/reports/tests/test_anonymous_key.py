@@ -21,6 +21,9 @@ def test_the_follow_up_page_is_public_and_asks_for_the_key(client):
 
 
 def test_the_key_opens_the_report_and_shows_the_outcome(rules, employee2, hr, client):
+    # A distinctive name: the fixture's short "Hr" could appear by chance in a random token.
+    hr.full_name = "Harper Quinlan-Nguyen"
+    hr.save(update_fields=["full_name"])
     result = submit(reporter=employee2, anonymous=True)
     report_transition(report=result.report, actor=hr, to="triaging", reason="")
     report_transition(
