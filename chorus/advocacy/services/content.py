@@ -39,7 +39,7 @@ class CaptionIn:
     text: str
 
 
-def _placeholder_link() -> str:
+def _link_of_share_length() -> str:
     # The real tracked link only exists at share time; this one has the same length.
     return f"{settings.SITE_URL}/l/{'x' * CODE_LENGTH}"
 
@@ -93,7 +93,7 @@ def _clean_captions(
     if len(out) > MAX_CAPTIONS:
         raise InvalidInput(f"Use at most {MAX_CAPTIONS} captions per item.", field="captions")
     rule = disclosure_rule(organization=organization)
-    link = _placeholder_link()
+    link = _link_of_share_length()
     for index, caption in enumerate(out, start=1):
         if caption.network not in Network.values:
             raise InvalidInput(f"Caption {index}: choose a network.", field="captions")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
 
+from chorus.audit.services import audit_record
 from chorus.common.errors import Conflict, InvalidInput
-from chorus.reports.models import Report, Submission
+from chorus.reports.models import Report, ReportEvent, Submission
 
 ANONYMOUS = "anonymous reporter"  # the audit actor label for anonymous writes: never a user
 MAX_SCREENSHOTS = 5
@@ -49,3 +51,22 @@ def _notify(subject: str, body: str, recipients: Iterable[str]) -> None:
 
 def _absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
+
+
+def record_event(
+    *, report: Report, actor: Any, kind: str, action: str, note: str = "",
+    data: dict[str, Any] | None = None, audit_actor: Any = None, **event_fields: Any,
+) -> ReportEvent:
+    """Write a change's timeline row and its audit entry together, so the two never disagree.
+
+    `audit_actor` stands in for `actor` in the audit trail (the anonymous reporter has no user).
+    """
+    event = ReportEvent.objects.create(
+        organization_id=report.organization_id, report=report, actor=actor, kind=kind,
+        note=note, **event_fields,
+    )
+    audit_record(
+        organization=report.organization, actor=audit_actor or actor, action=action,
+        target=report, data=data,
+    )
+    return event

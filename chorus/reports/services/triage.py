@@ -16,7 +16,14 @@ from chorus.common.errors import InvalidInput, PermissionDenied
 from chorus.people.models import User
 from chorus.reports.models import ALLOWED_TRANSITIONS, Evidence, Report, ReportEvent, Submission
 from chorus.reports.selectors import user_can_handle
-from chorus.reports.services.base import ANONYMOUS, ReportError, _absolute, _clean_text, _notify
+from chorus.reports.services.base import (
+    ANONYMOUS,
+    ReportError,
+    _absolute,
+    _clean_text,
+    _notify,
+    record_event,
+)
 
 
 def _require_handler(actor: User, report: Report) -> None:
@@ -74,21 +81,15 @@ def report_transition(
         report.assignee = actor
         fields.append("assignee")
     report.save(update_fields=fields)
-    ReportEvent.objects.create(
-        organization_id=report.organization_id,
+    record_event(
         report=report,
         actor=actor,
         kind=ReportEvent.Kind.STATUS,
+        action="reports.status_changed",
+        note=reason,
+        data={"from": old, "to": to},
         from_status=old,
         to_status=to,
-        note=reason,
-    )
-    audit_record(
-        organization=report.organization,
-        actor=actor,
-        action="reports.status_changed",
-        target=report,
-        data={"from": old, "to": to},
     )
     if decided:
         transaction.on_commit(partial(_enqueue_outcome, report.pk))
@@ -141,20 +142,14 @@ def report_ask(
             "This submission came from monitoring: there is nobody to ask.", field="submission"
         )
     question = _clean_text(question, field="question", label="your question", required=True)
-    event = ReportEvent.objects.create(
-        organization_id=report.organization_id,
+    event = record_event(
         report=report,
-        submission=submission,
         actor=actor,
         kind=ReportEvent.Kind.QUESTION,
-        note=question,
-    )
-    audit_record(
-        organization=report.organization,
-        actor=actor,
         action="reports.question_asked",
-        target=report,
+        note=question,
         data={"submission": submission.pk},
+        submission=submission,
     )
     if submission.reporter is not None:
         reporter = submission.reporter
@@ -183,20 +178,15 @@ def submission_answer(
     if not submission.events.filter(kind=ReportEvent.Kind.QUESTION).exists():
         raise ReportError("There is no question to answer yet.", field="answer")
     text = _clean_text(text, field="answer", label="your answer", required=True)
-    event = ReportEvent.objects.create(
-        organization_id=submission.organization_id,
+    event = record_event(
         report=submission.report,
-        submission=submission,
         actor=reporter,
         kind=ReportEvent.Kind.ANSWER,
-        note=text,
-    )
-    audit_record(
-        organization=submission.report.organization,
-        actor=reporter or ANONYMOUS,
         action="reports.question_answered",
-        target=submission.report,
+        note=text,
         data={"submission": submission.pk},
+        audit_actor=reporter or ANONYMOUS,
+        submission=submission,
     )
     return event
 
@@ -218,18 +208,12 @@ def report_record_legal_review(*, report: Report, actor: User, note: str) -> Rep
     report.save(
         update_fields=["legal_review_by", "legal_review_at", "legal_review_note", "updated_at"]
     )
-    ReportEvent.objects.create(
-        organization_id=report.organization_id,
+    record_event(
         report=report,
         actor=actor,
         kind=ReportEvent.Kind.LEGAL_REVIEW,
-        note=note,
-    )
-    audit_record(
-        organization=report.organization,
-        actor=actor,
         action="reports.legal_reviewed",
-        target=report,
+        note=note,
         data={"protected_activity": report.protected_activity},
     )
     return report
@@ -268,18 +252,12 @@ def report_open_incident(*, report: Report, actor: User) -> Any:
     incident = incident_open_from_report(report=report, actor=actor)
     report.incident_ref = str(incident.pk)
     report.save(update_fields=["incident_ref", "updated_at"])
-    ReportEvent.objects.create(
-        organization_id=report.organization_id,
+    record_event(
         report=report,
         actor=actor,
         kind=ReportEvent.Kind.INCIDENT,
-        note=f"Incident #{incident.pk} opened.",
-    )
-    audit_record(
-        organization=report.organization,
-        actor=actor,
         action="reports.incident_opened",
-        target=report,
+        note=f"Incident #{incident.pk} opened.",
         data={"incident": str(incident.pk)},
     )
     return incident
@@ -307,18 +285,12 @@ def report_request_advocacy(*, report: Report, actor: User, note: str) -> Report
             "updated_at",
         ]
     )
-    ReportEvent.objects.create(
-        organization_id=report.organization_id,
+    record_event(
         report=report,
         actor=actor,
         kind=ReportEvent.Kind.ADVOCACY,
-        note=note,
-    )
-    audit_record(
-        organization=report.organization,
-        actor=actor,
         action="reports.advocacy_requested",
-        target=report,
+        note=note,
     )
     comms = (
         User.objects.filter(
