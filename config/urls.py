@@ -5,7 +5,7 @@ from importlib.util import find_spec
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from chorus.common import views as common_views
 from config.api import api
@@ -20,6 +20,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]
+# h11a: an /api/ URL that no route matches answers a JSON 404 (clients and the OpenAPI schema
+# expect JSON), appended after every app's routes below.
+API_NOT_FOUND = re_path(r"^api/(?P<path>.*)$", common_views.api_not_found)
 
 # Domain apps mount themselves here as they land: (URL prefix, app module).
 APP_URLS = [
@@ -44,6 +47,8 @@ PUBLIC_URLS = [
 for module, urls_module in PUBLIC_URLS:
     if module in settings.INSTALLED_APPS and find_spec(urls_module):
         urlpatterns.append(path("", include(urls_module)))
+
+urlpatterns.append(API_NOT_FOUND)
 
 # Uploaded files (evidence, screenshots) are never served from MEDIA_URL: each app serves its
 # files through a view that checks the organization and the role, and audits the view.

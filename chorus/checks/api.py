@@ -9,13 +9,14 @@ from ninja import Field, Router, Schema
 from pydantic import model_validator
 
 from chorus.checks.services import screen_many
+from chorus.common.api import InputSchema
 from chorus.common.errors import InvalidInput
 from chorus.common.types import AuthedRequest
 
 router = Router(tags=["screening"])
 
 
-class PostIn(Schema):
+class PostIn(InputSchema):
     id: str | None = Field(None, description="Your id for the post; echoed back.")
     text: str = Field(..., description="The post text (at most 100,000 characters).")
     network: str | None = Field(None, description="x, bluesky, mastodon, linkedin, facebook…")
@@ -23,7 +24,7 @@ class PostIn(Schema):
     context: dict[str, Any] | None = None
 
 
-class CheckIn(Schema):
+class CheckIn(InputSchema):
     """Either one post (`text`, optional `id`, `network`) or a batch (`posts`)."""
 
     id: str | None = None

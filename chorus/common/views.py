@@ -23,3 +23,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 def dashboard(request: AuthedRequest) -> HttpResponse:
     return render(request, "common/dashboard.html", {"cards": cards_for(request.user)})
+
+
+def api_not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+    """Any /api/ URL that no route matches (for example a negative id) is a JSON 404, like the
+    API's own errors, instead of the HTML page."""
+    return JsonResponse(
+        {"detail": f"No API endpoint at {request.path}. See /api/v1/docs for the endpoints."},
+        status=404,
+    )

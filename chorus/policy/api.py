@@ -14,6 +14,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 
+from chorus.common.api import Count, ErrorOut, Id, InputSchema
 from chorus.common.errors import InvalidInput, NotFound
 from chorus.policy import services
 from chorus.policy.lints import lint_document, summarize
@@ -74,30 +75,30 @@ class PolicyVersionOut(Schema):
     updated_at: datetime
 
 
-class CreateDraftIn(Schema):
+class CreateDraftIn(InputSchema):
     title: str = ""
     preset: str | None = None
-    from_version_id: int | None = None
+    from_version_id: Id | None = None
 
 
-class UpdateDraftIn(Schema):
+class UpdateDraftIn(InputSchema):
     document: dict[str, Any]
-    lock_version: int
+    lock_version: Count
 
 
-class PublishIn(Schema):
+class PublishIn(InputSchema):
     material: bool
     change_summary: str = ""
     acknowledge_lint_errors: bool = False
 
 
-class ImportIn(Schema):
+class ImportIn(InputSchema):
     yaml: str
     title: str = ""
-    policy_id: int | None = None
+    policy_id: Id | None = None
 
 
-class LintIn(Schema):
+class LintIn(InputSchema):
     yaml: str | None = None
     document: dict[str, Any] | None = None
     jurisdictions: list[str] | None = None
@@ -127,11 +128,6 @@ class LintFindingOut(Schema):
 class LintOut(Schema):
     counts: dict[str, int]
     findings: list[LintFindingOut]
-
-
-class ErrorOut(Schema):
-    detail: str
-    field: str | None = None
 
 
 ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}

@@ -23,6 +23,13 @@ from chorus.people.models import Organization, Person, User
 def consent_text_for(
     *, organization: Organization, network: str, handle: str, read_from: datetime | None = None,
 ) -> str:
+    """The consent text for linking `handle` on `network`. An unknown network is refused with a
+    MonitoringError naming the field (never a KeyError)."""
+    if network not in Network.values:
+        raise MonitoringError(
+            f"Unknown network {network!r}; use one of {', '.join(Network.values)}.",
+            field="network",
+        )
     current = settings_get(organization=organization)
     return consent_text(
         organization=organization, network=network, handle=handle or "(the account you enter)",
