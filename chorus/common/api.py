@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from ninja import Field, Query, Schema
+from ninja.schema import DjangoGetter
 from pydantic import model_validator
 
 # Integers in requests fit a signed 32-bit column: every id, offset and count we store does.
@@ -32,8 +33,10 @@ class InputSchema(Schema):
     @model_validator(mode="before")
     @classmethod
     def _require_object(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
+        # django-ninja's own (outer) validator wraps the input in a DjangoGetter first.
+        raw = data._obj if isinstance(data, DjangoGetter) else data
+        if not isinstance(raw, dict):
+            kind = "a list" if isinstance(raw, list) else f"a {type(raw).__name__}"
             raise ValueError(
                 f"Send a JSON object with the fields of {cls.__name__} here, not {kind}."
             )
