@@ -320,8 +320,17 @@ def retire(request: HttpRequest, version_id: int) -> dict[str, Any]:
 
 @router.get(
     "/versions/{int:version_id}/export",
-    response={200: str, **ERRORS},
+    response={**ERRORS},
     summary="Export a version as policy-as-code YAML",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The version as policy-as-code YAML",
+                # The YAML text is one mapping: the policy document (see PolicyVersionOut).
+                "content": {"application/yaml": {"schema": {"type": "object"}}},
+            }
+        }
+    },
 )
 def export(request: HttpRequest, version_id: int) -> HttpResponse:
     user = request.auth  # type: ignore[attr-defined]

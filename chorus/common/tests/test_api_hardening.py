@@ -166,3 +166,31 @@ def test_real_error_bodies_match_the_declared_shapes(admin, api_client, schema):
     check(invalid, UnprocessableOut)
     check(client.get("/api/v1/people/999999"), ErrorOut)
     check(Client().get("/api/v1/me"), ErrorOut)
+
+
+def test_an_unknown_api_url_is_a_json_404_for_a_logged_in_browser_too(client_for, admin):
+    client = client_for(admin)  # a session cookie and no CSRF token: still JSON, not HTML
+    client.get("/")
+
+    response = client.post("/api/v1/policies/versions/null,null/publish")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_the_yaml_export_declares_its_content_type(schema):
+    operation = schema["paths"]["/api/v1/policies/versions/{version_id}/export"]["get"]
+
+    assert list(operation["responses"]["200"]["content"]) == ["application/yaml"]
+
+
+def test_the_api_token_command_prints_a_working_token(admin, client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("api_token", admin.email, "--name", "fuzz", stdout=out)
+
+    response = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {out.getvalue().strip()}")
+    assert response.json()["email"] == admin.email
