@@ -36,8 +36,14 @@ def free_port() -> int:
 
 
 def manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return done.stdout.strip()
 
 
@@ -78,23 +84,53 @@ def main() -> int:
     log = open(workdir / "server.log", "wb")  # noqa: SIM115 - closed in finally
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver_plain", f"127.0.0.1:{port}"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     failed = []
     try:
         base = f"http://127.0.0.1:{port}"
         wait_for(f"{base}/healthz", server)
         for role, _ in ROLES:
-            print(f"== fuzz as {role}: seed {seed}, {max_examples} examples per operation, "
-                  f"at most {max_time} s", flush=True)
-            result = subprocess.run([
-                str(BIN / "st"), "run", f"{base}/api/v1/openapi.json",
-                "--header", f"Authorization: Bearer {tokens[role]}",
-                "--checks", CHECKS, "--seed", seed, "--max-examples", max_examples,
-                "--max-time", max_time, "--workers", "1", "--generation-database", "none",
-                "--request-timeout", "30", "--no-color", "--phases", "examples,coverage,fuzzing",
-                "--report", "junit", "--report-dir", str(reports / role),
-            ], cwd=ROOT, env=env)
+            print(
+                f"== fuzz as {role}: seed {seed}, {max_examples} examples per operation, "
+                f"at most {max_time} s",
+                flush=True,
+            )
+            result = subprocess.run(
+                [
+                    str(BIN / "st"),
+                    "run",
+                    f"{base}/api/v1/openapi.json",
+                    "--header",
+                    f"Authorization: Bearer {tokens[role]}",
+                    "--checks",
+                    CHECKS,
+                    "--seed",
+                    seed,
+                    "--max-examples",
+                    max_examples,
+                    "--max-time",
+                    max_time,
+                    "--workers",
+                    "1",
+                    "--generation-database",
+                    "none",
+                    "--request-timeout",
+                    "30",
+                    "--no-color",
+                    "--phases",
+                    "examples,coverage,fuzzing",
+                    "--report",
+                    "junit",
+                    "--report-dir",
+                    str(reports / role),
+                ],
+                cwd=ROOT,
+                env=env,
+            )
             if result.returncode != 0:
                 failed.append(role)
     finally:

@@ -107,9 +107,7 @@ def declare_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
                 responses[code] = {
                     "description": description,
                     "content": {
-                        "application/json": {
-                            "schema": {"$ref": f"#/components/schemas/{model}"}
-                        }
+                        "application/json": {"schema": {"$ref": f"#/components/schemas/{model}"}}
                     },
                 }
     return schema

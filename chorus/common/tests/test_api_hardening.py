@@ -39,8 +39,9 @@ def test_every_json_body_must_be_an_object(admin, api_client, schema, body):
     assert len(operations) > 15
 
     answers = {
-        f"{method} {path}": client.generic(method.upper(), _fill(path), body,
-                                           content_type="application/json").status_code
+        f"{method} {path}": client.generic(
+            method.upper(), _fill(path), body, content_type="application/json"
+        ).status_code
         for method, path in operations
     }
 
@@ -51,8 +52,9 @@ def test_a_string_body_no_longer_rewrites_a_persons_title(hr, employee, api_clie
     person = Person.objects.get(user=employee)
     title = person.title
 
-    response = api_client(hr).patch(f"/api/v1/people/{person.pk}", '"hello"',
-                                    content_type="application/json")
+    response = api_client(hr).patch(
+        f"/api/v1/people/{person.pk}", '"hello"', content_type="application/json"
+    )
 
     assert response.status_code == 422
     assert "JSON object" in json.dumps(response.json())
@@ -83,18 +85,26 @@ def test_integer_query_parameters_are_bounded_on_every_route(admin, api_client, 
             assert response.json()["detail"][0]["loc"][-1] == name
 
 
-@pytest.mark.parametrize("url", ["/api/v1/reports?offset=-1", "/api/v1/people?offset=99999999999999999999",
-                                 "/api/v1/onboarding/assignments?campaign_id=99999999999999999999",
-                                 "/api/v1/onboarding/attestations?offset=1030600200224684769280"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/reports?offset=-1",
+        "/api/v1/people?offset=99999999999999999999",
+        "/api/v1/onboarding/assignments?campaign_id=99999999999999999999",
+        "/api/v1/onboarding/attestations?offset=1030600200224684769280",
+    ],
+)
 def test_the_reviewed_query_crashes_are_422(admin, api_client, url):
     assert api_client(admin).get(url).status_code == 422
 
 
 def test_integer_ids_in_bodies_are_bounded(hr, employee, api_client):
     person = Person.objects.get(user=employee)
-    response = api_client(hr).patch(f"/api/v1/people/{person.pk}",
-                                    json.dumps({"manager_id": HUGE}),
-                                    content_type="application/json")
+    response = api_client(hr).patch(
+        f"/api/v1/people/{person.pk}",
+        json.dumps({"manager_id": HUGE}),
+        content_type="application/json",
+    )
     assert response.status_code == 422
 
 
@@ -109,16 +119,20 @@ def test_consent_for_an_unknown_network_is_422_with_the_field(employee, api_clie
 
 @pytest.mark.parametrize(
     ("method", "url"),
-    [("post", "/api/v1/check"), ("patch", "/api/v1/people/1"), ("post", "/api/v1/reports"),
-     ("post", "/api/v1/policies/lint")],
+    [
+        ("post", "/api/v1/check"),
+        ("patch", "/api/v1/people/1"),
+        ("post", "/api/v1/reports"),
+        ("post", "/api/v1/policies/lint"),
+    ],
 )
 def test_a_body_over_the_upload_limit_is_413_with_the_limit(
-        admin, api_client, settings, method, url):
+    admin, api_client, settings, method, url
+):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     body = json.dumps({"text": "a" * 2000})
 
-    response = api_client(admin).generic(method.upper(), url, body,
-                                         content_type="application/json")
+    response = api_client(admin).generic(method.upper(), url, body, content_type="application/json")
 
     assert response.status_code == 413
     assert response["Content-Type"].startswith("application/json")
@@ -157,11 +171,11 @@ def test_real_error_bodies_match_the_declared_shapes(admin, api_client, schema):
 
     client = api_client(admin)
     # A domain error: detail is a string and field names the input.
-    check(client.post("/api/v1/policies/", "{}", content_type="application/json"),
-          UnprocessableOut)
+    check(client.post("/api/v1/policies/", "{}", content_type="application/json"), UnprocessableOut)
     # A schema error: detail is django-ninja's list.
-    invalid = client.post("/api/v1/policies/lint", json.dumps({"yaml": 5}),
-                          content_type="application/json")
+    invalid = client.post(
+        "/api/v1/policies/lint", json.dumps({"yaml": 5}), content_type="application/json"
+    )
     assert isinstance(invalid.json()["detail"], list)
     check(invalid, UnprocessableOut)
     check(client.get("/api/v1/people/999999"), ErrorOut)
