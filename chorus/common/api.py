@@ -102,12 +102,12 @@ def declare_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
                 continue
             responses = operation["responses"]
             for code, description in ERROR_DESCRIPTIONS.items():
-                model = "UnprocessableOut" if code == 422 else "ErrorOut"
+                name = "UnprocessableOut" if code == 422 else "ErrorOut"
                 responses.pop(str(code), None)
                 responses[code] = {
                     "description": description,
                     "content": {
-                        "application/json": {"schema": {"$ref": f"#/components/schemas/{model}"}}
+                        "application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}
                     },
                 }
     return schema
