@@ -11,7 +11,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.utils.module_loading import import_string
 from ninja import NinjaAPI
 from ninja.security import SessionAuth
@@ -63,6 +64,19 @@ def body_too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
             "or split a batch into smaller ones."
         },
         status=413,
+    )
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(UnreadablePostError)
+def unreadable_body(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(
+        request,
+        {
+            "detail": f"The request body could not be read ({exc}). Send it as JSON, or as "
+            "multipart/form-data with a boundary in the Content-Type header."
+        },
+        status=400,
     )
 
 

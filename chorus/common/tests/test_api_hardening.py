@@ -208,3 +208,12 @@ def test_the_api_token_command_prints_a_working_token(admin, client):
 
     response = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {out.getvalue().strip()}")
     assert response.json()["email"] == admin.email
+
+
+def test_a_multipart_body_without_a_boundary_is_a_400(hr, api_client):
+    response = api_client(hr).post(
+        "/api/v1/people/import", b"x", content_type="multipart/form-data"
+    )
+
+    assert response.status_code == 400
+    assert "boundary" in response.json()["detail"]
