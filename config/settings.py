@@ -233,6 +233,15 @@ RQ_QUEUES = {
     }
 }
 
+# No task is lost when a worker dies (chorus.common.taskqueue): a running task's heartbeat is
+# refreshed every TASK_HEARTBEAT_SECONDS; a task silent for TASK_LEASE_SECONDS goes back in the
+# queue, and after TASK_MAX_ATTEMPTS lost runs it is failed and shown on the admin page.
+TASK_HEARTBEAT_SECONDS = env_int("TASK_HEARTBEAT_SECONDS", 10)
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 60)
+TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 3)
+# For tasks claimed by a plain `db_worker` (no heartbeat): give up on them after this long.
+TASK_MAX_RUNTIME_SECONDS = env_int("TASK_MAX_RUNTIME_SECONDS", 3600)
+
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from argparse import BooleanOptionalAction
+import os
 import threading
 import time
 from typing import Any
@@ -8,8 +10,12 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from chorus.common.scheduling import scheduler_tick
+from chorus.common.taskqueue import LeasedWorker, tasks_recover_lost
 
 
 class Command(BaseCommand):
@@ -20,14 +26,31 @@ class Command(BaseCommand):
         parser.add_argument(
             "--interval", type=float, default=1.0, help="Polling interval (database)."
         )
+        parser.add_argument(
+            "--scheduler-interval",
+            type=float,
+            default=30.0,
+            help="Seconds between scheduler ticks (periodic jobs and recovery of lost tasks).",
+        )
+        parser.add_argument(
+            "--reload",
+            action=BooleanOptionalAction,
+            default=settings.DEBUG,
+            help="Restart on code changes (database backend; default: DEBUG).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["no_scheduler"]:
-            threading.Thread(target=self._scheduler_loop, name="scheduler", daemon=True).start()
+            threading.Thread(
+                target=self._scheduler_loop,
+                args=(options["scheduler_interval"],),
+                name="scheduler",
+                daemon=True,
+            ).start()
         backend = settings.TASK_BACKEND
         self.stdout.write(f"Chorus worker: task backend {backend!r}")
         if backend == "database":
-            call_command("db_worker", interval=options["interval"])
+            self._run_database_worker(options)
         elif backend == "rq":
             call_command(
                 "rqworker", "default", job_class="django_tasks_rq.Job", with_scheduler=True
@@ -35,11 +58,36 @@ class Command(BaseCommand):
         else:
             self.stderr.write("TASK_BACKEND=immediate runs tasks inline; no worker is needed.")
 
-    def _scheduler_loop(self) -> None:
+    def _run_database_worker(self, options: dict[str, Any]) -> None:
+        """django-tasks-db's `db_worker`, with a heartbeat per running task (LeasedWorker)."""
+        DbWorkerCommand(stdout=self.stdout, stderr=self.stderr).configure_logging(
+            options["verbosity"]
+        )
+        worker = LeasedWorker(
+            queue_names=settings.TASKS["default"].get("QUEUES") or ["default"],
+            interval=options["interval"],
+            batch=False,
+            backend_name="default",
+            startup_delay=True,
+            max_tasks=None,
+            worker_id=get_random_string(32),
+            excluded_queue_names=[],
+        )
+        if options["reload"]:
+            if os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
+                worker.configure_signals()
+            run_with_reloader(worker.run)
+        else:
+            worker.configure_signals()
+            worker.run()
+
+    def _scheduler_loop(self, interval: float) -> None:
         while True:
             try:
                 close_old_connections()
+                tasks_recover_lost()
                 scheduler_tick()
             except Exception as exc:  # keep the loop alive; the next tick retries
                 self.stderr.write(f"scheduler tick failed: {exc}")
-            time.sleep(30)
+            time.sleep(interval)
+
