@@ -107,6 +107,9 @@ INSTALLED_APPS += [
 ]
 
 MIDDLEWARE = [
+    # First, so it sees every other layer: a database or Redis outage is a clear 503 page
+    # (JSON under /api/) with Retry-After, never a 500 with a traceback (chorus.common.faults).
+    "chorus.common.faults.DependencyUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
