@@ -70,3 +70,24 @@ class TaskLease(models.Model):
 
     def __str__(self) -> str:
         return f"lease of {self.task_id} ({self.lost_runs} lost runs)"
+
+
+class TaskOutbox(models.Model):
+    """A task that could not be handed to Redis (RQ backend) because Redis was unreachable.
+
+    `chorus.common.task_backends.OutboxRQBackend` writes it instead of raising, so the change
+    that enqueued the task (already committed) never loses its follow-up work; the scheduler
+    loop of every `chorus worker` sends these to Redis, oldest first, once it answers again
+    (`chorus.common.taskqueue.tasks_outbox_flush`).
+    """
+
+    task_path = models.TextField()
+    args_kwargs = models.JSONField()
+    queue_name = models.CharField(max_length=32, default="default")
+    priority = models.IntegerField(default=0)
+    run_after = models.DateTimeField(null=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.task_path} (waiting for Redis since {self.created_at:%Y-%m-%d %H:%M})"

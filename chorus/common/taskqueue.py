@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
@@ -37,6 +38,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from chorus.common.errors import Conflict, NotFound
+from chorus.common.faults import DATABASE_ERRORS
 from chorus.common.models import TaskLease
 
 logger = logging.getLogger(__name__)
@@ -88,6 +90,22 @@ class LeasedWorker(Worker):
     The lease is written right after the claim; a daemon thread refreshes it until the task
     returns, so a worker that dies stops refreshing and its task becomes recoverable.
     """
+
+    def run(self) -> None:
+        """Keep working through a database outage instead of exiting (django-tasks-db's loop
+        re-raises every error but "database is locked"); a task cut off mid-run by the
+        outage keeps its stale lease and is re-queued by the scheduler."""
+        pause = 1.0
+        while self.running:
+            try:
+                super().run()
+                return
+            except DATABASE_ERRORS as exc:
+                logger.warning("database unavailable (%s); worker retries in %.0f s", exc, pause)
+                self.running_task = False
+                connections.close_all()
+                time.sleep(pause)
+                pause = min(pause * 2, 30.0)
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
         TaskLease.objects.update_or_create(
@@ -399,3 +417,50 @@ def task_discard(*, task_id: str, actor: Any) -> TaskProblem:
         _audit(actor, "tasks.discarded", problem)
     logger.info("task %s (%s) discarded by %s", task_id, problem.name, actor.pk)
     return problem
+
+
+# --- the Redis outbox ------------------------------------------------------------------------
+
+
+def tasks_outbox_flush(*, limit: int = 500) -> int:
+    """Send tasks kept while Redis was unreachable (`TaskOutbox`) to Redis, oldest first.
+
+    Stops at the first Redis error (still down: the next tick tries again) and returns how
+    many were sent. A row is deleted only after Redis accepted its task, so a crash in between
+    sends it twice at worst (tasks are safe to repeat), never zero times.
+    """
+    if settings.TASK_BACKEND != "rq":
+        return 0
+    from django.utils.module_loading import import_string
+    from django_tasks import task_backends
+
+    from chorus.common.faults import REDIS_ERRORS
+    from chorus.common.models import TaskOutbox
+    from chorus.common.task_backends import OutboxRQBackend
+
+    backend = task_backends["default"]
+    if not isinstance(backend, OutboxRQBackend):
+        return 0
+    sent = 0
+    for row in TaskOutbox.objects.order_by("created_at", "pk")[:limit]:
+        try:
+            task = import_string(row.task_path).using(
+                queue_name=row.queue_name, priority=row.priority, run_after=row.run_after
+            )
+        except ImportError:
+            logger.error("outbox #%s: task %s no longer exists; dropped", row.pk, row.task_path)
+            row.delete()
+            continue
+        try:
+            backend.enqueue_to_redis(
+                task, row.args_kwargs.get("args", []), row.args_kwargs.get("kwargs", {})
+            )
+        except REDIS_ERRORS as exc:
+            logger.warning("Redis still unreachable (%s); %s task(s) wait in the outbox", exc,
+                           TaskOutbox.objects.count())
+            break
+        if TaskOutbox.objects.filter(pk=row.pk).delete()[0]:
+            sent += 1
+    if sent:
+        logger.info("sent %s task(s) from the outbox to Redis", sent)
+    return sent

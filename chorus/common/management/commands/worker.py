@@ -15,7 +15,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from chorus.common.scheduling import scheduler_tick
-from chorus.common.taskqueue import LeasedWorker, tasks_recover_lost
+from chorus.common.taskqueue import LeasedWorker, tasks_outbox_flush, tasks_recover_lost
 
 
 class Command(BaseCommand):
@@ -82,12 +82,15 @@ class Command(BaseCommand):
             worker.run()
 
     def _scheduler_loop(self, interval: float) -> None:
+        # Each step on its own: Redis being down must not stop periodic jobs (they wait in
+        # the outbox), nor the database being down stop anything for good.
+        steps = (tasks_outbox_flush, tasks_recover_lost, scheduler_tick)
         while True:
-            try:
-                close_old_connections()
-                tasks_recover_lost()
-                scheduler_tick()
-            except Exception as exc:  # keep the loop alive; the next tick retries
-                self.stderr.write(f"scheduler tick failed: {exc}")
+            for step in steps:
+                try:
+                    close_old_connections()
+                    step()
+                except Exception as exc:  # keep the loop alive; the next tick retries
+                    self.stderr.write(f"scheduler: {step.__name__} failed: {exc}")
             time.sleep(interval)
 
