@@ -8,6 +8,7 @@ effect.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -88,3 +89,44 @@ def test_a_task_whose_worker_is_killed_runs_again_and_takes_effect_once(database
         (task_id.replace("-", "") if database.vendor == "sqlite" else task_id,),
     )
     assert lost_runs == [(1,)]
+
+
+@pytest.mark.redis
+def test_an_rq_job_whose_worker_is_killed_is_requeued_by_the_scheduler(tmp_path):
+    """RQ 3 only moves an abandoned job to the FailedJobRegistry (AbandonedJobError) once its
+    execution heartbeat has expired (about 90 s); the scheduler then re-queues it. The test
+    runs that scheduler step with its clock 5 minutes ahead instead of waiting."""
+    import redis
+
+    redis_url = os.environ.get("FAULTS_REDIS_URL", "redis://127.0.0.1:6379/4")
+    redis.Redis.from_url(redis_url).flushdb()
+    journal = tmp_path / "journal.txt"
+    journal.touch()
+    with sqlite_database(tmp_path) as db:
+        env = base_env(DATABASE_URL=db.url, TASK_BACKEND="rq", REDIS_URL=redis_url)
+        enqueue = (
+            "from chorus.common.tests.fault_tasks import slow_effect_task as t; "
+            f"print(t.enqueue(key='rq-invite', journal={str(journal)!r}).id)"
+        )
+        job_id = manage("shell", "-c", enqueue, env=env).split()[-1]
+        first = Process(["worker", "--no-scheduler"], env, tmp_path / "rq1.log")
+        try:
+            wait_for(lambda: "start" in journal.read_text(), timeout=60, what="the first run")
+        finally:
+            first.kill()
+
+        recover = (
+            "from datetime import timedelta; from django.utils import timezone; "
+            "from chorus.common.taskqueue import tasks_recover_lost; "
+            "print(tasks_recover_lost(now=timezone.now() + timedelta(minutes=5)).requeued)"
+        )
+        assert job_id in manage("shell", "-c", recover, env=env)
+        manage("rqworker", "default", "--burst", "--job-class", "django_tasks_rq.Job", env=env)
+
+        assert journal.read_text().split() == ["start", "start", "done"]
+        status = manage(
+            "shell", "-c",
+            f"from django_tasks import default_task_backend as b; print(b.get_result({job_id!r}).status)",
+            env=env,
+        )
+        assert status.split()[-1] == "SUCCESSFUL"
