@@ -27,6 +27,8 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
+from chorus.common.errors import StorageFull
+
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
@@ -85,6 +87,21 @@ def unavailable_response(request: HttpRequest, dependency: str) -> HttpResponse:
     return response
 
 
+def storage_full_response(request: HttpRequest, exc: StorageFull) -> HttpResponse:
+    """507 Insufficient Storage: the upload was not kept (chorus.common.storage)."""
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": exc.message}, status=507)
+    else:
+        html = render_to_string(
+            "common/unavailable.html",
+            {"title": "The file could not be saved", "message": exc.message, "advice": ""},
+        )
+        response = HttpResponse(html, status=507)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def api_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
     """django-ninja exception handler for DEPENDENCY_ERRORS (see config/api.py)."""
     dependency = dependency_down(exc) or "database"
@@ -111,6 +128,9 @@ class DependencyUnavailableMiddleware:
         return response
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if isinstance(exc, StorageFull):  # for views that do not show domain errors in a form
+            logger.error("upload storage full during %s %s", request.method, request.path)
+            return storage_full_response(request, exc)
         dependency = dependency_down(exc)
         if dependency is None:
             return None
