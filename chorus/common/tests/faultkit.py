@@ -19,6 +19,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[3]
 PG_ADMIN_URL = os.environ.get("FAULTS_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+# A Redis database of the fault suite's own: the tests flush it.
+REDIS_URL = os.environ.get("FAULTS_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_PORT = int(REDIS_URL.rsplit(":", 1)[1].split("/")[0])
+REDIS_DB = REDIS_URL.rsplit("/", 1)[1]
 # Subprocesses load only the core apps: the faults under test live there, and it keeps
 # migrations (run once per throw-away database) short.
 CORE_ONLY = {"CHORUS_APPS": "core-only"}

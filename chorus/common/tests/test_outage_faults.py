@@ -12,9 +12,13 @@ import re
 import time
 
 import pytest
+import redis
 import requests
 
 from chorus.common.tests.faultkit import (
+    REDIS_DB,
+    REDIS_PORT,
+    REDIS_URL,
     CutOffProxy,
     Process,
     base_env,
@@ -116,9 +120,10 @@ def _get(url: str, **kwargs: object) -> int | None:
 
 def test_enqueueing_while_redis_is_cut_off_loses_nothing(tmp_path):
     with sqlite_database(tmp_path) as db:
-        proxy = CutOffProxy(6379)
+        redis.Redis.from_url(REDIS_URL).flushdb()
+        proxy = CutOffProxy(REDIS_PORT)
         env = base_env(DATABASE_URL=db.url, TASK_BACKEND="rq",
-                       REDIS_URL=f"redis://127.0.0.1:{proxy.port}/4")
+                       REDIS_URL=f"redis://127.0.0.1:{proxy.port}/{REDIS_DB}")
         journal = tmp_path / "journal.txt"
         journal.touch()
         worker = Process(["worker", "--scheduler-interval", "0.5"], env, tmp_path / "worker.log")
@@ -130,14 +135,16 @@ def test_enqueueing_while_redis_is_cut_off_loses_nothing(tmp_path):
                          f"r = t.enqueue(key='while-redis-down', journal={str(journal)!r}, "
                          "first_run_seconds=0); print(r.id)", env=env)
             assert out.split()[-1].startswith("outbox-")
-            assert db.query("SELECT COUNT(*) FROM common_taskoutbox") == [(1,)]
+            waiting = "SELECT COUNT(*) FROM common_taskoutbox WHERE task_path LIKE %s"
+            assert db.query(waiting, ("%slow_effect_task",)) == [(1,)]
             time.sleep(2)
             assert journal.read_text() == ""
 
             proxy.restore()
             wait_for(lambda: "done" in journal.read_text(), timeout=90,
                      what=f"the task to run once Redis is back:\n{worker.output()}")
-            assert db.query("SELECT COUNT(*) FROM common_taskoutbox") == [(0,)]
+            wait_for(lambda: db.query("SELECT COUNT(*) FROM common_taskoutbox") == [(0,)],
+                     timeout=30, what="the outbox to empty (periodic jobs queued meanwhile too)")
             assert db.query("SELECT COUNT(*) FROM common_scheduledrun WHERE job = %s",
                             ("effect:while-redis-down",)) == [(1,)]
             assert worker.popen.poll() is None

@@ -8,13 +8,13 @@ effect.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from chorus.common.tests.faultkit import (
+    REDIS_URL,
     Database,
     Process,
     base_env,
@@ -91,14 +91,13 @@ def test_a_task_whose_worker_is_killed_runs_again_and_takes_effect_once(database
     assert lost_runs == [(1,)]
 
 
-@pytest.mark.redis
 def test_an_rq_job_whose_worker_is_killed_is_requeued_by_the_scheduler(tmp_path):
     """RQ 3 only moves an abandoned job to the FailedJobRegistry (AbandonedJobError) once its
     execution heartbeat has expired (about 90 s); the scheduler then re-queues it. The test
     runs that scheduler step with its clock 5 minutes ahead instead of waiting."""
     import redis
 
-    redis_url = os.environ.get("FAULTS_REDIS_URL", "redis://127.0.0.1:6379/4")
+    redis_url = REDIS_URL
     redis.Redis.from_url(redis_url).flushdb()
     journal = tmp_path / "journal.txt"
     journal.touch()
