@@ -128,7 +128,8 @@ def test_enqueueing_while_redis_is_cut_off_loses_nothing(tmp_path):
         journal.touch()
         worker = Process(["worker", "--scheduler-interval", "0.5"], env, tmp_path / "worker.log")
         try:
-            time.sleep(3)  # the worker connects to Redis before it goes away
+            wait_for(lambda: "Listening on" in worker.output(), timeout=60,
+                     what=f"the RQ worker to start:\n{worker.output()}")
             proxy.cut()
             out = manage("shell", "-c",
                          "from chorus.common.tests.fault_tasks import slow_effect_task as t; "
@@ -148,6 +149,26 @@ def test_enqueueing_while_redis_is_cut_off_loses_nothing(tmp_path):
             assert db.query("SELECT COUNT(*) FROM common_scheduledrun WHERE job = %s",
                             ("effect:while-redis-down",)) == [(1,)]
             assert worker.popen.poll() is None
+        finally:
+            worker.kill()
+            proxy.cut()
+
+
+def test_an_rq_worker_started_while_redis_is_down_waits_for_it(tmp_path):
+    with sqlite_database(tmp_path) as db:
+        redis.Redis.from_url(REDIS_URL).flushdb()
+        proxy = CutOffProxy(REDIS_PORT)
+        proxy.cut()
+        env = base_env(DATABASE_URL=db.url, TASK_BACKEND="rq",
+                       REDIS_URL=f"redis://127.0.0.1:{proxy.port}/{REDIS_DB}")
+        worker = Process(["worker", "--scheduler-interval", "0.5"], env, tmp_path / "worker.log")
+        try:
+            wait_for(lambda: "Redis unavailable" in worker.output(), timeout=60,
+                     what=f"the worker to notice:\n{worker.output()}")
+            assert worker.popen.poll() is None
+            proxy.restore()
+            wait_for(lambda: "Listening on" in worker.output(), timeout=60,
+                     what=f"the RQ worker to start once Redis is back:\n{worker.output()}")
         finally:
             worker.kill()
             proxy.cut()

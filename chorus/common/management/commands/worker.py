@@ -14,6 +14,7 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
+from chorus.common.faults import REDIS_ERRORS
 from chorus.common.scheduling import scheduler_tick
 from chorus.common.taskqueue import LeasedWorker, tasks_outbox_flush, tasks_recover_lost
 
@@ -52,9 +53,7 @@ class Command(BaseCommand):
         if backend == "database":
             self._run_database_worker(options)
         elif backend == "rq":
-            call_command(
-                "rqworker", "default", job_class="django_tasks_rq.Job", with_scheduler=True
-            )
+            self._run_rq_worker()
         else:
             self.stderr.write("TASK_BACKEND=immediate runs tasks inline; no worker is needed.")
 
@@ -80,6 +79,30 @@ class Command(BaseCommand):
         else:
             worker.configure_signals()
             worker.run()
+
+    def _run_rq_worker(self) -> None:
+        """django-rq's `rqworker`, restarted when it stops because Redis went away (it exits
+        on a connection error while starting; once running, RQ itself waits for Redis)."""
+        import django_rq
+
+        pause = 1.0
+        while True:
+            try:
+                django_rq.get_connection("default").ping()
+            except REDIS_ERRORS as exc:
+                self.stderr.write(f"Redis unavailable ({exc}); the worker retries in {pause:.0f} s")
+                time.sleep(pause)
+                pause = min(pause * 2, 30.0)
+                continue
+            try:
+                call_command(
+                    "rqworker", "default", job_class="django_tasks_rq.Job", with_scheduler=True
+                )
+                return
+            except SystemExit as exc:
+                if exc.code != 1:
+                    raise
+                # rqworker exits with 1 on a Redis connection error; the ping above decides.
 
     def _scheduler_loop(self, interval: float) -> None:
         # Each step on its own: Redis being down must not stop periodic jobs (they wait in
