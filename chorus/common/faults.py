@@ -112,7 +112,11 @@ def api_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _log(request: HttpRequest, dependency: str, exc: BaseException) -> None:
     logger.error(
         "%s unavailable during %s %s: %s: %s",
-        dependency, request.method, request.path, type(exc).__name__, exc,
+        dependency,
+        request.method,
+        request.path,
+        type(exc).__name__,
+        exc,
     )
 
 
@@ -139,7 +143,9 @@ class DependencyUnavailableMiddleware:
 
 
 @receiver(got_request_exception)
-def _remember_dependency_down(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+def _remember_dependency_down(
+    sender: Any, request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     """An error outside the view (in a middleware) already became a 500: mark the request so
     the middleware above can answer 503 instead. Sent from inside Django's `except` block."""
     dependency = dependency_down(sys.exc_info()[1])

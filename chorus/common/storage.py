@@ -10,6 +10,7 @@ calling service's transaction rolls back its rows, so no record points at a miss
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import tempfile
@@ -57,10 +58,8 @@ class AtomicFileSystemStorage(FileSystemStorage):
                 raise self._full(name) from exc
             raise
         finally:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp_path)
-            except FileNotFoundError:
-                pass
         if self.file_permissions_mode is not None:
             os.chmod(full_path, self.file_permissions_mode)
         return str(name).replace("\\", "/")

@@ -40,7 +40,9 @@ class OutboxRQBackend(RQBackend):
             )
             logger.warning(
                 "Redis unreachable (%s); %s kept in the task outbox (#%s) until it is back",
-                exc, task.module_path, row.pk,
+                exc,
+                task.module_path,
+                row.pk,
             )
             return TaskResult(
                 task=task,

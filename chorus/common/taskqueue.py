@@ -378,9 +378,7 @@ def task_retry(*, task_id: str, actor: Any) -> TaskProblem:
                     job.save_meta()
                     registry.requeue(job)
         else:
-            taken = DBTaskResult.objects.filter(
-                pk=task_id, status=TaskResultStatus.FAILED
-            ).update(
+            taken = DBTaskResult.objects.filter(pk=task_id, status=TaskResultStatus.FAILED).update(
                 status=TaskResultStatus.READY,
                 started_at=None,
                 finished_at=None,
@@ -409,9 +407,11 @@ def task_discard(*, task_id: str, actor: Any) -> TaskProblem:
             for queue in _rq_queues():
                 FailedJobRegistry(queue=queue).remove(task_id, delete_job=True)
         else:
-            deleted, _ = DBTaskResult.objects.filter(pk=task_id).exclude(
-                status=TaskResultStatus.RUNNING
-            ).delete()
+            deleted, _ = (
+                DBTaskResult.objects.filter(pk=task_id)
+                .exclude(status=TaskResultStatus.RUNNING)
+                .delete()
+            )
             if not deleted:
                 raise Conflict("This task is running now; wait for it to finish, then discard it.")
         _audit(actor, "tasks.discarded", problem)
@@ -456,8 +456,11 @@ def tasks_outbox_flush(*, limit: int = 500) -> int:
                 task, row.args_kwargs.get("args", []), row.args_kwargs.get("kwargs", {})
             )
         except REDIS_ERRORS as exc:
-            logger.warning("Redis still unreachable (%s); %s task(s) wait in the outbox", exc,
-                           TaskOutbox.objects.count())
+            logger.warning(
+                "Redis still unreachable (%s); %s task(s) wait in the outbox",
+                exc,
+                TaskOutbox.objects.count(),
+            )
             break
         if TaskOutbox.objects.filter(pk=row.pk).delete()[0]:
             sent += 1

@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,12 @@ def base_env(**extra: str) -> dict[str, str]:
 def manage(*args: str, env: dict[str, str], timeout: float = 180) -> str:
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
     assert result.returncode == 0, f"manage.py {' '.join(args)} failed:\n{result.stderr}"
     return result.stdout
@@ -126,7 +131,10 @@ class Process:
         self._out = log.open("w")
         self.popen = subprocess.Popen(
             [sys.executable, "-m", "chorus.cli", *args],
-            cwd=ROOT, env=env, stdout=self._out, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+            stdout=self._out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 
@@ -173,10 +181,8 @@ class CutOffProxy:
             listener.close()
         with self._lock:
             for sock in self._open:
-                try:
+                with suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 sock.close()
             self._open.clear()
 
@@ -206,7 +212,5 @@ class CutOffProxy:
             pass
         finally:
             for sock in (src, dst):
-                try:
+                with suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass

@@ -45,12 +45,16 @@ def test_a_page_answers_503_with_a_clear_page_when_the_database_is_down(
 
 def test_a_dropped_connection_is_a_503_too(client_for, employee, monkeypatch):
     client = client_for(employee)
-    monkeypatch.setattr(common_views, "cards_for", _raiser(InterfaceError("connection already closed")))
+    monkeypatch.setattr(
+        common_views, "cards_for", _raiser(InterfaceError("connection already closed"))
+    )
     assert client.get("/").status_code == 503
 
 
 @pytest.mark.parametrize("debug", [True, False])
-def test_the_api_answers_503_json_when_the_database_is_down(api_client, employee, monkeypatch, settings, debug):
+def test_the_api_answers_503_json_when_the_database_is_down(
+    api_client, employee, monkeypatch, settings, debug
+):
     settings.DEBUG = debug
     client = api_client(employee)
     monkeypatch.setattr(people_api, "api_token_authenticate", _raiser(DB_DOWN))

@@ -31,7 +31,7 @@ class Chunked(ContentFile):
     def chunks(self, chunk_size=None):
         data = self.read()
         for start in range(0, len(data), 1000):
-            yield data[start:start + 1000]
+            yield data[start : start + 1000]
 
 
 def test_a_file_is_saved_whole_under_its_name(tmp_path):

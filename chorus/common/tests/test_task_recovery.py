@@ -26,8 +26,13 @@ def database_backend(settings):
     settings.TASK_MAX_RUNTIME_SECONDS = 3600
 
 
-def make_task(*, status: str = TaskResultStatus.RUNNING, started_ago: int = 0,
-              heartbeat_ago: int | None = None, worker: str = "w1") -> DBTaskResult:
+def make_task(
+    *,
+    status: str = TaskResultStatus.RUNNING,
+    started_ago: int = 0,
+    heartbeat_ago: int | None = None,
+    worker: str = "w1",
+) -> DBTaskResult:
     now = timezone.now()
     task = DBTaskResult.objects.create(
         task_path="chorus.common.tests.fault_tasks.slow_effect_task",
@@ -86,8 +91,12 @@ def test_finished_and_queued_tasks_are_not_touched():
     failed = make_task(status="FAILED", started_ago=900, heartbeat_ago=900)
     queued = make_task(status="READY")
     assert tasks_recover_lost().requeued == []
-    assert [t.status for t in DBTaskResult.objects.filter(pk__in=[done.pk, failed.pk, queued.pk])
-            .order_by("status")] == ["FAILED", "READY", "SUCCESSFUL"]
+    assert [
+        t.status
+        for t in DBTaskResult.objects.filter(pk__in=[done.pk, failed.pk, queued.pk]).order_by(
+            "status"
+        )
+    ] == ["FAILED", "READY", "SUCCESSFUL"]
 
 
 def test_a_task_that_keeps_losing_its_worker_is_failed_after_the_max_attempts():
@@ -120,7 +129,8 @@ def test_two_schedulers_recover_a_task_once():
 def test_the_admin_sees_failed_and_requeued_tasks_without_their_arguments(client_for, admin):
     failed = make_task(status="FAILED", started_ago=100)
     DBTaskResult.objects.filter(pk=failed.pk).update(
-        exception_class_path="smtplib.SMTPException", traceback="SMTPException: secret@globex.example"
+        exception_class_path="smtplib.SMTPException",
+        traceback="SMTPException: secret@globex.example",
     )
     requeued = make_task(started_ago=100, heartbeat_ago=90)
     tasks_recover_lost()
@@ -203,5 +213,7 @@ def test_a_running_requeued_task_cannot_be_discarded(admin):
 
 def test_an_unknown_task_id_is_a_404(client_for, admin):
     client = client_for(admin)
-    assert client.post("/admin-tasks/00000000-0000-0000-0000-000000000000/retry/").status_code == 404
+    assert (
+        client.post("/admin-tasks/00000000-0000-0000-0000-000000000000/retry/").status_code == 404
+    )
     assert client.post("/admin-tasks/not-a-uuid/discard/").status_code == 404

@@ -52,7 +52,8 @@ def test_a_task_whose_worker_is_killed_runs_again_and_takes_effect_once(database
     journal.touch()
     env = base_env(DATABASE_URL=database.url, **LEASE_ENV)
     task_id = manage(
-        "shell", "-c",
+        "shell",
+        "-c",
         "from chorus.common.tests.fault_tasks import slow_effect_task as t; "
         f"print(t.enqueue(key='invite-42', journal={str(journal)!r}).id)",
         env=env,
@@ -124,7 +125,8 @@ def test_an_rq_job_whose_worker_is_killed_is_requeued_by_the_scheduler(tmp_path)
 
         assert journal.read_text().split() == ["start", "start", "done"]
         status = manage(
-            "shell", "-c",
+            "shell",
+            "-c",
             f"from django_tasks import default_task_backend as b; print(b.get_result({job_id!r}).status)",
             env=env,
         )

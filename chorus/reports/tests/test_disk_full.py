@@ -15,8 +15,11 @@ from chorus.reports.models import Evidence, Report, Submission
 from chorus.reports.tests.conftest import png
 
 pytestmark = pytest.mark.django_db
-FORM = {"url": "https://x.com/someone/status/1", "category": "harassment",
-        "description": "Threatening a colleague"}
+FORM = {
+    "url": "https://x.com/someone/status/1",
+    "category": "harassment",
+    "description": "Threatening a colleague",
+}
 
 
 def test_a_full_disk_refuses_the_report_with_a_clear_message_and_keeps_nothing(
@@ -54,8 +57,9 @@ def tiny_disk(tmp_path, settings):
         pytest.skip("mounting a tmpfs needs root (CI runs as root)")
     mountpoint = tmp_path / "tiny"
     mountpoint.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mountpoint)],
-                   check=True)
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mountpoint)], check=True
+    )
     settings.MEDIA_ROOT = str(mountpoint)
     try:
         yield mountpoint

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from argparse import BooleanOptionalAction
 import os
 import threading
 import time
+from argparse import BooleanOptionalAction
 from typing import Any
 
 from django.conf import settings
@@ -116,4 +116,3 @@ class Command(BaseCommand):
                 except Exception as exc:  # keep the loop alive; the next tick retries
                     self.stderr.write(f"scheduler: {step.__name__} failed: {exc}")
             time.sleep(interval)
-
