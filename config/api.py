@@ -40,7 +40,7 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 # A database or Redis outage answers 503 with Retry-After, not ninja's 500 (chorus.common.faults).
 for _exc_class in DEPENDENCY_ERRORS:
-    api.add_exception_handler(_exc_class, api_unavailable)  # type: ignore[arg-type]
+    api.add_exception_handler(_exc_class, api_unavailable)  # type: ignore[arg-type,type-var]
 
 api.add_router("/", people_router)
 

@@ -26,7 +26,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -338,7 +338,7 @@ def _rq_problem_list(limit: int) -> list[TaskProblem]:
 
 def _aware(value: datetime | None) -> datetime | None:
     if value is not None and timezone.is_naive(value):
-        return timezone.make_aware(value, timezone=timezone.utc)
+        return timezone.make_aware(value, timezone=UTC)
     return value
 
 
@@ -389,7 +389,7 @@ def task_retry(*, task_id: str, actor: Any) -> TaskProblem:
             )
             if not taken:
                 raise Conflict("This task changed meanwhile; reload the page.")
-            TaskLease.objects.filter(task_id=task_id).update(
+            TaskLease.objects.filter(task__pk=task_id).update(
                 lost_runs=0, worker_id="", heartbeat_at=None
             )
         _audit(actor, "tasks.retried", problem)

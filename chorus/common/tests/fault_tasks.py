@@ -22,3 +22,9 @@ def slow_effect_task(*, key: str, journal: str, first_run_seconds: float = 120.0
     ScheduledRun.objects.get_or_create(job=f"effect:{key}", slot=0)
     with log.open("a") as out:
         out.write("done\n")
+
+
+@task()
+def always_fails_task() -> None:
+    """Fails the way a bug does, so the admin page has something to show."""
+    raise RuntimeError("always fails")

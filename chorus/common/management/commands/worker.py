@@ -59,11 +59,11 @@ class Command(BaseCommand):
 
     def _run_database_worker(self, options: dict[str, Any]) -> None:
         """django-tasks-db's `db_worker`, with a heartbeat per running task (LeasedWorker)."""
-        DbWorkerCommand(stdout=self.stdout, stderr=self.stderr).configure_logging(
+        DbWorkerCommand(stdout=self.stdout, stderr=self.stderr).configure_logging(  # type: ignore[arg-type]
             options["verbosity"]
         )
         worker = LeasedWorker(
-            queue_names=settings.TASKS["default"].get("QUEUES") or ["default"],
+            queue_names=list(settings.TASKS["default"].get("QUEUES") or ["default"]),
             interval=options["interval"],
             batch=False,
             backend_name="default",
