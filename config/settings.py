@@ -244,6 +244,14 @@ RQ_QUEUES = {
     }
 }
 
+# An unreachable Redis fails an enqueue within seconds (the task then waits in the database
+# outbox, chorus.common.task_backends) instead of hanging the request on the OS TCP timeout.
+if "socket_connect_timeout=" not in RQ_QUEUES["default"]["URL"]:
+    _sep = "&" if "?" in RQ_QUEUES["default"]["URL"] else "?"
+    RQ_QUEUES["default"]["URL"] += (
+        f"{_sep}socket_connect_timeout={env_int('REDIS_CONNECT_TIMEOUT', 5)}"
+    )
+
 # No task is lost when a worker dies (chorus.common.taskqueue): a running task's heartbeat is
 # refreshed every TASK_HEARTBEAT_SECONDS; a task silent for TASK_LEASE_SECONDS goes back in the
 # queue, and after TASK_MAX_ATTEMPTS lost runs it is failed and shown on the admin page.

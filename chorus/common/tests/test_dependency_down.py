@@ -95,3 +95,34 @@ def test_other_errors_are_not_disguised_as_an_outage(client_for, employee, monke
     monkeypatch.setattr(common_views, "cards_for", _raiser(ValueError("a bug")))
     with pytest.raises(ValueError):
         client.get("/")
+
+
+def _settings_value(expression: str, **env: str) -> str:
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import django; from django.conf import settings; print({expression})",
+        ],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_an_unreachable_database_or_redis_fails_fast_instead_of_hanging():
+    pg = _settings_value(
+        "settings.DATABASES['default']['OPTIONS']['connect_timeout']",
+        DATABASE_URL="postgres://chorus@db.invalid/chorus",
+    )
+    redis_url = _settings_value(
+        "settings.RQ_QUEUES['default']['URL']", REDIS_URL="redis://redis.invalid:6379/2"
+    )
+    assert pg == "5"
+    assert redis_url == "redis://redis.invalid:6379/2?socket_connect_timeout=5"
