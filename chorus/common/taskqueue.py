@@ -275,6 +275,22 @@ class TaskProblem:
         return self.status == TaskResultStatus.FAILED
 
 
+def can_manage_tasks(user: Any) -> bool:
+    """Who may see and act on the installation's task queue.
+
+    The queue is shared by every organization of the installation, so when it hosts several,
+    only a platform operator (a superuser, `chorus createsuperuser`) may; with one organization,
+    its administrators are the operators.
+    """
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    from chorus.people.models import Organization
+
+    return bool(user.has_role("admin")) and Organization.objects.count() <= 1
+
+
 def _short_name(path: str) -> str:
     return path.rsplit(".", 1)[-1] if path else "(unknown task)"
 

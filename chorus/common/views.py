@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from chorus.common.errors import DomainError, NotFound
 from chorus.common.navigation import cards_for
 from chorus.common.taskqueue import (
+    can_manage_tasks,
     lease_seconds,
     max_attempts,
     task_discard,
@@ -37,7 +38,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
 
 
 def _require_admin(request: AuthedRequest) -> None:
-    if not request.user.has_role("admin"):
+    if not can_manage_tasks(request.user):
         raise PermissionDenied
 
 

@@ -158,6 +158,23 @@ def test_only_administrators_reach_the_task_page(client_for, request, who):
     assert task.status == "FAILED"
 
 
+def test_with_several_organizations_only_the_platform_operator_manages_tasks(
+    client_for, admin, outsider, other_org
+):
+    """The queue is shared by every organization: one organization's admin must not discard
+    another's tasks."""
+    task = make_task(status="FAILED")
+    for org_admin in (admin, outsider):
+        client = client_for(org_admin)
+        assert client.get("/admin-tasks/").status_code == 403
+        assert client.post(f"/admin-tasks/{task.pk}/discard/").status_code == 403
+    assert DBTaskResult.objects.filter(pk=task.pk).exists()
+
+    admin.is_superuser = True
+    admin.save(update_fields=["is_superuser"])
+    assert client_for(admin).get("/admin-tasks/").status_code == 200
+
+
 def test_the_admin_nav_links_the_task_page(client_for, admin, employee):
     assert b"/admin-tasks/" in client_for(admin).get("/").content
     assert b"/admin-tasks/" not in client_for(employee).get("/").content
