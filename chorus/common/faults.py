@@ -84,6 +84,9 @@ def unavailable_response(request: HttpRequest, dependency: str) -> HttpResponse:
         response = HttpResponse(html, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
+    if request.headers.get("HX-Request") == "true":
+        # htmx does not swap error responses; reloading shows this page instead of nothing.
+        response["HX-Refresh"] = "true"
     return response
 
 

@@ -43,6 +43,13 @@ def test_a_page_answers_503_with_a_clear_page_when_the_database_is_down(
     assert "Traceback" not in body and "127.0.0.1" not in body
 
 
+def test_an_htmx_request_reloads_the_page_to_show_the_outage(client_for, employee, monkeypatch):
+    client = client_for(employee)
+    monkeypatch.setattr(common_views, "cards_for", _raiser(DB_DOWN))
+    response = client.get("/", headers={"HX-Request": "true"})
+    assert response.status_code == 503 and response["HX-Refresh"] == "true"
+
+
 def test_a_dropped_connection_is_a_503_too(client_for, employee, monkeypatch):
     client = client_for(employee)
     monkeypatch.setattr(
