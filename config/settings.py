@@ -179,6 +179,19 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Issue 11: the login forms post the e-mail as `username` (USERNAME_FIELD is "email", which axes
+# would look for otherwise and never find); it is lower-cased so case variants are one account.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "chorus.people.auth.login_username"
+# The client address behind the proxies we trust (X-Forwarded-For), not the proxy's own.
+AXES_CLIENT_IP_CALLABLE = "chorus.common.clientip.client_ip"
+# Reverse proxies in front of Chorus that append the client address to X-Forwarded-For:
+# 1 with BEHIND_PROXY=true (one TLS-terminating proxy), 0 (header ignored) otherwise.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_PROXY", False) else 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        f"TRUSTED_PROXY_COUNT={TRUSTED_PROXY_COUNT} must be 0 (no proxy) or more."
+    )
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
