@@ -248,6 +248,28 @@ RQ_QUEUES = {
     }
 }
 
+# Issue 11: one cache shared by every web and worker process (rate limits such as the report-key
+# limit must not be per process or reset by a restart). Default: a table in the main database,
+# created by every `migrate`; CACHE_URL=redis://host:6379/1 uses Redis for scale-out.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+elif CACHE_URL in ("", "database"):
+    CACHES = {
+        "default": {
+            "BACKEND": "chorus.common.cache.DatabaseCache",
+            "LOCATION": "chorus_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+else:
+    raise ImproperlyConfigured(
+        f"CACHE_URL={CACHE_URL!r}: leave it empty (the database) or give a Redis URL, "
+        "e.g. redis://127.0.0.1:6379/1."
+    )
+
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
