@@ -152,6 +152,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
+    # Issue 11: transactions take the write lock when they begin (BEGIN IMMEDIATE), so a second
+    # writer waits on the timeout above. With the default deferred mode two transactions that
+    # read first and then write fail at once with "database is locked" (the lock upgrade
+    # never waits): concurrent report submissions answered 500.
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     (BASE_DIR / "var").mkdir(exist_ok=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

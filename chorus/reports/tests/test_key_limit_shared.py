@@ -13,6 +13,7 @@ from django.db import connection
 from django.test import Client
 
 from chorus.common.cache import DatabaseCache
+from chorus.common.testing import in_own_connection, own_connections_per_thread, run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +94,16 @@ def _expires(key: str):
     with connection.cursor() as cursor:
         cursor.execute("SELECT expires FROM chorus_cache WHERE cache_key = %s", [db_key])
         return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_wrong_keys_are_all_counted(tmp_path):
+    # Django's own database-cache incr() reads then writes: concurrent failures got lost.
+    key = "reports:key-attempts:concurrent"
+    with own_connections_per_thread(tmp_path):
+        in_own_connection(lambda: caches["default"].add(key, 0, timeout=900))
+        results = run_concurrently([lambda: caches["default"].incr(key)] * 30)
+        final = in_own_connection(lambda: caches["default"].get(key))
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert sorted(results) == list(range(1, 31))
+    assert final == 30
