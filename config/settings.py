@@ -257,6 +257,7 @@ RQ_QUEUES = {
 # limit must not be per process or reset by a restart). Default: a table in the main database,
 # created by every `migrate`; CACHE_URL=redis://host:6379/1 uses Redis for scale-out.
 CACHE_URL = env_str("CACHE_URL", "")
+CACHES: dict[str, dict[str, object]]
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}

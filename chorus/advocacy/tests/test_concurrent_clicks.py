@@ -26,12 +26,17 @@ def test_fifty_simultaneous_clicks_and_shares_all_succeed_once(
     tracking._salt_cache.clear()  # every thread races to create today's salt
 
     def click(index: int):
-        return Client().get(f"/l/{share.code}", HTTP_USER_AGENT=BROWSER,
-                            REMOTE_ADDR=f"198.51.100.{index + 1}")
+        return Client().get(
+            f"/l/{share.code}", HTTP_USER_AGENT=BROWSER, REMOTE_ADDR=f"198.51.100.{index + 1}"
+        )
 
     def share_again(user):
-        return share_create(user=user, item=approved_item, network="bluesky",
-                            text=f"Worth a read, says {user.full_name}")
+        return share_create(
+            user=user,
+            item=approved_item,
+            network="bluesky",
+            text=f"Worth a read, says {user.full_name}",
+        )
 
     calls = [lambda i=i: click(i) for i in range(50)]
     calls += [lambda u=u: share_again(u) for u in sharers]

@@ -15,11 +15,16 @@ from django.db import connection
 
 def _cache_backend(env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c",
-         "import django; django.setup(); from django.conf import settings; "
-         "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION'])"],
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION'])",
+        ],
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -31,7 +36,8 @@ def test_the_default_cache_is_a_table_in_the_main_database():
 def test_a_redis_cache_url_selects_redis():
     result = _cache_backend({"CACHE_URL": "redis://127.0.0.1:6379/3"})
     assert result.stdout.split() == [
-        "django.core.cache.backends.redis.RedisCache", "redis://127.0.0.1:6379/3"
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://127.0.0.1:6379/3",
     ]
 
 

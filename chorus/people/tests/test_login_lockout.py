@@ -94,14 +94,16 @@ def test_behind_the_proxy_each_forwarded_client_is_locked_separately(settings, e
     assert AccessAttempt.objects.get().ip_address == "203.0.113.5"
 
 
-def test_behind_the_proxy_a_forged_forwarded_for_entry_does_not_escape_the_lock(
-    settings, employee
-):
+def test_behind_the_proxy_a_forged_forwarded_for_entry_does_not_escape_the_lock(settings, employee):
     settings.TRUSTED_PROXY_COUNT = 1
     # The proxy appends the address it saw; anything to its left was written by the client.
     for n in range(5):
-        _login(employee.email, "wrong", REMOTE_ADDR=PROXY,
-               HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.5")
+        _login(
+            employee.email,
+            "wrong",
+            REMOTE_ADDR=PROXY,
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.5",
+        )
     forged = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": "192.0.2.99, 203.0.113.5"}
     assert _login(employee.email, PASSWORD, **forged).status_code == 429
 

@@ -26,28 +26,39 @@ def test_fifty_simultaneous_reports_all_succeed_and_one_post_makes_one_case(
     def report(index: int):
         # Half of them report the same post (some of its URLs with tracking parameters), the
         # other half one post each.
-        url = (f"{SAME_POST}?s={index}" if index % 4 else SAME_POST) if index % 2 == 0 else (
-            f"https://x.com/someone/status/{1870000000000000000 + index}"
+        url = (
+            (f"{SAME_POST}?s={index}" if index % 4 else SAME_POST)
+            if index % 2 == 0
+            else (f"https://x.com/someone/status/{1870000000000000000 + index}")
         )
         client = Client(HTTP_AUTHORIZATION=f"Bearer {tokens[index % len(tokens)]}")
         return client.post(
             "/api/v1/reports",
-            {"url": url, "category": "harassment",
-             "description": f"Reporter {index}: this account keeps threatening our staff."},
+            {
+                "url": url,
+                "category": "harassment",
+                "description": f"Reporter {index}: this account keeps threatening our staff.",
+            },
             content_type="application/json",
         )
 
     with own_connections_per_thread(tmp_path):
         responses = run_concurrently([lambda i=i: report(i) for i in range(50)])
 
-        failures = [r if isinstance(r, Exception) else (r.status_code, r.content[:300])
-                    for r in responses if isinstance(r, Exception) or r.status_code != 201]
+        failures = [
+            r if isinstance(r, Exception) else (r.status_code, r.content[:300])
+            for r in responses
+            if isinstance(r, Exception) or r.status_code != 201
+        ]
         assert failures == []
         assert sum(r.json()["merged"] for r in responses) == 24
 
         def stored():
-            same = list(Report.objects.filter(organization=org, url_normalized__contains=(
-                "1860000000000000001")))
+            same = list(
+                Report.objects.filter(
+                    organization=org, url_normalized__contains=("1860000000000000001")
+                )
+            )
             return {
                 "same_post_cases": [(r.submission_count, r.submissions.count()) for r in same],
                 "reports": Report.objects.filter(organization=org).count(),

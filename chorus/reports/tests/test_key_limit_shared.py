@@ -4,6 +4,7 @@ has its own count."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 
 import pytest
@@ -27,10 +28,8 @@ def _fresh_process_memory() -> None:
     locmem._locks.clear()
     caches.close_all()
     for alias in list(caches):
-        try:
+        with contextlib.suppress(AttributeError):
             delattr(caches._connections, alias)
-        except AttributeError:
-            pass
 
 
 def test_wrong_keys_counted_by_one_process_are_seen_by_another_and_after_a_restart(settings):

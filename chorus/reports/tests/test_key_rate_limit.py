@@ -14,7 +14,6 @@ from django.db import connection
 from django.utils import timezone
 
 from chorus.common import cache as chorus_cache
-
 from chorus.reports.models import ReportEvent
 from chorus.reports.services import report_ask
 from chorus.reports.tests.conftest import submit
