@@ -19,6 +19,7 @@ from ninja.security import SessionAuth
 
 from chorus.common.api import declare_error_responses
 from chorus.common.errors import DomainError
+from chorus.common.faults import DEPENDENCY_ERRORS, api_unavailable
 from chorus.people.api import BearerToken
 from chorus.people.api import router as people_router
 
@@ -89,6 +90,10 @@ def too_many_fields(request: HttpRequest, exc: Exception) -> HttpResponse:
         status=413,
     )
 
+
+# A database or Redis outage answers 503 with Retry-After, not ninja's 500 (chorus.common.faults).
+for _exc_class in DEPENDENCY_ERRORS:
+    api.add_exception_handler(_exc_class, api_unavailable)  # type: ignore[arg-type,type-var]
 
 api.add_router("/", people_router)
 

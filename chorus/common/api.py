@@ -63,6 +63,13 @@ class ErrorOut(Schema):
     field: str | None = Field(None, description="The input at fault, if any.")
 
 
+class UnavailableOut(Schema):
+    """503: the database or the task queue is down for a moment (chorus.common.faults)."""
+
+    detail: str
+    dependency: str
+
+
 class ValidationErrorItem(Schema):
     type: str
     loc: list[str | int]
@@ -86,13 +93,15 @@ ERROR_DESCRIPTIONS = {
     409: "The object changed meanwhile, or its state forbids this.",
     413: "The request body is larger than the server accepts.",
     422: "The input is invalid: a list of schema errors, or a message naming the field.",
+    503: "The database or the task queue is unavailable; retry after Retry-After seconds.",
 }
+ERROR_MODELS = {422: "UnprocessableOut", 503: "UnavailableOut"}
 
 
 def declare_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
     """Add the error responses to every operation of an OpenAPI document (in place)."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    for model in (ErrorOut, UnprocessableOut):
+    for model in (ErrorOut, UnprocessableOut, UnavailableOut):
         definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
         components.update(definition.pop("$defs", {}))
         components[model.__name__] = definition
@@ -102,7 +111,7 @@ def declare_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
                 continue
             responses = operation["responses"]
             for code, description in ERROR_DESCRIPTIONS.items():
-                name = "UnprocessableOut" if code == 422 else "ErrorOut"
+                name = ERROR_MODELS.get(code, "ErrorOut")
                 responses.pop(str(code), None)
                 responses[code] = {
                     "description": description,
