@@ -128,9 +128,10 @@ def main() -> int:
                     "--report-dir",
                     str(reports / role),
                 ],
-                cwd=ROOT,
+                cwd=workdir,
                 env=env,
             )
+            # st runs in the temporary directory, so its replay cache goes away with it.
             if result.returncode != 0:
                 failed.append(role)
     finally:
