@@ -90,7 +90,6 @@ def user_detail(request: AuthedRequest, user_id: int) -> HttpResponse:
             target_type="people.user",
             target_id=str(member.pk),
         )
-        .select_related("actor")
         .order_by("-seq")[:20]
     )
     return render(
