@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from chorus.administration import selectors, services
 from chorus.administration.models import Invitation
@@ -147,7 +147,7 @@ def invitations_list(request: AuthedRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/invitations", response={201: InvitationOut}, summary="Invite someone by e-mail")
-def invitation_create(request: AuthedRequest, payload: InvitationIn) -> tuple[int, dict[str, Any]]:
+def invitation_create(request: AuthedRequest, payload: InvitationIn) -> Status:
     invitation = services.invitation_create(
         organization=request.auth.org,
         actor=request.auth,
@@ -155,7 +155,7 @@ def invitation_create(request: AuthedRequest, payload: InvitationIn) -> tuple[in
         full_name=payload.full_name,
         roles=payload.roles,
     )
-    return 201, _invitation(invitation)
+    return Status(201, _invitation(invitation))
 
 
 @router.post(
