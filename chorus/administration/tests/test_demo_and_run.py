@@ -53,16 +53,20 @@ def _alive(pid: int) -> bool:
     return not (stat.exists() and stat.read_text().split(") ")[-1].startswith("Z"))
 
 
-def _children(parent: int) -> list[int]:
-    """Processes whose parent is `parent` (from /proc, so nothing the command prints)."""
-    found = []
+def _descendants(root: int) -> list[int]:
+    """Every process below `root` (read from /proc, not from what the command prints): the
+    worker runs under an autoreloader, so it is two processes."""
+    parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
             continue
-        if int(fields[1]) == parent:
-            found.append(int(stat.parent.name))
+    found, frontier = [], [root]
+    while frontier:
+        children = [pid for pid, ppid in parents.items() if ppid in frontier]
+        found += children
+        frontier = children
     return found
 
 
@@ -97,7 +101,7 @@ def test_sigterm_to_chorus_run_stops_the_web_server_and_the_worker(tmp_path):
                 return s.connect_ex(("127.0.0.1", port)) == 0
 
         assert _wait(listening, 120), (tmp_path / "run.log").read_text()
-        pids = _children(proc.pid)
+        pids = _descendants(proc.pid)
         assert len(pids) >= 2, pids  # the web server and the worker
 
         proc.send_signal(signal.SIGTERM)

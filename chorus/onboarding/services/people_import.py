@@ -203,7 +203,7 @@ def _join_open_campaigns(*, organization: Organization, people: list[Person]) ->
     for campaign in Campaign.objects.filter(
         organization=organization, closed_at__isnull=True,
         audience__in=[Campaign.Audience.EVERYONE, Campaign.Audience.DEPARTMENT],
-    ).select_related("version"):
+    ).select_related("version").order_by("pk"):
         members = [p for p in eligible if campaign.audience == Campaign.Audience.EVERYONE
                    or p.department_id == campaign.department_id]
         if members:
