@@ -1,7 +1,7 @@
 """First run and suspended organizations, enforced once for every request.
 
-- Until an organization exists, every anonymous page visit (not static files, health checks
-  or the API) redirects to the setup wizard. Once one exists the answer is cached for the
+- Until an organization exists, an anonymous visit to the home or login page (where every
+  other page sends anonymous visitors) redirects to the setup wizard. Once one exists the answer is cached for the
   process: an installation never goes back to empty.
 - A signed-in member of a suspended organization is signed out and shown why; the API
   answers 403 with the same message (bearer tokens are refused in `chorus.people.api`).
@@ -15,7 +15,10 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
-EXEMPT_PREFIXES = ("/static/", "/setup/", "/healthz", "/readyz", "/metrics", "/api/", "/favicon")
+# Every page that needs a session sends an anonymous visitor to the login page, so sending
+# these two to the wizard covers them all, while public links (/l/, /a/, /r/), health checks,
+# static files and the API answer as usual.
+FIRST_RUN_PATHS = {"/", "/login/"}
 
 
 class OrganizationAccessMiddleware:
@@ -39,7 +42,7 @@ class OrganizationAccessMiddleware:
         # pay for the check, and only until the answer is yes.
         if (
             not signed_in
-            and not path.startswith(EXEMPT_PREFIXES)
+            and path in FIRST_RUN_PATHS
             and not self._installation_is_set_up()
         ):
             return redirect("administration-public:setup")

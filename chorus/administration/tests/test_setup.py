@@ -39,10 +39,11 @@ def run_wizard(client, preset="strict"):
 
 
 def test_first_visit_to_an_empty_installation_goes_to_the_setup_wizard(client):
-    for path in ("/", "/login/", "/policies/"):
-        response = client.get(path)
-        assert (response.status_code, response["Location"]) == (302, "/setup/")
+    for path in ("/", "/login/", "/policies/", "/admin/users/"):
+        response = client.get(path, follow=True)
+        assert response.redirect_chain[-1] == ("/setup/", 302)
     assert client.get("/healthz").status_code == 200
+    assert client.get("/l/nothing").status_code == 404  # public links answer as usual
     assert "Set up Chorus" in client.get("/setup/").content.decode()
 
 
