@@ -1,8 +1,8 @@
 """First run and suspended organizations, enforced once for every request.
 
 - Until an organization exists, an anonymous visit to the home or login page (where every
-  other page sends anonymous visitors) redirects to the setup wizard. Once one exists the answer is cached for the
-  process: an installation never goes back to empty.
+  other page sends anonymous visitors) redirects to the setup wizard. Once one exists the
+  answer is cached for the process: an installation never goes back to empty.
 - A signed-in member of a suspended organization is signed out and shown why; the API
   answers 403 with the same message (bearer tokens are refused in `chorus.people.api`).
 """
@@ -40,11 +40,7 @@ class OrganizationAccessMiddleware:
         signed_in = user is not None and user.is_authenticated
         # A signed-in account proves the installation has been used; only anonymous visits
         # pay for the check, and only until the answer is yes.
-        if (
-            not signed_in
-            and path in FIRST_RUN_PATHS
-            and not self._installation_is_set_up()
-        ):
+        if not signed_in and path in FIRST_RUN_PATHS and not self._installation_is_set_up():
             return redirect("administration-public:setup")
         if signed_in:
             org = getattr(user, "organization", None)

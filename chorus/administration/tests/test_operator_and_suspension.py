@@ -46,13 +46,21 @@ def test_the_operator_create_refuses_bad_input(org):
         org_cmd("create", "--jurisdiction=US")
     with pytest.raises(CommandError, match="is not a domain"):
         org_cmd(
-            "create", "--name=X", "--domain=@@", "--jurisdiction=US",
-            "--admin-email=a@x.example", "--admin-name=A",
+            "create",
+            "--name=X",
+            "--domain=@@",
+            "--jurisdiction=US",
+            "--admin-email=a@x.example",
+            "--admin-name=A",
         )
     with pytest.raises(CommandError, match="starting policy is written by the first administrator"):
         org_cmd(
-            "create", "--name=X", "--jurisdiction=US", "--preset=strict",
-            "--admin-email=a@x.example", "--admin-name=A",
+            "create",
+            "--name=X",
+            "--jurisdiction=US",
+            "--preset=strict",
+            "--admin-email=a@x.example",
+            "--admin-name=A",
         )
     with pytest.raises(CommandError, match="No organization with slug"):
         org_cmd("suspend", "nope", "--reason=x")

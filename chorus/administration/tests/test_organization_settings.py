@@ -70,11 +70,16 @@ def test_only_admins_change_settings(hr, org):
         organization_update(organization=org, actor=hr, values={"name": "Mine now"})
 
 
-def test_a_logo_is_checked_by_content_and_served_only_to_members(client_for, admin, employee, outsider):
+def test_a_logo_is_checked_by_content_and_served_only_to_members(
+    client_for, admin, employee, outsider
+):
     client = client_for(admin)
     fake = SimpleUploadedFile("logo.png", b"<svg onload=alert(1)>", content_type="image/png")
     response = client.post("/admin/organization/", FORM | {"logo": fake})
-    assert response.status_code == 422 and "is not a PNG, JPEG, GIF or WebP" in response.content.decode()
+    assert (
+        response.status_code == 422
+        and "is not a PNG, JPEG, GIF or WebP" in response.content.decode()
+    )
     assert Organization.objects.get(pk=admin.org_id).name == "Northwind Robotics"  # all or nothing
 
     logo = SimpleUploadedFile("logo.png", PNG, content_type="image/png")

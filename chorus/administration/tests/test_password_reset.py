@@ -37,7 +37,9 @@ def test_the_answer_is_the_same_for_an_unknown_address(client, employee, mailout
 def test_reset_requests_are_throttled_per_address_and_per_ip(client, employee, settings):
     settings.CHORUS_PASSWORD_RESET_PER_EMAIL = 2
     settings.CHORUS_PASSWORD_RESET_PER_IP = 4
-    codes = [client.post("/password-reset/", {"email": employee.email}).status_code for _ in range(3)]
+    codes = [
+        client.post("/password-reset/", {"email": employee.email}).status_code for _ in range(3)
+    ]
     assert codes == [302, 302, 429]
     assert len(mail.outbox) == 2
     # Other addresses from the same IP: refused once the IP made its 4 requests.

@@ -130,7 +130,9 @@ def test_the_wizard_names_the_field_at_fault(client, field, value, message):
 def test_the_wizard_refuses_a_weak_password_and_keeps_nothing(client):
     client.post("/setup/", ORG)
     client.post("/setup/policy/", {"preset": "balanced"})
-    response = client.post("/setup/admin/", ADMIN | {"password1": "password", "password2": "password"})
+    response = client.post(
+        "/setup/admin/", ADMIN | {"password1": "password", "password2": "password"}
+    )
     assert "too common" in response.content.decode()
     response = client.post("/setup/admin/", ADMIN | {"password2": "different-one-99"})
     assert "The two passwords differ" in response.content.decode()

@@ -42,7 +42,9 @@ def test_an_admin_invites_by_email_and_the_invitee_joins_linked_to_their_person(
     client = client_for(admin)
     client.logout()
     assert "Join Northwind Robotics" in client.get(link).content.decode()
-    response = client.post(link, {"full_name": "Zoë Brandt", "password1": STRONG, "password2": STRONG})
+    response = client.post(
+        link, {"full_name": "Zoë Brandt", "password1": STRONG, "password2": STRONG}
+    )
 
     assert response["Location"] == "/"
     user = User.objects.get(email="zoe@northwind.example")
@@ -59,7 +61,9 @@ def test_accepting_needs_a_strong_password(client, admin, org):
     from chorus.administration.services import invitation_url
 
     path = invitation_url(invitation).split("testserver")[-1].split("8000")[-1]
-    response = client.post(path, {"full_name": "Kim", "password1": "password1", "password2": "password1"})
+    response = client.post(
+        path, {"full_name": "Kim", "password1": "password1", "password2": "password1"}
+    )
     assert response.status_code == 422 and "too common" in response.content.decode()
     assert not User.objects.filter(email="kim@x.example").exists()
 
@@ -145,12 +149,16 @@ def test_roles_are_granted_and_revoked_on_the_user_page_and_audited(client_for, 
     assert User.objects.get(pk=employee.pk).role_names == {"employee", "legal"}
     client.post(f"/admin/users/{employee.pk}/", {"roles": ["employee"]})
     assert User.objects.get(pk=employee.pk).role_names == {"employee"}
-    changes = AuditEntry.objects.filter(action="permissions.roles_changed", target_id=str(employee.pk))
+    changes = AuditEntry.objects.filter(
+        action="permissions.roles_changed", target_id=str(employee.pk)
+    )
     assert [e.data["after"] for e in changes.order_by("seq")][-2:] == [
         ["employee", "legal"],
         ["employee"],
     ]
-    assert "permissions.roles_changed" in client.get(f"/admin/users/{employee.pk}/").content.decode()
+    assert (
+        "permissions.roles_changed" in client.get(f"/admin/users/{employee.pk}/").content.decode()
+    )
 
 
 def test_the_last_active_admin_keeps_the_role_and_stays_active(client_for, admin, hr):
@@ -211,7 +219,9 @@ def test_deactivated_accounts_cannot_log_in(client, admin, employee):
 
 def test_import_source_invites_only_employees(org, hr):
     with pytest.raises(InvalidInput, match="employees only"):
-        invitation_create(organization=org, actor=hr, email="x@y.example", roles=["admin"], source="import")
+        invitation_create(
+            organization=org, actor=hr, email="x@y.example", roles=["admin"], source="import"
+        )
 
 
 def test_users_page_queries_stay_flat(client_for, admin, org, django_assert_max_num_queries):

@@ -67,7 +67,7 @@ def organization(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def organization_logo(request: AuthedRequest) -> HttpResponse:
+def organization_logo(request: AuthedRequest) -> FileResponse:
     """The member's own organization's logo (never another's; never from MEDIA_URL)."""
     org = request.user.org
     if not org.logo:

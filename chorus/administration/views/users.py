@@ -84,14 +84,11 @@ def user_detail(request: AuthedRequest, user_id: int) -> HttpResponse:
         else:
             messages.success(request, f"Roles of {member} saved.")
             return redirect("administration:user", user_id=member.pk)
-    history = (
-        AuditEntry.objects.filter(
-            organization_id=request.user.org_id,
-            target_type="people.user",
-            target_id=str(member.pk),
-        )
-        .order_by("-seq")[:20]
-    )
+    history = AuditEntry.objects.filter(
+        organization_id=request.user.org_id,
+        target_type="people.user",
+        target_id=str(member.pk),
+    ).order_by("-seq")[:20]
     return render(
         request,
         "administration/user.html",
