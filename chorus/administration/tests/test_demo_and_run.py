@@ -30,6 +30,23 @@ def test_the_demo_is_refused_in_production_without_an_explicit_flag(settings):
     assert Organization.objects.filter(slug="northwind-robotics").exists()
 
 
+def test_chorus_run_seeds_the_demo_on_an_empty_database_in_development():
+    from chorus.common.management.commands.run import Command
+
+    logins = Command()._seed(skip=False)
+    assert logins[0].startswith("Demo logins")
+    assert Organization.objects.filter(slug="northwind-robotics").exists()
+
+
+def test_chorus_run_skips_the_demo_in_production(settings):
+    from chorus.common.management.commands.run import Command
+
+    settings.CHORUS_DEMO_ALLOWED = False
+    command = Command(stdout=io.StringIO())
+    assert command._seed(skip=False) == []
+    assert not Organization.objects.exists()
+
+
 def test_chorus_run_does_not_add_the_demo_beside_a_real_organization(other_org):
     from chorus.common.management.commands.run import Command
 
