@@ -113,3 +113,14 @@ def api_client(db):
         return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _first_run_state():
+    """The first-run middleware caches "an organization exists" per process; each test starts
+    from its own database, so it starts without that cached answer."""
+    from chorus.administration.middleware import OrganizationAccessMiddleware
+
+    OrganizationAccessMiddleware._set_up = False
+    yield
+    OrganizationAccessMiddleware._set_up = False

@@ -107,6 +107,7 @@ API_ROUTERS = [
     ("/reports", "chorus.reports.api.router"),
     ("/incidents", "chorus.incidents.api.router"),
     ("/monitoring", "chorus.monitoring.api.router"),
+    ("/admin", "chorus.administration.api.router"),
 ]
 for prefix, dotted in API_ROUTERS:
     module = dotted.rsplit(".", 2)[0]

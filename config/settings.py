@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "chorus.common",
     "chorus.people",
     "chorus.audit",
+    "chorus.administration",  # first-run setup, users and roles, organization settings
 ]
 # Domain apps are added as they land; each lists itself once here.
 OPTIONAL_APPS = [
@@ -363,3 +364,19 @@ CONNECTOR_BLUESKY_APPVIEW_URL = env_str("CONNECTOR_BLUESKY_APPVIEW_URL", "https:
 CONNECTOR_BLUESKY_JETSTREAM_URL = env_str(
     "CONNECTOR_BLUESKY_JETSTREAM_URL", "wss://jetstream2.us-east.bsky.network/subscribe"
 )
+
+# Administration (chorus.administration): first-run setup, invitations, password reset, demo.
+# The first-run middleware sends every page to /setup/ until an organization exists, and
+# refuses members of a suspended organization with a clear page (the API with a 403).
+MIDDLEWARE += ["chorus.administration.middleware.OrganizationAccessMiddleware"]
+# The demo seed (`chorus seed`, `chorus run`) is refused with DEBUG=false unless this is true.
+CHORUS_DEMO_ALLOWED = env_bool("CHORUS_ALLOW_DEMO", DEBUG)
+# With DEBUG=false the web setup wizard asks for the code `chorus init --setup-code` prints,
+# so nobody who merely reaches a fresh server first can take it over.
+CHORUS_SETUP_CODE_REQUIRED = env_bool("CHORUS_SETUP_CODE_REQUIRED", not DEBUG)
+CHORUS_INVITATION_DAYS = env_int("CHORUS_INVITATION_DAYS", 7)
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_MINUTES", 120) * 60
+# Password-reset requests per hour, per address and per client IP (beyond: a 429 page that
+# says the same whether or not the address has an account). Counted in the default cache.
+CHORUS_PASSWORD_RESET_PER_EMAIL = env_int("CHORUS_PASSWORD_RESET_PER_EMAIL", 3)
+CHORUS_PASSWORD_RESET_PER_IP = env_int("CHORUS_PASSWORD_RESET_PER_IP", 10)

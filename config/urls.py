@@ -8,12 +8,20 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from chorus.common import views as common_views
+from chorus.people.forms import LoginForm
 from config.api import api
 
 urlpatterns = [
     path("healthz", common_views.healthz, name="healthz"),
     path("", common_views.dashboard, name="dashboard"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        # LoginForm also refuses members of a suspended organization (chorus.administration).
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=LoginForm
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("chorus.people.urls")),
     path("audit/", include("chorus.audit.urls")),
@@ -35,6 +43,7 @@ APP_URLS = [
     ("reports/", "chorus.reports"),
     ("incidents/", "chorus.incidents"),
     ("monitoring/", "chorus.monitoring"),
+    ("admin/", "chorus.administration"),  # Admin → Users and roles, Organization, checklist
 ]
 for prefix, module in APP_URLS:
     if module in settings.INSTALLED_APPS and find_spec(f"{module}.urls"):
@@ -45,6 +54,8 @@ PUBLIC_URLS = [
     ("chorus.advocacy", "chorus.advocacy.public_urls"),
     ("chorus.onboarding", "chorus.onboarding.public_urls"),
     ("chorus.reports", "chorus.reports.public_urls"),
+    # /setup/ (first run), /invite/<token>/, /password-reset/...
+    ("chorus.administration", "chorus.administration.public_urls"),
 ]
 for module, urls_module in PUBLIC_URLS:
     if module in settings.INSTALLED_APPS and find_spec(urls_module):

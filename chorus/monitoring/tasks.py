@@ -10,6 +10,7 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django_tasks import task
 
+from chorus.administration.services import sender_for
 from chorus.common.scheduling import periodic
 
 logger = logging.getLogger(__name__)
@@ -76,5 +77,6 @@ def alert_notify_task(*, alert_id: int) -> None:
     send_mail(
         subject="A note about one of your posts",
         message="\n".join(line for line in lines if line is not None),
-        from_email=None, recipient_list=[alert.person.user.email],
+        from_email=sender_for(alert.person.organization),
+        recipient_list=[alert.person.user.email],
     )

@@ -89,6 +89,10 @@ class ImportOut(Schema):
     counts: dict[str, int]
     file_error: str
     errors: list[RowErrorOut]
+    # Next steps (only when applied): [campaign, [names]], invited e-mails, [e-mail, reason].
+    joined: list[tuple[str, list[str]]] = []
+    invited: list[str] = []
+    not_invited: list[tuple[str, str]] = []
 
 
 def _manager(user: Any, manager_id: int | None) -> Person | None:
@@ -113,17 +117,25 @@ def people_list(request: AuthedRequest, q: str = "", status: str = "",
 @people_router.post("/import", response=ImportOut,
                     summary="Import an HR CSV export (dry run unless apply=true)")
 def people_import(request: AuthedRequest, file: UploadedFile = File(...),  # noqa: B008
-                  apply: bool = Form(False)) -> dict[str, Any]:
+                  apply: bool = Form(False), invite: bool = Form(False),
+                  join_open_campaigns: bool = Form(False)) -> dict[str, Any]:
     """Upload the CSV as multipart `file`. Without `apply` nothing changes; with it, every row
-    is imported or none (422 with the row errors in `detail`)."""
+    is imported or none (422 with the row errors in `detail`). `invite` e-mails an account
+    invitation to imported employees without one; `join_open_campaigns` adds them to the
+    open campaigns for everyone or their department. The answer says who joined what."""
     user = request.auth
     people_import = services.people_import_upload(
         organization=user.org, actor=user, filename=file.name or "upload.csv",
         raw=file.read())
     preview = services.people_import_preview(people_import=people_import)
     applied = False
+    next_steps: dict[str, Any] = {}
     if apply and preview.ok:
-        services.people_import_apply(people_import=people_import, actor=user)
+        result = services.people_import_apply(
+            people_import=people_import, actor=user, invite=invite,
+            join_open_campaigns=join_open_campaigns)
+        next_steps = {"joined": result.joined, "invited": result.invited,
+                      "not_invited": result.not_invited}
         applied = True
     parsed = preview.parsed
     return {
@@ -132,6 +144,7 @@ def people_import(request: AuthedRequest, file: UploadedFile = File(...),  # noq
         "rows": len(parsed.rows) if parsed else 0, "counts": preview.counts,
         "file_error": preview.file_error,
         "errors": [e.__dict__ for e in parsed.errors] if parsed else [],
+        **next_steps,
     }
 
 

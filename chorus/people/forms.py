@@ -1,4 +1,16 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form that also refuses members of a suspended organization, saying why
+    (the password was right, so telling them reveals nothing)."""
+
+    def confirm_login_allowed(self, user) -> None:  # type: ignore[no-untyped-def]
+        super().confirm_login_allowed(user)
+        org = getattr(user, "organization", None)
+        if org is not None and org.suspended_at is not None:
+            raise forms.ValidationError(org.suspension_message, code="suspended")
 
 
 class ApiTokenForm(forms.Form):

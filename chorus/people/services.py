@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from chorus.audit.services import audit_record
-from chorus.common.errors import InvalidInput, NotFound
+from chorus.common.errors import InvalidInput, NotFound, PermissionDenied
 from chorus.people.models import ApiToken, Department, Organization, Person, User
 from chorus.people.roles import Role
 
@@ -212,7 +212,8 @@ def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
 
 
 def api_token_authenticate(raw: str) -> User | None:
-    """The active user owning this token, or None. Touches `last_used_at` at most once a minute."""
+    """The active user owning this token, or None. Touches `last_used_at` at most once a minute.
+    A member of a suspended organization gets PermissionDenied with the reason (a 403)."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     token = (
@@ -222,6 +223,9 @@ def api_token_authenticate(raw: str) -> User | None:
     )
     if token is None:
         return None
+    org = token.user.organization
+    if org is not None and org.suspended_at is not None:
+        raise PermissionDenied(org.suspension_message)
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

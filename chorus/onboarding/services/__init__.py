@@ -39,6 +39,7 @@ from chorus.onboarding.services.people import (
 )
 from chorus.onboarding.services.people_import import (
     ImportPreview,
+    ImportResult,
     people_import_apply,
     people_import_preview,
     people_import_upload,
@@ -67,6 +68,7 @@ __all__ = [
     "LINK_SALT",
     "PERSON_FIELDS",
     "ImportPreview",
+    "ImportResult",
     "LinkProblem",
     "QuizNotPassed",
     "ReminderRun",

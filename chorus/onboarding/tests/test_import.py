@@ -98,7 +98,7 @@ def test_preview_changes_nothing_and_apply_imports_every_row(org, hr, manager):
 
     assert preview.ok and preview.counts == {"create": 2, "update": 0, "unchanged": 0}
     assert Person.objects.count() == before
-    counts = people_import_apply(people_import=people_import, actor=hr)
+    counts = people_import_apply(people_import=people_import, actor=hr).counts
     assert counts["create"] == 2
     zoe = Person.objects.get(email="zoe@example.com")
     jordan = Person.objects.get(email="jordan.lee@example.com")  # stored lower-case
@@ -116,7 +116,7 @@ def test_reimport_updates_by_email_case_insensitively_instead_of_duplicating(org
         "Berlin", "Lisbon")
 
     preview = people_import_preview(people_import=upload(org, hr, changed))
-    counts = people_import_apply(people_import=preview.people_import, actor=hr)
+    counts = people_import_apply(people_import=preview.people_import, actor=hr).counts
 
     assert counts == {"create": 0, "update": 1, "unchanged": 1}
     assert Person.objects.filter(email__iexact="jordan.lee@example.com").count() == 1

@@ -171,18 +171,26 @@ def people_import_preview(request: AuthedRequest, import_id: int) -> HttpRespons
     except NotFound as exc:
         raise Http404(exc.message) from None
     if people_import.applied_at is not None:
-        messages.info(request, "This import was already applied.")
-        return redirect("onboarding:people")
+        # The names are shown once, right after applying; later visits see the counts.
+        result = request.session.pop(f"import-result-{people_import.pk}", None)
+        return render(request, "onboarding/import_result.html", {
+            "people_import": people_import, "result": result,
+            "summary": people_import.summary})
     error = ""
     if request.method == "POST":
         try:
-            counts = services.people_import_apply(people_import=people_import, actor=request.user)
+            result = services.people_import_apply(
+                people_import=people_import, actor=request.user,
+                invite=request.POST.get("invite") == "on",
+                join_open_campaigns=request.POST.get("join_open_campaigns") == "on")
         except DomainError as exc:
             error = exc.message
         else:
+            counts = result.counts
             messages.success(request, f"Imported: {counts['create']} added, {counts['update']} "
                              f"updated, {counts['unchanged']} unchanged.")
-            return redirect("onboarding:people")
+            request.session[f"import-result-{people_import.pk}"] = result.as_dict()
+            return redirect("onboarding:import-preview", import_id=people_import.pk)
     preview = services.people_import_preview(people_import=people_import)
     errors_by_row: dict[int, list[Any]] = {}
     if preview.parsed:
@@ -193,4 +201,5 @@ def people_import_preview(request: AuthedRequest, import_id: int) -> HttpRespons
     return render(request, "onboarding/import_preview.html", {
         "preview": preview, "rows": rows, "error": error, "form": ImportForm(),
         "people_import": people_import,
+        "without_account": selectors.import_rows_without_account(preview=preview),
     }, status=200)
