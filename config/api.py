@@ -14,6 +14,7 @@ from django.utils.module_loading import import_string
 from ninja import NinjaAPI
 from ninja.security import SessionAuth
 
+from chorus.common.apidocs import VendoredSwagger
 from chorus.common.errors import DomainError
 from chorus.people.api import BearerToken
 from chorus.people.api import router as people_router
@@ -26,6 +27,8 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[BearerToken(), SessionAuth()],
     docs_url="/docs",
+    # Swagger UI from static/vendor/ (the CDN version is blocked by our CSP).
+    docs=VendoredSwagger(),
 )
 
 
