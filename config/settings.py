@@ -116,8 +116,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # The product's 404 page for mistyped URLs, also with DEBUG on (see the class).
+    "chorus.common.middleware.NotFoundPageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Dates in the viewer's time zone (user, else organization, else UTC).
+    "chorus.common.middleware.TimezoneMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -136,6 +140,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "chorus.common.context_processors.chorus",
             ],
+            # `|day`, `|when`, `|possessive`, `|days_ago` and `|has_role` in every template.
+            "builtins": ["chorus.common.templatetags.chorus_tags"],
         },
     },
 ]
@@ -233,7 +239,15 @@ RQ_QUEUES = {
     }
 }
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# In development e-mails are written to files under var/mail/ (read them at /dev/mailbox/ as an
+# administrator) instead of flooding the console that shows `make run`'s banner.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail")))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")

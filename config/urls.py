@@ -19,6 +19,8 @@ urlpatterns = [
     path("audit/", include("chorus.audit.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
+    # Development only (404 otherwise): e-mails the file backend wrote to var/mail/.
+    path("dev/mailbox/", common_views.dev_mailbox, name="dev-mailbox"),
 ]
 
 # Domain apps mount themselves here as they land: (URL prefix, app module).

@@ -96,6 +96,8 @@ class User(AbstractUser):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="users", null=True, blank=True
     )
+    # IANA zone the user reads dates in; blank means the organization's zone.
+    timezone = models.CharField(max_length=64, blank=True, default="")
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]

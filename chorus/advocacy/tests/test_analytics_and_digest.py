@@ -122,3 +122,10 @@ def test_digest_skips_old_content(employee, comms, admin):
     make_item(author=comms, approver=admin)
     later = timezone.now() + datetime.timedelta(days=10)
     assert digest_send_weekly(now=later) == 0
+
+
+def test_digest_plain_text_is_not_html_escaped(comms, admin, employee):
+    make_item(author=comms, approver=admin, title="We're hiring robotics engineers in Lisbon")
+    digest_send_weekly()
+    body = next(m.body for m in mail.outbox if m.to == [employee.email])
+    assert "We're hiring robotics engineers" in body and "&#x27;" not in body
