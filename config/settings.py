@@ -177,6 +177,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Development only: a cheaper PBKDF2 (see chorus/people/hashers.py for the measurements).
+# Production (DEBUG=false) keeps Django's default hashers and iterations.
+if DEBUG and env_bool("DEV_FAST_PASSWORD_HASH", True):
+    PASSWORD_HASHERS = [
+        "chorus.people.hashers.DevPBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+        "django.contrib.auth.hashers.ScryptPasswordHasher",
+    ]
+
 # Login throttling: lock a username+IP pair after repeated failures.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)

@@ -103,3 +103,22 @@ def test_dev_mailbox_shows_file_backend_mails_to_admins_only(
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert client_for(admin).get("/dev/mailbox/").status_code == 404
     mail.outbox.clear()
+
+
+def test_production_keeps_djangos_default_password_hasher():
+    import os
+    import subprocess
+    import sys
+
+    code = "import django; from django.conf import settings; print(settings.PASSWORD_HASHERS[0])"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "k" * 60,
+        "ALLOWED_HOSTS": "x.example",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "django.contrib.auth.hashers.PBKDF2PasswordHasher"
