@@ -87,8 +87,13 @@ def test_deciding_against_the_suggestion_on_the_page_asks_for_a_justification(cl
     assert "Write why" in refused.content.decode()
     incident.refresh_from_db()
     assert not incident.outcome
-    client.post(url, {"decide-outcome": "reminder",
-                      "decide-justification": "Deleted at once and apologised to the customer."})
+    data = {"decide-outcome": "reminder",
+            "decide-justification": "Deleted at once and apologised to the customer."}
+    confirm = client.post(url, data)
+    assert confirm.status_code == 200 and "Confirm the decision" in confirm.content.decode()
+    incident.refresh_from_db()
+    assert not incident.outcome  # the confirmation step records nothing
+    client.post(url, {**data, "confirmed": "1"})
     incident.refresh_from_db()
     assert (incident.outcome, incident.deviated) == ("reminder", True)
 
@@ -229,3 +234,27 @@ def test_retention_purges_closed_evidence_but_not_under_legal_hold(
     assert Evidence.objects.filter(incident=kept, purged_at__isnull=True).exists()
     entry = AuditEntry.objects.get(action="incident.evidence_purged")
     assert entry.target_id == str(gone.pk) and entry.data["items"] == 2
+
+
+def test_the_consistency_category_filter_shows_human_labels(client_for, hr, org, employee, matrix):
+    one = ready_for_decision(make_incident(org=org, hr=hr, subject=employee.person,
+                                           category="competitor_negative"), hr=hr)
+    S.incident_decide(incident=one, actor=hr, outcome=one.suggested_response)
+    page = client_for(hr).get(reverse("incidents:consistency")).content.decode()
+    assert '<option value="competitor_negative" >Negative about a competitor</option>' in page
+
+
+def test_the_incident_page_lists_steps_in_gate_order_with_links(client_for, hr, incident):
+    page = client_for(hr).get(reverse("incidents:incident-detail", args=[incident.pk])).content.decode()
+    order = [page.index(f'id="{step}" data-step') for step in
+             ("facts", "screen", "response", "assess", "review", "decide")]
+    assert order == sorted(order)
+    assert 'href="#facts"><strong>Facts established' in page
+    assert '<details class="card step" id="facts" data-step open>' in page  # not done: open
+
+
+def test_a_finished_step_is_collapsed(client_for, hr, incident):
+    ready_for_decision(incident, hr=hr)
+    page = client_for(hr).get(reverse("incidents:incident-detail", args=[incident.pk])).content.decode()
+    assert '<details class="card step" id="facts" data-step>' in page
+    assert '<details class="card step card--accent" id="decide" data-step open>' in page

@@ -225,6 +225,12 @@ def test_diff_shows_word_level_changes_side_by_side(client_for, comms, published
     assert "<del>or their people </del>by name" in content
     assert "consider marking them" in content
 
+    published_now = policy_version_publish(version=draft, actor=comms, material=True,
+                                           change_summary="Customers wording")
+    after = client.get(reverse("policy:version-diff", args=[published_now.pk])).content.decode()
+    assert "consider marking them" not in after
+    assert "published as a <strong>material change</strong>" in after
+
 
 def test_yaml_export_and_upload_import(client_for, comms, published):
     client = client_for(comms)
