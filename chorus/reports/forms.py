@@ -82,7 +82,10 @@ class ReportForm(forms.Form):
     anonymous = forms.BooleanField(
         label="Report anonymously",
         required=False,
-        help_text="Your name is not stored at all. You get a report key to follow up.",
+        help_text="Your name is not stored at all, and staff see only the day it arrived, not "
+        "the time. You get a report key to follow up. For extra distance, send it from a "
+        "private browser window (sign in there, send, close the window), so nothing about it "
+        "stays in this browser's history.",
     )
 
 
