@@ -258,3 +258,28 @@ def test_a_finished_step_is_collapsed(client_for, hr, incident):
     page = client_for(hr).get(reverse("incidents:incident-detail", args=[incident.pk])).content.decode()
     assert '<details class="card step" id="facts" data-step>' in page
     assert '<details class="card step card--accent" id="decide" data-step open>' in page
+
+
+def test_my_cases_lists_only_the_employees_notified_cases_in_plain_words(
+        client_for, hr, employee, employee2, incident):
+    client = client_for(employee)
+    assert "You have no cases" in client.get(reverse("incidents:mine")).content.decode()
+    S.incident_notify(incident=incident, actor=hr, notice_text="x")
+    page = client.get(reverse("incidents:mine")).content.decode()
+    assert incident.title in page and "Waiting for your side" in page
+    assert incident.title not in client_for(employee2).get(reverse("incidents:mine")).content.decode()
+    nav = client.get("/").content.decode()
+    assert 'href="/incidents/mine/"' in nav and ">My cases<" in nav
+
+
+def test_the_employee_sees_no_hashes_or_matrix_columns_unless_they_open_the_details(
+        client_for, hr, employee, incident):
+    S.incident_notify(incident=incident, actor=hr, notice_text="x")
+    S.evidence_add(incident=incident, actor=hr, text="the post", url="", network="", screenshot=None,
+                   note="")
+    page = client_for(employee).get(reverse("incidents:incident-respond", args=[incident.pk]))
+    body = page.content.decode()
+    assert "<summary>Technical details</summary>" in body
+    assert '<span class="muted">SHA-256</span>' not in body
+    listing = client_for(employee).get(reverse("incidents:incident-list")).content.decode()
+    assert "Suggested → decided" not in listing

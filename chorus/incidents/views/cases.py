@@ -33,6 +33,8 @@ def incident_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "incidents/list.html", {
         "page": page, "status": status, "statuses": Incident.Status.choices,
         "sees_all": Q.sees_all_incidents(request.user),
+        # Severity and the matrix's suggestion are for HR and managers, not the employee.
+        "hr_columns": Q.sees_all_incidents(request.user) or request.user.has_role(Role.MANAGER),
         "can_open": request.user.has_role(Role.HR),
     })
 
@@ -59,6 +61,15 @@ def incident_create(request: AuthedRequest) -> HttpResponse:
                   status=422 if form.errors else 200)
 
 # --------------------------------------------------------------------------- employee's page
+
+
+@login_required
+def my_cases(request: AuthedRequest) -> HttpResponse:
+    """The employee's own cases, in plain words: only those HR has told them about."""
+    cases = (Incident.objects.filter(organization_id=request.user.organization_id,
+                                     subject__user=request.user, notified_at__isnull=False)
+             .order_by("-notified_at"))
+    return render(request, "incidents/mine.html", {"cases": cases})
 
 
 @login_required
