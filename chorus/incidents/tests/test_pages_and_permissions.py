@@ -283,3 +283,31 @@ def test_the_employee_sees_no_hashes_or_matrix_columns_unless_they_open_the_deta
     assert '<span class="muted">SHA-256</span>' not in body
     listing = client_for(employee).get(reverse("incidents:incident-list")).content.decode()
     assert "Suggested → decided" not in listing
+
+
+def test_the_employee_attaches_images_and_asks_for_a_meeting_with_a_representative(
+        client_for, hr, employee, outsider, incident):
+    S.incident_notify(incident=incident, actor=hr, notice_text="x")
+    url = reverse("incidents:incident-respond", args=[incident.pk])
+    client = client_for(employee)
+    before = incident.evidence.count()
+    bad = client.post(url, {"response-text": "My side.", "response-attachments": SimpleUploadedFile(
+        "x.png", b"MZ not an image")})
+    assert bad.status_code == 422 and "is not a PNG" in bad.content.decode()
+    incident.refresh_from_db()
+    assert not incident.responded_at and incident.evidence.count() == before  # nothing saved
+
+    client.post(url, {"response-text": "My side.", "response-meeting_requested": "on",
+                      "response-representative": "Sam Rivera (works council)",
+                      "response-attachments": SimpleUploadedFile("mine.png", demo_png(),
+                                                        content_type="image/png")})
+    incident.refresh_from_db()
+    assert incident.response_meeting_requested
+    assert incident.response_representative == "Sam Rivera (works council)"
+    evidence = incident.evidence.get(added_by=employee)
+    assert evidence.kind == "screenshot" and len(evidence.sha256) == 64
+    file_url = reverse("incidents:evidence-file", args=[incident.pk, evidence.pk])
+    assert client_for(hr).get(file_url).status_code == 200
+    assert client_for(outsider).get(file_url).status_code == 404
+    hr_page = client_for(hr).get(reverse("incidents:incident-detail", args=[incident.pk]))
+    assert "They asked for a meeting" in hr_page.content.decode()

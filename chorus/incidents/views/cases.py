@@ -14,7 +14,7 @@ from chorus.common.forms import add_domain_error
 from chorus.common.types import AuthedRequest
 from chorus.incidents import selectors as Q
 from chorus.incidents import services as S
-from chorus.incidents.forms import IncidentCreateForm, ResponseForm
+from chorus.incidents.forms import EmployeeResponseForm, IncidentCreateForm
 from chorus.incidents.models import Incident
 from chorus.incidents.views.base import _get, _people, _require
 from chorus.people.roles import Role
@@ -78,11 +78,14 @@ def incident_respond(request: AuthedRequest, pk: int) -> HttpResponse:
     incident = _get(request, pk)
     if not Q.is_subject(request.user, incident):
         return redirect("incidents:incident-detail", pk=pk)
-    form = ResponseForm(request.POST or None)
+    form = EmployeeResponseForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
         try:
-            S.incident_record_response(incident=incident, actor=request.user,
-                                       text=form.cleaned_data["text"])
+            S.incident_record_response(incident=incident, actor=request.user, text=d["text"],
+                                       attachments=d["attachments"],
+                                       meeting_requested=d["meeting_requested"],
+                                       representative=d["representative"])
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
