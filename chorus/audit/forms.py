@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -22,10 +22,12 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: Any, actors: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["actor"].choices = [("", "Anyone")] + [(a, a) for a in actors]
+        cast(forms.ChoiceField, self.fields["actor"]).choices = [("", "Anyone")] + [
+            (a, a) for a in actors
+        ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
             self.add_error("until", "“To” is before “From”: swap the two dates.")

@@ -66,7 +66,7 @@ def incident_create(request: AuthedRequest) -> HttpResponse:
 @login_required
 def my_cases(request: AuthedRequest) -> HttpResponse:
     """The employee's own cases, in plain words: only those HR has told them about."""
-    cases = (Incident.objects.filter(organization_id=request.user.organization_id,
+    cases = (Incident.objects.filter(organization_id=request.user.org_id,
                                      subject__user=request.user, notified_at__isnull=False)
              .order_by("-notified_at"))
     return render(request, "incidents/mine.html", {"cases": cases})

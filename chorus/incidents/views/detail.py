@@ -32,7 +32,7 @@ from chorus.incidents.forms import (
     ScreenForm,
     ShareForm,
 )
-from chorus.incidents.models import MODIFIERS, Incident
+from chorus.incidents.models import MODIFIERS, Incident, Outcome
 from chorus.incidents.views.base import _get, _people
 from chorus.people.roles import Role
 
@@ -262,7 +262,7 @@ def incident_action(request: AuthedRequest, pk: int, action: str) -> HttpRespons
         outcome = confirm.form.cleaned_data["outcome"]
         return render(request, "incidents/decide_confirm.html", {
             "incident": incident, "form": confirm.form,
-            "outcome_label": dict(confirm.form.fields["outcome"].choices)[outcome],
+            "outcome_label": Outcome(outcome).label,
             "deviates": outcome != incident.suggested_response,
         })
     except DomainError as exc:
