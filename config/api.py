@@ -18,6 +18,7 @@ from ninja import NinjaAPI
 from ninja.security import SessionAuth
 
 from chorus.common.api import declare_error_responses
+from chorus.common.apidocs import VendoredSwagger
 from chorus.common.errors import DomainError
 from chorus.common.faults import DEPENDENCY_ERRORS, api_unavailable
 from chorus.people.api import BearerToken
@@ -40,6 +41,8 @@ api = ChorusAPI(
     urls_namespace="api",
     auth=[BearerToken(), SessionAuth()],
     docs_url="/docs",
+    # Swagger UI from static/vendor/ (the CDN version is blocked by our CSP).
+    docs=VendoredSwagger(),
 )
 
 

@@ -120,8 +120,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # The product's 404 page for mistyped URLs, also with DEBUG on (see the class).
+    "chorus.common.middleware.NotFoundPageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Dates in the viewer's time zone (user, else organization, else UTC).
+    "chorus.common.middleware.TimezoneMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -140,6 +144,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "chorus.common.context_processors.chorus",
             ],
+            # `|day`, `|when`, `|possessive`, `|days_ago` and `|has_role` in every template.
+            "builtins": ["chorus.common.templatetags.chorus_tags"],
         },
     },
 ]
@@ -184,6 +190,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Development only: a cheaper PBKDF2 (see chorus/people/hashers.py for the measurements).
+# Production (DEBUG=false) keeps Django's default hashers and iterations.
+if DEBUG and env_bool("DEV_FAST_PASSWORD_HASH", True):
+    PASSWORD_HASHERS = [
+        "chorus.people.hashers.DevPBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+        "django.contrib.auth.hashers.ScryptPasswordHasher",
+    ]
 
 # Login throttling: lock a username+IP pair after repeated failures.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
@@ -305,7 +323,15 @@ else:
         "e.g. redis://127.0.0.1:6379/1."
     )
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# In development e-mails are written to files under var/mail/ (read them at /dev/mailbox/ as an
+# administrator) instead of flooding the console that shows `make run`'s banner.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail")))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")

@@ -29,6 +29,8 @@ urlpatterns = [
     path("admin-tasks/", include("chorus.common.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
+    # Development only (404 otherwise): e-mails the file backend wrote to var/mail/.
+    path("dev/mailbox/", common_views.dev_mailbox, name="dev-mailbox"),
 ]
 # h11a: an /api/ URL that no route matches answers a JSON 404 (clients and the OpenAPI schema
 # expect JSON), appended after every app's routes below.

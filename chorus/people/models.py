@@ -138,6 +138,8 @@ class User(AbstractUser):
     # Bumped to end every session of this account at once (deactivation), whatever the
     # session backend: it is part of the hash each session is checked against.
     session_epoch = models.PositiveIntegerField(default=0)
+    # IANA zone the user reads dates in; blank means the organization's zone.
+    timezone = models.CharField(max_length=64, blank=True, default="")
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]

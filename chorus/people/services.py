@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import zoneinfo
 from collections.abc import Iterable
 
 from django.apps import apps
@@ -165,6 +166,20 @@ def person_set_advocacy_paused(*, person: Person, paused: bool, actor: User, rea
         data={"reason": reason},
     )
     return person
+
+
+@transaction.atomic
+def user_set_timezone(*, user: User, timezone_name: str) -> User:
+    """Set the zone this user reads dates in; "" means "my organization's zone"."""
+    name = (timezone_name or "").strip()
+    if name and name not in zoneinfo.available_timezones():
+        raise InvalidInput(
+            f"“{name}” is not a time zone we know. Pick one from the list, e.g. Europe/Lisbon.",
+            field="timezone",
+        )
+    user.timezone = name
+    user.save(update_fields=["timezone"])
+    return user
 
 
 def _hash_token(raw: str) -> str:

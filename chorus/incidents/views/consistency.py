@@ -23,7 +23,10 @@ def consistency(request: AuthedRequest) -> HttpResponse:
     return render(request, "incidents/consistency.html", {
         "groups": groups, "deviations": Q.deviations(user=request.user)[:50],
         "category": category,
-        "categories": sorted({g.category for g in Q.consistency_report(user=request.user)}),
+        # (key, human label) pairs: the filter shows "Negative about a competitor", not the key.
+        "categories": sorted({(g.category, g.category_label)
+                              for g in Q.consistency_report(user=request.user)},
+                             key=lambda pair: pair[1].lower()),
         "outcomes": dict(Outcome.choices), "severities": dict(Severity.choices),
         "histories": dict(History.choices),
     })

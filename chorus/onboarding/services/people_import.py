@@ -21,6 +21,7 @@ from chorus.onboarding.models import (
 )
 from chorus.onboarding.services.base import _require_hr
 from chorus.onboarding.services.people import _onboarding_start, _stage_move
+from chorus.onboarding.services.texts import onboarding_settings_for
 from chorus.people.models import Department, Organization, Person, User
 from chorus.people.services import department_get_or_create
 
@@ -81,7 +82,10 @@ def people_import_preview(*, people_import: PeopleImport) -> ImportPreview:
     """Dry run: parse and validate the stored file and say what applying it would do."""
     raw = bytes(people_import.content or b"")
     try:
-        parsed = parse_people_csv(raw, known_emails=_known_emails(people_import.organization))
+        parsed = parse_people_csv(
+            raw, known_emails=_known_emails(people_import.organization),
+            date_order=onboarding_settings_for(
+                organization=people_import.organization).import_date_order)
     except CsvFileError as exc:
         return ImportPreview(people_import, None, str(exc), {})
     existing = {p.email.lower(): p for p in Person.objects.filter(

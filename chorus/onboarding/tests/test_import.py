@@ -2,10 +2,11 @@ import codecs
 import datetime
 
 import pytest
+from django.urls import reverse
 
 from chorus.audit.models import AuditEntry
 from chorus.common.errors import InvalidInput, PermissionDenied
-from chorus.onboarding.importing import CsvFileError, decode_csv, parse_people_csv
+from chorus.onboarding.importing import CsvFileError, decode_csv, parse_date, parse_people_csv
 from chorus.onboarding.models import PeopleImport, PersonOnboarding
 from chorus.onboarding.services import (
     people_import_apply,
@@ -178,3 +179,41 @@ def _file(name: str, content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content, content_type="text/csv")
+
+
+@pytest.mark.parametrize(("value", "order", "expected"), [
+    ("14/12/2026", "", datetime.date(2026, 12, 14)),   # no 14th month: day first
+    ("12/14/2026", "", datetime.date(2026, 12, 14)),   # no 14th month: month first
+    ("Dec 1 2026", "", datetime.date(2026, 12, 1)),
+    ("December 1, 2026", "", datetime.date(2026, 12, 1)),
+    ("1 Dec 2026", "", datetime.date(2026, 12, 1)),
+    ("01/02/2026", "dmy", datetime.date(2026, 2, 1)),
+    ("01/02/2026", "mdy", datetime.date(2026, 1, 2)),
+])
+def test_unambiguous_dates_and_the_organizations_order_are_accepted(value, order, expected):
+    assert parse_date(value, slash_order=order) == expected
+
+
+def test_an_ambiguous_date_without_a_setting_says_where_to_set_it():
+    with pytest.raises(ValueError, match="Onboarding settings"):
+        parse_date("01/02/2026")
+    with pytest.raises(ValueError, match="not a real date"):
+        parse_date("31/02/2026", slash_order="dmy")
+
+
+def test_the_organizations_date_order_applies_to_the_import(org, hr):
+    from chorus.onboarding.services import onboarding_settings_update
+
+    onboarding_settings_update(organization=org, actor=hr, values={"import_date_order": "dmy"})
+    people_import = upload(org, hr, "name,email,status,start date\nAna,ana@example.com,candidate,03/04/2026\n")
+    preview = people_import_preview(people_import=people_import)
+    assert preview.parsed is not None and not preview.parsed.errors
+    assert preview.parsed.rows[0].values["start_date"] == datetime.date(2026, 4, 3)
+
+
+def test_the_csv_template_downloads_with_every_column_and_parses(client_for, hr, employee):
+    response = client_for(hr).get(reverse("onboarding:import-template"))
+    assert response["Content-Disposition"].startswith("attachment")
+    parsed = parse_people_csv(response.content, known_emails=set())
+    assert not parsed.errors and parsed.rows[1].values["email"] == "jordan.lee@example.com"
+    assert client_for(employee).get(reverse("onboarding:import-template")).status_code in (403, 404)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -60,11 +61,18 @@ class Command(BaseCommand):
             start_new_session=True,
         )
         children.append(web)
+        # The banner comes last, once the server answers, so start-up output cannot bury it.
+        _wait_until_serving(options["addr"], web)
         self.stdout.write(self.style.SUCCESS(f"\nChorus is running at http://{options['addr']}/"))
         self.stdout.write(f"Web server: pid {web.pid}")
         self.stdout.write(f"Task worker: pid {worker.pid} (backend {settings.TASK_BACKEND})")
         for line in logins:
             self.stdout.write(line)
+        if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+            self.stdout.write(
+                f"E-mails go to {settings.EMAIL_FILE_PATH}; read them as an administrator at "
+                f"http://{options['addr']}/dev/mailbox/"
+            )
         self.stdout.write("Press Ctrl+C to stop.\n")
         while not stop_signal and all(child.poll() is None for child in children):
             time.sleep(0.2)
@@ -112,3 +120,15 @@ def _signal_group(child: subprocess.Popen[bytes], signum: int) -> None:
         return
     with contextlib.suppress(ProcessLookupError):
         os.killpg(child.pid, signum)
+
+
+def _wait_until_serving(addr: str, web: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    """Return once `addr` accepts connections (or the server exits, or `timeout` passes)."""
+    host, _, port = addr.rpartition(":")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and web.poll() is None:
+        try:
+            with socket.create_connection((host or "127.0.0.1", int(port)), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
