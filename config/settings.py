@@ -285,10 +285,11 @@ RQ_QUEUES = {
 
 # An unreachable Redis fails an enqueue within seconds (the task then waits in the database
 # outbox, chorus.common.task_backends) instead of hanging the request on the OS TCP timeout.
-if "socket_connect_timeout=" not in RQ_QUEUES["default"]["URL"]:
-    _sep = "&" if "?" in RQ_QUEUES["default"]["URL"] else "?"
-    RQ_QUEUES["default"]["URL"] += (
-        f"{_sep}socket_connect_timeout={env_int('REDIS_CONNECT_TIMEOUT', 5)}"
+_RQ_URL = str(RQ_QUEUES["default"]["URL"])
+if "socket_connect_timeout=" not in _RQ_URL:
+    _sep = "&" if "?" in _RQ_URL else "?"
+    RQ_QUEUES["default"]["URL"] = (
+        f"{_RQ_URL}{_sep}socket_connect_timeout={env_int('REDIS_CONNECT_TIMEOUT', 5)}"
     )
 
 # No task is lost when a worker dies (chorus.common.taskqueue): a running task's heartbeat is

@@ -1,20 +1,18 @@
 """The audit trail as CSV for an investigation file, with the chain proof.
 
-Minimal CSV writer with spreadsheet-formula escaping; swap for chorus.common.csvexport once
-that lands (helper h11a).
+Written through `chorus.common.csvexport`, the one CSV writer, so actor names, object labels and
+data that start like a spreadsheet formula are neutralized.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 
 from chorus.audit.models import AuditEntry
 from chorus.audit.services import VerifyResult
+from chorus.common.csvexport import csv_lines
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 HEADER = [
     "seq",
     "created_at_utc",
@@ -29,10 +27,29 @@ HEADER = [
 ]
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    # A leading quote stops Excel/LibreOffice from running "=HYPERLINK(...)" in a label.
-    return "'" + text if text.startswith(FORMULA_START) else text
+def _rows(
+    *, entries: Iterable[AuditEntry], verify: VerifyResult, filters: dict[str, str]
+) -> Iterator[Sequence[object]]:
+    yield ["# Chorus audit trail export"]
+    yield ["# chain verification", verify.describe()]
+    for key, value in filters.items():
+        if value:
+            yield [f"# filter {key}", value]
+    yield HEADER
+    for e in entries:
+        when = e.created_at.date().isoformat() if e.is_anonymous else e.created_at.isoformat()
+        yield [
+            e.seq,
+            when,
+            e.actor_label,
+            e.action,
+            e.target_type,
+            e.target_id,
+            e.target_label,
+            json.dumps(e.data, sort_keys=True),
+            e.prev_hash,
+            e.entry_hash,
+        ]
 
 
 def audit_csv(
@@ -44,28 +61,4 @@ def audit_csv(
     rows are consecutive links of the verified chain. Anonymous reporters' entries show only
     their day (their exact time is not disclosed to staff).
     """
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["# Chorus audit trail export"])
-    writer.writerow(["# chain verification", _cell(verify.describe())])
-    for key, value in filters.items():
-        if value:
-            writer.writerow([f"# filter {key}", _cell(value)])
-    writer.writerow(HEADER)
-    for e in entries:
-        when = e.created_at.date().isoformat() if e.is_anonymous else e.created_at.isoformat()
-        writer.writerow(
-            [
-                e.seq,
-                when,
-                _cell(e.actor_label),
-                _cell(e.action),
-                e.target_type,
-                e.target_id,
-                _cell(e.target_label),
-                _cell(json.dumps(e.data, sort_keys=True)),
-                e.prev_hash,
-                e.entry_hash,
-            ]
-        )
-    return out.getvalue()
+    return b"".join(csv_lines(_rows(entries=entries, verify=verify, filters=filters))).decode()
