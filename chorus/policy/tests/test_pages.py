@@ -272,3 +272,12 @@ def test_lint_catalog_lists_sources_and_switches_lints_off(client_for, legal, or
 def test_dashboard_card_shows_drafts_with_lint_counts(client_for, comms, draft):
     page = client_for(comms).get(reverse("dashboard"))
     assert b"Social media policy v1" in page.content and b"lint clean" in page.content
+
+
+def test_uploaded_yaml_with_aliases_is_refused_in_the_form(client_for, comms):
+    bomb = "a0: &a0 [lol, lol]\na1: &a1 [*a0, *a0]\nentities:\n  customers: *a1\n"
+    upload = SimpleUploadedFile("bomb.yaml", bomb.encode(), content_type="application/yaml")
+    response = client_for(comms).post(reverse("policy:import"), {"file": upload})
+    assert response.status_code == 200
+    assert "anchors and aliases" in response.content.decode()
+    assert Policy.objects.count() == 0
