@@ -292,3 +292,10 @@ CONNECTOR_BLUESKY_APPVIEW_URL = env_str("CONNECTOR_BLUESKY_APPVIEW_URL", "https:
 CONNECTOR_BLUESKY_JETSTREAM_URL = env_str(
     "CONNECTOR_BLUESKY_JETSTREAM_URL", "wss://jetstream2.us-east.bsky.network/subscribe"
 )
+
+# --- Resource limits and outbound guard (issue 11: items 4, 5, 6) -------------------------
+# Outbound HTTP (chorus/common/http.py) refuses loopback/private/link-local/reserved targets.
+# OUTBOUND_ALLOW_PRIVATE lifts that for local development against servers on 127.0.0.1;
+# OUTBOUND_ALLOWED_NETWORKS (CIDRs) allows specific internal ranges, e.g. a feed mirror.
+OUTBOUND_ALLOW_PRIVATE = env_bool("OUTBOUND_ALLOW_PRIVATE", False)
+OUTBOUND_ALLOWED_NETWORKS = env_list("OUTBOUND_ALLOWED_NETWORKS", "")

@@ -35,6 +35,7 @@ from tenacity import (
 __all__ = [
     "AccountRef",
     "ArchiveImporter",
+    "CombinedPostReader",
     "ConnectorError",
     "FeedPage",
     "PostReader",
@@ -146,6 +147,16 @@ class PostReader(Protocol):
     ) -> FeedPage: ...
 
     def fetch_recent(self, account: AccountRef) -> list[RemotePost]: ...
+
+
+@runtime_checkable
+class CombinedPostReader(Protocol):
+    """Optional, for networks where new and recent posts come from one download (a feed):
+    both answers of a poll from a single request, so a poll fetches the source once."""
+
+    def fetch_new_and_recent(
+        self, account: AccountRef, *, cursor: str | None, since: datetime
+    ) -> tuple[FeedPage, list[RemotePost]]: ...
 
 
 @runtime_checkable

@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from chorus.audit.services import audit_record
 from chorus.common.errors import NotFound
-from chorus.connectors.base import AccountRef, ConnectorError, RemotePost, call_with_retries
+from chorus.connectors.base import (
+    AccountRef,
+    CombinedPostReader,
+    ConnectorError,
+    RemotePost,
+    call_with_retries,
+)
 from chorus.monitoring.models import (
     IngestedPost,
     LinkedAccount,
@@ -233,10 +239,16 @@ def account_poll(*, account_id: int, sleep: Any = None) -> PollOutcome:
     ref = _account_ref(account)
     kwargs = {"sleep": sleep} if sleep is not None else {}
     try:
-        page = call_with_retries(
-            lambda: connector.fetch_new(ref, cursor=account.cursor or None,
-                                        since=account.read_from), **kwargs)
-        recent = call_with_retries(lambda: connector.fetch_recent(ref), **kwargs)
+        if isinstance(connector, CombinedPostReader):
+            # One download serves both questions (RSS): never fetch the same feed twice.
+            page, recent = call_with_retries(
+                lambda: connector.fetch_new_and_recent(ref, cursor=account.cursor or None,
+                                                       since=account.read_from), **kwargs)
+        else:
+            page = call_with_retries(
+                lambda: connector.fetch_new(ref, cursor=account.cursor or None,
+                                            since=account.read_from), **kwargs)
+            recent = call_with_retries(lambda: connector.fetch_recent(ref), **kwargs)
     except ConnectorError as exc:
         _record_failure(account_id=account.pk, error=exc)
         return PollOutcome(ok=False, error=exc.message)

@@ -170,7 +170,8 @@ def test_dashboard_card_and_nav(employee, monitoring_on, fake_net, client_for):
     assert "Account health" not in page
 
 
-def test_rss_link_with_a_real_feed_over_loopback(employee, monitoring_on, client_for):
+def test_rss_link_with_a_real_feed_over_loopback(employee, monitoring_on, client_for,
+                                                outbound_to_loopback):
     from chorus.connectors.rss.adapter import RssConnector
     from chorus.connectors.testing import LocalHttpServer
 
