@@ -162,9 +162,13 @@ class CombinedPostReader(Protocol):
 @runtime_checkable
 class ArchiveImporter(Protocol):
     """Parse an export the person downloaded from the network and uploaded themselves.
-    Raises ``ConnectorError(permanent=True)`` naming what is wrong with the file."""
+    Raises ``ConnectorError(permanent=True)`` naming what is wrong with the file, for any input
+    (never another exception); a ``.zip`` is read within ``chorus.connectors.archives``' limits.
+    ``progress(done, total)`` is called while a large archive is unpacked."""
 
-    def parse_archive(self, data: bytes, *, filename: str = "") -> list[RemotePost]: ...
+    def parse_archive(
+        self, data: bytes, *, filename: str = "", progress: Callable[[int, int], None] | None = None
+    ) -> list[RemotePost]: ...
 
 
 @runtime_checkable
