@@ -60,7 +60,8 @@ def read_members(
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError,
+            NotImplementedError, RuntimeError):  # fmt: skip
         raise _damaged() from None
     if len(infos) > MAX_ENTRIES:
         raise ConnectorError(

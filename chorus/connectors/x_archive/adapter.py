@@ -44,15 +44,16 @@ def _parse_part(part: str) -> list[Any]:
     payload = part.split("=", 1)[1].strip().rstrip(";")
     try:
         loaded = json.loads(payload)
-    except RecursionError:
-        raise ConnectorError("tweets.js is nested too deeply to be an X archive.",
-                             permanent=True) from None
     except json.JSONDecodeError as exc:
         raise ConnectorError(
             f"tweets.js is not valid JSON after the '=' (line {exc.lineno}, column "
             f"{exc.colno}: {exc.msg}). Upload the file exactly as downloaded.",
             permanent=True,
         ) from None
+    except (ValueError, RecursionError):  # 100k nested brackets, a 5000-digit number
+        raise ConnectorError("tweets.js is not an X archive: it is nested too deeply or holds "
+                             "a number too long. Upload the file exactly as downloaded.",
+                             permanent=True) from None
     if not isinstance(loaded, list):
         raise ConnectorError("tweets.js should hold a list of tweets.", permanent=True)
     return loaded
