@@ -25,7 +25,7 @@ _CSV = st.sampled_from(
 _JS = st.sampled_from(
     ["window.YTD.tweets.part0 = [", "]", "{", "}", '{"tweet": {', '"id_str": "1"', ",",
      '"created_at": "Sat Feb 18 12:33:11 +0000 2023"', '"full_text": "hi"', '"entities": {}',
-     '"urls": [{"url": 1}]', "null", "=", ";", "[" * 2000, "9" * 5000, '"\\ud800"', "\n;;\n"]
+     '"urls": [{"url": 1}]', '"entities": []', '"entities": {"urls": [1, {"url": "a"}]}', "null", "=", ";", "[" * 2000, "9" * 5000, '"\\ud800"', "\n;;\n"]
 )  # fmt: skip
 _JSONL = st.sampled_from(
     ['{"id": 1, "text": "x", "published_at": "2026-05-25T10:00:00+00:00"}', '{"id": 1}',

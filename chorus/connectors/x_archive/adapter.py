@@ -93,12 +93,17 @@ class XArchiveConnector:
                 raise ConnectorError(f"Tweet #{n} has no id_str.", permanent=True)
             full_text = str(tweet.get("full_text") or tweet.get("text") or "")
             # Expand t.co links so screening sees the real destination.
-            for url in (tweet.get("entities") or {}).get("urls") or []:
-                if url.get("url") and url.get("expanded_url"):
-                    full_text = full_text.replace(url["url"], url["expanded_url"])
+            entities = tweet.get("entities")
+            urls = entities.get("urls") if isinstance(entities, dict) else None
+            for url in urls if isinstance(urls, list) else []:
+                short = url.get("url") if isinstance(url, dict) else None
+                expanded = url.get("expanded_url") if isinstance(url, dict) else None
+                if isinstance(short, str) and isinstance(expanded, str) and short:
+                    full_text = full_text.replace(short, expanded)
             posts.append(RemotePost(
                 external_id=tweet_id, text=full_text, published_at=when,
-                url=f"https://x.com/i/status/{tweet_id}", language=tweet.get("lang") or "",
+                url=f"https://x.com/i/status/{tweet_id}",
+                language=str(tweet.get("lang") or "")[:20],
                 is_repost=full_text.startswith("RT @"),
                 is_reply=bool(tweet.get("in_reply_to_status_id_str")),
             ))
