@@ -299,3 +299,14 @@ CONNECTOR_BLUESKY_JETSTREAM_URL = env_str(
 # OUTBOUND_ALLOWED_NETWORKS (CIDRs) allows specific internal ranges, e.g. a feed mirror.
 OUTBOUND_ALLOW_PRIVATE = env_bool("OUTBOUND_ALLOW_PRIVATE", False)
 OUTBOUND_ALLOWED_NETWORKS = env_list("OUTBOUND_ALLOWED_NETWORKS", "")
+# POST /api/v1/check budgets (chorus/checks/limits.py): answered at once up to
+# CHECK_SYNC_MAX_CHARS characters, a background job above, refused (413) above CHECK_MAX_CHARS;
+# per person CHECK_RATE_REQUESTS_PER_MINUTE and CHECK_RATE_CHARS_PER_HOUR (429), counted in
+# the shared cache; CHECK_MAX_ACTIVE_JOBS batch jobs at a time; results kept
+# CHECK_JOB_RETENTION_HOURS.
+CHECK_SYNC_MAX_CHARS = env_int("CHECK_SYNC_MAX_CHARS", 200_000)
+CHECK_MAX_CHARS = env_int("CHECK_MAX_CHARS", 5_000_000)
+CHECK_RATE_REQUESTS_PER_MINUTE = env_int("CHECK_RATE_REQUESTS_PER_MINUTE", 60)
+CHECK_RATE_CHARS_PER_HOUR = env_int("CHECK_RATE_CHARS_PER_HOUR", 20_000_000)
+CHECK_MAX_ACTIVE_JOBS = env_int("CHECK_MAX_ACTIVE_JOBS", 2)
+CHECK_JOB_RETENTION_HOURS = env_int("CHECK_JOB_RETENTION_HOURS", 24)
