@@ -24,6 +24,7 @@ def tracked_link(request: HttpRequest, code: str) -> HttpResponse:
             ip=_client_ip(request),
             user_agent=request.headers.get("User-Agent", "")
             if request.method == "GET" else "",
+            purpose=request.headers.get("Sec-Purpose", "") or request.headers.get("Purpose", ""),
         )
     if target is None:
         return render(request, "advocacy/link_not_found.html", status=404)
@@ -36,8 +37,10 @@ def tracked_link(request: HttpRequest, code: str) -> HttpResponse:
 
 def _client_ip(request: HttpRequest) -> str:
     # Behind the documented reverse proxy (BEHIND_PROXY=true) the peer is the proxy itself.
+    # The proxy appends the address it saw to X-Forwarded-For: take that last entry. The
+    # first one is whatever the client sent, so trusting it would let a script be anyone.
     if settings.SECURE_PROXY_SSL_HEADER:
         forwarded = request.headers.get("X-Forwarded-For", "")
         if forwarded:
-            return forwarded.split(",")[0].strip()
+            return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "")
