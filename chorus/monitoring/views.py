@@ -4,11 +4,13 @@ managers (no post content); monitoring settings for administrators."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
+from functools import partial
 from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -31,7 +33,6 @@ from chorus.monitoring.selectors import (
 )
 from chorus.monitoring.services import (
     account_link,
-    account_poll,
     account_revoke,
     alert_acknowledge,
     archive_import_upload,
@@ -40,6 +41,7 @@ from chorus.monitoring.services import (
     settings_get,
     settings_update,
 )
+from chorus.monitoring.tasks import poll_account_task
 from chorus.people.models import Organization, User
 
 
@@ -174,13 +176,12 @@ def account_import_status(request: AuthedRequest, account_id: int) -> HttpRespon
 @login_required
 @require_POST
 def account_refresh(request: AuthedRequest, account_id: int) -> HttpResponse:
-    """Read now instead of waiting for the schedule (also clears a fixed error)."""
+    """Read now instead of waiting for the schedule (also clears a fixed error). The read runs
+    in the worker: the address may be slow or hostile, and it must not hold a web process."""
     account = _owned_account(request, account_id)
-    outcome = account_poll(account_id=account.pk)
-    if outcome.ok:
-        messages.success(request, f"Read {account.handle}: {outcome.created} new posts.")
-    else:
-        messages.error(request, outcome.error)
+    transaction.on_commit(partial(poll_account_task.enqueue, account_id=account.pk))
+    messages.success(request, f"Reading {account.handle} now; new posts and any problem show "
+                              "on this page in a minute.")
     return redirect("monitoring:account-detail", account_id=account.pk)
 
 

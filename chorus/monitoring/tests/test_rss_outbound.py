@@ -102,3 +102,16 @@ def test_a_feed_address_of_the_wrong_shape_is_refused_at_once(employee, monitori
     with pytest.raises(MonitoringError, match="full address") as exc:
         link(employee, handle)
     assert exc.value.field == "handle"
+
+
+def test_read_now_fetches_in_the_worker_not_in_the_request(
+    employee, monitoring_on, client_for, outbound_to_loopback, django_capture_on_commit_callbacks
+):
+    with LocalHttpServer(feed_route) as server:
+        account = link(employee, f"{server.url}/feed")
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            response = client_for(employee).post(f"/monitoring/accounts/{account.pk}/refresh/")
+        assert response.status_code == 302 and server.requests == []
+        for callback in callbacks:
+            callback()
+        assert server.requests == ["/feed"]
