@@ -42,7 +42,7 @@ def check_job_create(*, user: User, posts: list[dict[str, Any]], characters: int
                 retry_after=30,
             )
         job = CheckJob.objects.create(
-            organization=user.organization,
+            organization=user.org,
             requested_by=user,
             posts=posts,
             total=len(posts),
@@ -95,7 +95,7 @@ def _finish(job: CheckJob, *, status: str, error: str = "",
 def check_job_get(*, user: User, public_id: str) -> CheckJob:
     """The user's own job; anyone else's (same organization or not) is a 404."""
     job = CheckJob.objects.filter(
-        public_id=public_id, requested_by=user, organization_id=user.organization_id
+        public_id=public_id, requested_by=user, organization=user.org
     ).first()
     if job is None:
         raise NotFound("No such check job (results are kept for a day).")

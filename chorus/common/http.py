@@ -274,7 +274,9 @@ class OutboundSession(requests.Session):
         kwargs.pop("proxies", None)
         with _Watchdog(self.deadline) as watchdog:
             try:
-                response = super().request(method, url, *args, **kwargs)
+                response = super().request(
+                    method if isinstance(method, str) else method.decode(), url, *args, **kwargs
+                )
                 self._read_capped(response)
             except OutboundError:
                 raise
