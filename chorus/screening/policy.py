@@ -423,7 +423,7 @@ def _node_to_python(node: yaml.Node, path: str, lines: dict[str, int], source: s
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _SCALAR_CONSTRUCTOR.construct_object(key_node, deep=True)
+            key = _construct(key_node, path, source)
             if not isinstance(key, str):
                 raise PolicyError(
                     f"keys must be strings, got {key!r}",
@@ -447,11 +447,19 @@ def _node_to_python(node: yaml.Node, path: str, lines: dict[str, int], source: s
             _node_to_python(item, f"{path}[{i}]", lines, source)
             for i, item in enumerate(node.value)
         ]
+    return _construct(node, path, source)
+
+
+def _construct(node: yaml.Node, path: str, source: str) -> Any:
+    # A timestamp like 2026-13-45 or a huge float raises ValueError/OverflowError, not YAMLError.
     try:
         return _SCALAR_CONSTRUCTOR.construct_object(node, deep=True)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, OverflowError, TypeError) as exc:
         raise PolicyError(
-            f"invalid value: {exc}", field=path, line=node.start_mark.line + 1, source=source
+            f"invalid value: {exc}",
+            field=path or "<root>",
+            line=node.start_mark.line + 1,
+            source=source,
         ) from exc
 
 

@@ -307,3 +307,9 @@ def test_too_many_values_are_refused():
 def test_normal_nesting_still_parses():
     policy = parse_policy_yaml(FULL_POLICY)
     assert policy.entities.customers == ("Contoso",)
+
+
+def test_an_impossible_date_value_is_a_policy_error():
+    with pytest.raises(PolicyError, match="invalid value") as exc:
+        parse_policy_yaml("title: 2026-13-45\n")
+    assert exc.value.line == 1
