@@ -124,3 +124,10 @@ def _first_run_state():
     OrganizationAccessMiddleware._set_up = False
     yield
     OrganizationAccessMiddleware._set_up = False
+# --- Outbound HTTP guard (issue 11, item 6) ----------------------------------------------------
+@pytest.fixture
+def outbound_to_loopback(settings):
+    """Let the guarded outbound client (chorus.common.http) reach test servers on 127.0.0.1.
+    Off by default: tests that do not opt in see production behaviour (loopback refused)."""
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.1/32", "::1/128"]
+    return settings

@@ -407,3 +407,20 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_MINUTES", 120) * 60
 # says the same whether or not the address has an account). Counted in the default cache.
 CHORUS_PASSWORD_RESET_PER_EMAIL = env_int("CHORUS_PASSWORD_RESET_PER_EMAIL", 3)
 CHORUS_PASSWORD_RESET_PER_IP = env_int("CHORUS_PASSWORD_RESET_PER_IP", 10)
+# --- Resource limits and outbound guard (issue 11: items 4, 5, 6) -------------------------
+# Outbound HTTP (chorus/common/http.py) refuses loopback/private/link-local/reserved targets.
+# OUTBOUND_ALLOW_PRIVATE lifts that for local development against servers on 127.0.0.1;
+# OUTBOUND_ALLOWED_NETWORKS (CIDRs) allows specific internal ranges, e.g. a feed mirror.
+OUTBOUND_ALLOW_PRIVATE = env_bool("OUTBOUND_ALLOW_PRIVATE", False)
+OUTBOUND_ALLOWED_NETWORKS = env_list("OUTBOUND_ALLOWED_NETWORKS", "")
+# POST /api/v1/check budgets (chorus/checks/limits.py): answered at once up to
+# CHECK_SYNC_MAX_CHARS characters, a background job above, refused (413) above CHECK_MAX_CHARS;
+# per person CHECK_RATE_REQUESTS_PER_MINUTE and CHECK_RATE_CHARS_PER_HOUR (429), counted in
+# the shared cache; CHECK_MAX_ACTIVE_JOBS batch jobs at a time; results kept
+# CHECK_JOB_RETENTION_HOURS.
+CHECK_SYNC_MAX_CHARS = env_int("CHECK_SYNC_MAX_CHARS", 200_000)
+CHECK_MAX_CHARS = env_int("CHECK_MAX_CHARS", 5_000_000)
+CHECK_RATE_REQUESTS_PER_MINUTE = env_int("CHECK_RATE_REQUESTS_PER_MINUTE", 60)
+CHECK_RATE_CHARS_PER_HOUR = env_int("CHECK_RATE_CHARS_PER_HOUR", 20_000_000)
+CHECK_MAX_ACTIVE_JOBS = env_int("CHECK_MAX_ACTIVE_JOBS", 2)
+CHECK_JOB_RETENTION_HOURS = env_int("CHECK_JOB_RETENTION_HOURS", 24)

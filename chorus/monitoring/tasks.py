@@ -25,6 +25,15 @@ def poll_account_task(*, account_id: int) -> None:
         logger.info("monitoring poll of account %s failed: %s", account_id, outcome.error)
 
 
+@task()
+def archive_import_task(*, import_id: int) -> None:
+    """Unpack and read an uploaded export (never in the web request: a .zip can be costly)."""
+    from chorus.monitoring.services import archive_import_run
+
+    record = archive_import_run(import_id=import_id)
+    logger.info("monitoring archive import %s: %s", import_id, record.status)
+
+
 @periodic(every=timedelta(minutes=15))
 @task()
 def poll_accounts_task() -> None:

@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/<int:account_id>/", views.account_detail, name="account-detail"),
     path("accounts/<int:account_id>/revoke/", views.account_revoke_view, name="account-revoke"),
     path("accounts/<int:account_id>/import/", views.account_import, name="account-import"),
+    path("accounts/<int:account_id>/import/status/", views.account_import_status,
+         name="account-import-status"),
     path("accounts/<int:account_id>/refresh/", views.account_refresh, name="account-refresh"),
     path("alerts/", views.alerts, name="alerts"),
     path("alerts/<int:alert_id>/acknowledge/", views.alert_ack, name="alert-acknowledge"),

@@ -180,6 +180,19 @@ def parse_date(value: str, *, slash_order: str = "") -> datetime.date:
     raise ValueError(f"“{value}” is not a date. Write it as YYYY-MM-DD, e.g. 2026-03-01.")
 
 
+EMPTY_MESSAGE = (
+    "The file is empty: it has no names or e-mail addresses, only blank cells. "
+    "Export the people list with a header row and one row per person."
+)
+_BLANK_BYTES = b" \t\r\n\x0b\x0c,;|\"'\x00\xef\xbb\xbf\xff\xfe"
+
+
+def csv_is_blank(raw: bytes) -> bool:
+    """True when the file holds nothing but whitespace, separators, quotes and byte-order
+    marks (an empty sheet exported as CSV), in any of the encodings we read."""
+    return not raw.translate(None, _BLANK_BYTES)
+
+
 def parse_people_csv(raw: bytes, *, known_emails: set[str],
                      date_order: str = "") -> ParsedImport:
     """Parse and validate an HR export. `known_emails` (lower-case) are the people already on
@@ -187,12 +200,12 @@ def parse_people_csv(raw: bytes, *, known_emails: set[str],
     settles slash dates like 03/04/2026 (the organization's setting). Raises CsvFileError when the
     file as a whole is unreadable; row problems are collected, never raised."""
     if not raw.strip():
-        raise CsvFileError("The file is empty. Export the people list with a header row.")
+        raise CsvFileError(EMPTY_MESSAGE)
     text, encoding = decode_csv(raw)
     text = text.replace("\x00", "")
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if not lines:
-        raise CsvFileError("The file is empty. Export the people list with a header row.")
+        raise CsvFileError(EMPTY_MESSAGE)
     delimiter = _sniff_delimiter(lines[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -201,6 +214,9 @@ def parse_people_csv(raw: bytes, *, known_emails: set[str],
         raise CsvFileError(f"The CSV is malformed near line {reader.line_num}: {exc}. "
                            "Check for an unclosed quotation mark.") from None
     table = [(n, row) for n, row in table if any(cell.strip() for cell in row)]
+    if not table:
+        # Rows of bare separators (",,,,": an empty sheet saved as CSV) are not blank lines.
+        raise CsvFileError(EMPTY_MESSAGE)
     header = table[0][1]
     columns: list[str | None] = []
     ignored: list[str] = []

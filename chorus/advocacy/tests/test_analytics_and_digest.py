@@ -6,11 +6,12 @@ import io
 
 import pytest
 from django.core import mail
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from chorus.advocacy import analytics
-from chorus.advocacy.models import ContentItem, DigestDelivery
+from chorus.advocacy.models import Click, ContentItem, DigestDelivery
 from chorus.advocacy.services import (
     digest_send_weekly,
     profile_update,
@@ -34,8 +35,10 @@ def activity(client, employee, employee2, approved_item):
     a = share_create(user=employee, item=approved_item, network="mastodon", text="Lab is open",
                      mastodon_instance="mastodon.social")
     b = share_create(user=employee2, item=approved_item, network="x", text="Our lab!")
-    for ip in ("192.0.2.1", "192.0.2.1", "192.0.2.9"):
+    for ip in ("192.0.2.1", "192.0.2.1", "198.51.100.9"):
         _click(client, a, ip)
+        # A repeat visit counts again only after the half-hour window: age the earlier clicks.
+        Click.objects.update(created_at=F("created_at") - datetime.timedelta(minutes=31))
     _click(client, b)
     return a, b
 

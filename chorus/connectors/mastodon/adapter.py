@@ -22,6 +22,7 @@ from mastodon.errors import (
     MastodonUnauthorizedError,
 )
 
+from chorus.common.http import OutboundError, OutboundSession
 from chorus.connectors.base import (
     AccountRef,
     ConnectorError,
@@ -93,7 +94,9 @@ class MastodonConnector:
         self._last_response: requests.Response | None = None
 
     def _client(self, base_url: str) -> Mastodon:
-        session = requests.Session()
+        # The instance is whatever the person typed: the guarded client refuses internal
+        # addresses, caps the answer and bounds the time of every call.
+        session = OutboundSession(timeout=self.timeout, deadline=max(self.timeout * 2, 30.0))
         # Mastodon.py drops the response on a 429; keep it so Retry-After can be honoured.
         session.hooks["response"].append(self._remember)
         return Mastodon(
@@ -123,7 +126,19 @@ class MastodonConnector:
                 "The server refused access (token revoked or authorized fetch required). "
                 "Link the account again to give access.", permanent=True, status=401,
             ) from None
-        except (MastodonServerError, MastodonNetworkError) as exc:
+        except MastodonNetworkError as exc:
+            if isinstance(exc.__context__, OutboundError):
+                # One neutral answer for refused and unreachable servers (no port mapping).
+                raise ConnectorError(
+                    "We could not reach this Mastodon server. Check the handle, like "
+                    "@name@mastodon.social.",
+                    permanent=exc.__context__.kind in ("refused", "invalid_url"),
+                ) from None
+            raise ConnectorError(
+                f"The server did not answer properly ({_describe(exc)}); we will retry.",
+                permanent=False,
+            ) from None
+        except MastodonServerError as exc:
             raise ConnectorError(
                 f"The server did not answer properly ({_describe(exc)}); we will retry.",
                 permanent=False,

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from chorus.audit.services import audit_record
 from chorus.common.errors import Conflict, NotFound
+from chorus.common.http import OutboundError, check_url
 from chorus.connectors.base import AccountRef, ConnectorError, call_with_retries, get_connector
 from chorus.monitoring.consent import CONSENT_VERSION, consent_text, text_sha256
 from chorus.monitoring.models import ARCHIVE_NETWORKS, ConsentRecord, LinkedAccount, Network
@@ -55,8 +56,8 @@ def account_link(
     """Link one of the user's own accounts with their explicit consent.
 
     The consent text shown is recorded verbatim with its version. Live networks are checked
-    (the account must exist) and read from now on; uploads are read from `read_from`, the date
-    the person chose.
+    (the account must exist) and read from now on; an RSS feed is only checked for shape here
+    and read first by the worker; uploads are read from `read_from`, the date the person chose.
     """
     person = _person_of(user)
     organization = person.organization
@@ -85,6 +86,13 @@ def account_link(
         if start > now:
             raise MonitoringError("The start date cannot be in the future.", field="read_from")
         external_id, profile_url = f"{user.pk}:{handle.lower()}", ""
+    elif network == Network.RSS:
+        # The feed is fetched for the first time by the worker (poll_account_task, enqueued on
+        # commit), never in this request: a typed address must not make the web process
+        # wait on, or probe, whatever it points at. Problems show on the account afterwards.
+        start = now
+        handle = _feed_address(handle)
+        external_id, profile_url = handle, handle
     else:
         start = now
         try:
@@ -99,6 +107,18 @@ def account_link(
         return _account_create(user=user, person=person, network=network, handle=handle,
                                instance=instance, external_id=external_id,
                                profile_url=profile_url, now=now, start=start)
+
+
+def _feed_address(handle: str) -> str:
+    """A feed address as typed, checked for shape only (http/https, a host, no password)."""
+    try:
+        check_url(handle)
+    except OutboundError:
+        raise MonitoringError("Enter the feed's full address, starting with https://, "
+                              "like https://social.example/@name.rss.", field="handle") from None
+    if len(handle) > 300:
+        raise MonitoringError("The feed address is longer than 300 characters.", field="handle")
+    return handle
 
 
 def _account_create(

@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from chorus.audit.services import audit_record
 from chorus.common.errors import Conflict, InvalidInput
-from chorus.onboarding.importing import CsvFileError, ParsedImport, parse_people_csv
+from chorus.onboarding.importing import (
+    EMPTY_MESSAGE,
+    CsvFileError,
+    ParsedImport,
+    csv_is_blank,
+    parse_people_csv,
+)
 from chorus.onboarding.models import (
     Assignment,
     Campaign,
@@ -74,6 +80,9 @@ def people_import_upload(*, organization: Organization, actor: User, filename: s
     if len(raw) > settings.UPLOAD_MAX_BYTES:
         raise InvalidInput(f"The file is {len(raw) / 1_048_576:.1f} MB; the limit is "
                            f"{settings.UPLOAD_MAX_BYTES / 1_048_576:.0f} MB.", field="file")
+    if csv_is_blank(raw):
+        # Refused before storing: an empty upload would only clutter "recent imports".
+        raise InvalidInput(EMPTY_MESSAGE, field="file")
     return PeopleImport.objects.create(organization=organization, uploaded_by=actor,
                                        filename=filename[:255], content=raw)
 

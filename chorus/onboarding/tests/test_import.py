@@ -217,3 +217,55 @@ def test_the_csv_template_downloads_with_every_column_and_parses(client_for, hr,
     parsed = parse_people_csv(response.content, known_emails=set())
     assert not parsed.errors and parsed.rows[1].values["email"] == "jordan.lee@example.com"
     assert client_for(employee).get(reverse("onboarding:import-template")).status_code in (403, 404)
+# ---------------------------------------------------------------- rows of bare separators (issue 11)
+
+DELIMITERS_ONLY = [b",,,,\n,,,\n", b";;;\r\n;;;\r\n", b'"","",""\n', b"\t\t\n", b"\xef\xbb\xbf,,\n"]
+
+
+@pytest.mark.parametrize("raw", DELIMITERS_ONLY)
+def test_rows_of_only_separators_are_an_empty_file_error_not_a_crash(raw):
+    with pytest.raises(CsvFileError, match="The file is empty"):
+        parse_people_csv(raw, known_emails=set())
+
+
+@pytest.mark.parametrize("raw", DELIMITERS_ONLY)
+def test_an_empty_sheet_is_refused_at_upload_and_not_stored(org, hr, raw):
+    with pytest.raises(InvalidInput, match="The file is empty") as exc:
+        upload(org, hr, raw)
+    assert exc.value.field == "file"
+    assert PeopleImport.objects.count() == 0
+
+
+def test_a_stored_import_of_separators_previews_with_the_error(org, hr):
+    # Imports stored before the fix stay listed: their preview must show the error, not 500.
+    stored = PeopleImport.objects.create(organization=org, uploaded_by=hr, filename="old.csv",
+                                         content=b",,,,\n,,,\n")
+    preview = people_import_preview(people_import=stored)
+    assert preview.file_error.startswith("The file is empty")
+    with pytest.raises(InvalidInput, match="The file is empty"):
+        people_import_apply(people_import=stored, actor=hr)
+
+
+def test_the_import_page_shows_the_empty_file_error(client_for, hr):
+    client = client_for(hr)
+    response = client.post("/onboarding/people/import/", {"file": _file("e.csv", b",,,,\n,,,\n")})
+    assert response.status_code == 200
+    assert "The file is empty" in response.content.decode()
+    assert PeopleImport.objects.count() == 0
+
+    stored = PeopleImport.objects.create(organization=hr.organization, uploaded_by=hr,
+                                         filename="old.csv", content=b",,,,\n")
+    page = client.get(f"/onboarding/people/import/{stored.pk}/")
+    assert page.status_code == 200 and "The file is empty" in page.content.decode()
+    applied = client.post(f"/onboarding/people/import/{stored.pk}/")
+    assert applied.status_code == 200 and "The file is empty" in applied.content.decode()
+
+
+@pytest.mark.parametrize("apply", ["false", "true"])
+def test_the_import_api_answers_422_for_an_empty_sheet(api_client, hr, apply):
+    response = api_client(hr).post(
+        "/api/v1/people/import", {"file": _file("e.csv", b",,,,\n,,,\n"), "apply": apply})
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("The file is empty")
+    assert response.json()["field"] == "file"
+    assert PeopleImport.objects.count() == 0

@@ -296,3 +296,10 @@ def test_lints_page_searches_and_filters_by_jurisdiction_without_losing_settings
     other = next(i for i in REGISTRY if i != first.id)
     assert f'<input type="hidden" name="enabled" value="{other}">' in page
     assert disabled_lints_for(organization=org) == []
+def test_uploaded_yaml_with_aliases_is_refused_in_the_form(client_for, comms):
+    bomb = "a0: &a0 [lol, lol]\na1: &a1 [*a0, *a0]\nentities:\n  customers: *a1\n"
+    upload = SimpleUploadedFile("bomb.yaml", bomb.encode(), content_type="application/yaml")
+    response = client_for(comms).post(reverse("policy:import"), {"file": upload})
+    assert response.status_code == 200
+    assert "anchors and aliases" in response.content.decode()
+    assert Policy.objects.count() == 0
