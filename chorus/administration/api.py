@@ -11,6 +11,7 @@ from ninja import Router, Schema, Status
 
 from chorus.administration import selectors, services
 from chorus.administration.models import Invitation
+from chorus.common.api import InputSchema
 from chorus.common.types import AuthedRequest
 from chorus.people.models import Organization, User
 
@@ -26,15 +27,15 @@ class UserOut(Schema):
     last_login: datetime.datetime | None
 
 
-class RolesIn(Schema):
+class RolesIn(InputSchema):
     roles: list[str]
 
 
-class DeactivateIn(Schema):
+class DeactivateIn(InputSchema):
     reason: str = ""
 
 
-class InvitationIn(Schema):
+class InvitationIn(InputSchema):
     email: str
     full_name: str = ""
     roles: list[str] = ["employee"]
@@ -63,7 +64,7 @@ class OrganizationOut(Schema):
     has_logo: bool
 
 
-class OrganizationPatch(Schema):
+class OrganizationPatch(InputSchema):
     name: str | None = None
     timezone: str | None = None
     language: str | None = None
