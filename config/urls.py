@@ -8,10 +8,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from chorus.common import views as common_views
+from chorus.ops import views as ops_views
 from config.api import api
 
 urlpatterns = [
     path("healthz", common_views.healthz, name="healthz"),
+    path("readyz", ops_views.readyz, name="readyz"),  # database, cache, queue, migrations
+    path("metrics", ops_views.metrics, name="metrics"),  # Prometheus; METRICS_TOKEN/_ALLOWED_IPS
     path("", common_views.dashboard, name="dashboard"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -30,6 +33,7 @@ APP_URLS = [
     ("reports/", "chorus.reports"),
     ("incidents/", "chorus.incidents"),
     ("monitoring/", "chorus.monitoring"),
+    ("privacy/", "chorus.privacy"),
 ]
 for prefix, module in APP_URLS:
     if module in settings.INSTALLED_APPS and find_spec(f"{module}.urls"):
