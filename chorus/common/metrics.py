@@ -13,7 +13,7 @@ from prometheus_client import Counter, Histogram
 
 SCREENING_SECONDS = Histogram(
     "chorus_screening_seconds",
-    "Time to screen one text against an organization's policy (chorus.checks.services.screen_text).",
+    "Time to screen one text against an organization's policy (checks.services.screen_text).",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
 HTTP_REQUESTS = Counter(

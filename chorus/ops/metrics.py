@@ -117,7 +117,8 @@ class ChorusCollector(Collector):
                     enqueued = timezone.make_aware(enqueued, UTC)
                 age.add_metric([queue_name], _age(enqueued, now))
                 failed.add_metric(
-                    [queue_name], FailedJobRegistry(queue=queue).count  # type: ignore[no-untyped-call]
+                    [queue_name],
+                    FailedJobRegistry(queue=queue).count,  # type: ignore[no-untyped-call]
                 )
         yield from (depth, age, failed)
 
@@ -133,13 +134,12 @@ class ChorusCollector(Collector):
             labels=["network"],
         )
         counts = GaugeMetricFamily(
-            "chorus_connector_accounts", "Linked accounts by network and status.",
+            "chorus_connector_accounts",
+            "Linked accounts by network and status.",
             labels=["network", "status"],
         )
         for row in (
-            LinkedAccount.objects.order_by()
-            .values("network", "status")
-            .annotate(n=Count("pk"))
+            LinkedAccount.objects.order_by().values("network", "status").annotate(n=Count("pk"))
         ):
             counts.add_metric([row["network"], row["status"]], row["n"])
         oldest = (

@@ -54,7 +54,9 @@ def test_readyz_names_unapplied_migrations(monkeypatch):
     monkeypatch.setattr(health, "_migrations_seen_applied", False)
     monkeypatch.setattr("django.db.migrations.executor.MigrationExecutor", FakeExecutor)
 
-    with pytest.raises(RuntimeError, match=r"1 unapplied: reports.0009_new_thing; run `chorus migrate`"):
+    with pytest.raises(
+        RuntimeError, match=r"1 unapplied: reports.0009_new_thing; run `chorus migrate`"
+    ):
         health.check_migrations()
 
 
@@ -104,11 +106,19 @@ def test_metrics_allowed_addresses_accept_networks_and_refuse_others(client, set
 def test_metrics_with_both_protections_need_both(client, settings):
     settings.METRICS_TOKEN, settings.METRICS_ALLOWED_IPS = "s3cret-token", ["127.0.0.1"]
 
-    assert client.get("/metrics", REMOTE_ADDR="192.0.2.7",
-                      HTTP_AUTHORIZATION="Bearer s3cret-token").status_code == 403
+    assert (
+        client.get(
+            "/metrics", REMOTE_ADDR="192.0.2.7", HTTP_AUTHORIZATION="Bearer s3cret-token"
+        ).status_code
+        == 403
+    )
     assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 401
-    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1",
-                      HTTP_AUTHORIZATION="Bearer s3cret-token").status_code == 200
+    assert (
+        client.get(
+            "/metrics", REMOTE_ADDR="127.0.0.1", HTTP_AUTHORIZATION="Bearer s3cret-token"
+        ).status_code
+        == 200
+    )
 
 
 def _metric(text: str, name: str) -> float:
@@ -124,10 +134,17 @@ def test_metrics_show_queue_depth_and_failures_for_the_database_backend(client, 
 
     settings.TASK_BACKEND = "database"
     settings.METRICS_TOKEN = "t"
-    common = {"args_kwargs": {"args": [], "kwargs": {}}, "task_path": "x.y", "backend_name": "default",
-              "queue_name": "default", "run_after": timezone.now() - timedelta(minutes=1)}
+    common = {
+        "args_kwargs": {"args": [], "kwargs": {}},
+        "task_path": "x.y",
+        "backend_name": "default",
+        "queue_name": "default",
+        "run_after": timezone.now() - timedelta(minutes=1),
+    }
     waiting = DBTaskResult.objects.create(status=TaskResultStatus.READY, **common)
-    DBTaskResult.objects.filter(pk=waiting.pk).update(enqueued_at=timezone.now() - timedelta(minutes=10))
+    DBTaskResult.objects.filter(pk=waiting.pk).update(
+        enqueued_at=timezone.now() - timedelta(minutes=10)
+    )
     DBTaskResult.objects.create(status=TaskResultStatus.READY, **common)
     DBTaskResult.objects.create(status=TaskResultStatus.FAILED, **common)
 
@@ -139,21 +156,42 @@ def test_metrics_show_queue_depth_and_failures_for_the_database_backend(client, 
     assert _metric(text, 'chorus_metrics_source_up{source="tasks"}') == 1
 
 
-def test_metrics_show_sla_breaches_connector_lag_and_screening_time(client, settings, org, employee):
+def test_metrics_show_sla_breaches_connector_lag_and_screening_time(
+    client, settings, org, employee
+):
     from chorus.checks.services import screen_text
     from chorus.monitoring.models import LinkedAccount
     from chorus.reports.models import Report
 
     settings.METRICS_TOKEN = "t"
     now = timezone.now()
-    Report.objects.create(organization=org, url="https://x.com/a/1", url_normalized="x.com/a/1",
-                          network="x", category="leak", due_at=now - timedelta(hours=2))
-    Report.objects.create(organization=org, url="https://x.com/a/2", url_normalized="x.com/a/2",
-                          network="x", category="leak", due_at=now + timedelta(hours=2))
-    LinkedAccount.objects.create(organization=org, person=employee.person, network="mastodon",
-                                 handle="@e@example.social", external_id="1", consent_version="1",
-                                 consented_at=now - timedelta(hours=5), read_from=now,
-                                 last_read_at=now - timedelta(minutes=30))
+    Report.objects.create(
+        organization=org,
+        url="https://x.com/a/1",
+        url_normalized="x.com/a/1",
+        network="x",
+        category="leak",
+        due_at=now - timedelta(hours=2),
+    )
+    Report.objects.create(
+        organization=org,
+        url="https://x.com/a/2",
+        url_normalized="x.com/a/2",
+        network="x",
+        category="leak",
+        due_at=now + timedelta(hours=2),
+    )
+    LinkedAccount.objects.create(
+        organization=org,
+        person=employee.person,
+        network="mastodon",
+        handle="@e@example.social",
+        external_id="1",
+        consent_version="1",
+        consented_at=now - timedelta(hours=5),
+        read_from=now,
+        last_read_at=now - timedelta(minutes=30),
+    )
     screen_text(organization=org, text="Proud of our team's launch today!")
 
     text = client.get("/metrics", HTTP_AUTHORIZATION="Bearer t").content.decode()
@@ -185,7 +223,9 @@ def test_access_log_lines_carry_the_request_id(client, caplog):
 
 
 def test_json_formatter_writes_one_object_per_line_with_the_request_id():
-    record = logging.LogRecord("chorus.x", logging.WARNING, __file__, 1, "hello %s", ("world",), None)
+    record = logging.LogRecord(
+        "chorus.x", logging.WARNING, __file__, 1, "hello %s", ("world",), None
+    )
     record.status = 503
     RequestIdFilter().filter(record)
 
@@ -206,7 +246,8 @@ def test_log_format_is_validated():
     result = subprocess.run(
         [sys.executable, "-c", "import django; from django.conf import settings; settings.LOGGING"],
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "LOG_FORMAT": "xml"},
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode != 0
     assert "LOG_FORMAT='xml': use plain or json." in result.stderr
