@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from chorus.audit.selectors import audit_entry_list_for
+from chorus.audit.selectors import audit_entries_masked, audit_entry_list_for
 from chorus.audit.services import audit_verify
 from chorus.common.types import AuthedRequest
 
@@ -24,4 +24,9 @@ def audit_log(request: AuthedRequest) -> HttpResponse:
         if "verify" in request.GET
         else None
     )
-    return render(request, "audit/log.html", {"page": page, "action": action, "verify": verify})
+    entries = audit_entries_masked(organization_id=request.user.org_id, entries=page)
+    return render(
+        request,
+        "audit/log.html",
+        {"page": page, "entries": entries, "action": action, "verify": verify},
+    )
