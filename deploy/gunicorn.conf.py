@@ -8,17 +8,23 @@ import os
 import shutil
 from pathlib import Path
 
-bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+
+def _env(name: str, default: str) -> str:
+    """The variable, or `default` when it is unset or empty (as Chorus's settings do)."""
+    return os.environ.get(name) or default
+
+
+bind = _env("GUNICORN_BIND", "127.0.0.1:8000")
 # Chorus is mostly waiting on the database: two workers per core plus one is the usual start.
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+workers = int(_env("GUNICORN_WORKERS", str(multiprocessing.cpu_count() * 2 + 1)))
+threads = int(_env("GUNICORN_THREADS", "1"))
+timeout = int(_env("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 # Recycle workers now and then so a slow leak never becomes an outage.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests = int(_env("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
 # The reverse proxy's address: only it may set X-Forwarded-For / -Proto (see BEHIND_PROXY).
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+forwarded_allow_ips = _env("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Chorus writes its own access line per request, with the request id (chorus.request).
 accesslog = None
 errorlog = "-"

@@ -170,6 +170,11 @@ def backup_create(*, output: Path) -> dict[str, Any]:
     output = Path(output)
     if output.exists() and output.is_dir():
         raise BackupError(f"{output} is a directory; give the archive's file name.")
+    if output.resolve().is_relative_to(_media_root().resolve()):
+        raise BackupError(
+            f"{output} is inside MEDIA_ROOT ({_media_root()}); every later backup would contain "
+            "it. Write backups somewhere else, e.g. /var/backups/chorus/."
+        )
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(output.name + ".partial")
     mode = "w:gz" if output.name.endswith(".gz") else "w"
@@ -208,6 +213,12 @@ def backup_create(*, output: Path) -> dict[str, Any]:
                         )
                     archive.add(path, arcname=name, recursive=False)
         os.replace(partial, output)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise BackupError(
+            f"Writing the backup failed: {exc}. No archive was left behind; free some space "
+            f"(or choose another --output) and run it again."
+        ) from exc
     except BaseException:
         partial.unlink(missing_ok=True)
         raise

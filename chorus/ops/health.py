@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 
 
@@ -43,7 +43,7 @@ def check_cache() -> str:
             raise RuntimeError("the cache accepted a value but did not return it")
     finally:
         cache.delete(key)
-    return cache.__class__.__name__
+    return type(caches["default"]).__name__
 
 
 def check_task_queue() -> str:
