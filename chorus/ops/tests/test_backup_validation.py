@@ -111,7 +111,7 @@ def test_a_backup_from_a_newer_chorus_is_refused(tmp_path, media, org):
 def test_another_format_version_is_refused_with_what_to_do(tmp_path, media, org):
     manifest = {"format": "chorus-backup", "format_version": 7, "chorus_version": "3.0"}
     archive = _archive(tmp_path, [], manifest=manifest)
-    _refused(archive, "format version 7.*Chorus version that made it \\(3.0\\)", media, org)
+    _refused(archive, r"format version 7.*Chorus version that made it \(3.0\)", media, org)
 
 
 def test_a_backup_is_never_written_inside_media_root(media):
@@ -137,7 +137,7 @@ def test_a_failed_backup_leaves_no_partial_archive(tmp_path, media, monkeypatch)
     monkeypatch.setattr("chorus.ops.backup.tarfile.open", disk_full)
     output = tmp_path / "out" / "backup.tar"
 
-    with pytest.raises(BackupError, match="No space left on device.*No archive was left behind"):
+    with pytest.raises(BackupError, match=r"No space left on device.*No archive was left behind"):
         backup_create(output=output)
 
     assert list(output.parent.iterdir()) == []
