@@ -298,7 +298,9 @@ LOGGING["formatters"] = {
     "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     "json": {"()": "chorus.ops.logging.JsonFormatter"},
 }
-LOGGING["handlers"]["console"].update({"formatter": LOG_FORMAT, "filters": ["request_id"]})
+LOGGING["handlers"] = {
+    "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
+}
 # /metrics: a bearer token and/or the addresses (or networks) allowed to scrape. Neither set
 # means metrics are off (404). Both set means both must match.
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")

@@ -59,7 +59,7 @@ def check_task_queue() -> str:
         import redis
 
         url = settings.RQ_QUEUES["default"]["URL"]
-        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        client = redis.Redis.from_url(str(url), socket_connect_timeout=2, socket_timeout=2)
         try:
             client.ping()
         finally:

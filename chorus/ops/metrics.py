@@ -108,17 +108,17 @@ class ChorusCollector(Collector):
             from rq.registry import FailedJobRegistry
 
             for queue_name in settings.RQ_QUEUES:
-                queue = django_rq.get_queue(queue_name)
-                depth.add_metric([queue_name], queue.count)
-                job_ids = queue.get_job_ids(0, 0)
-                job = queue.fetch_job(job_ids[0]) if job_ids else None
+                rq_queue = django_rq.get_queue(queue_name)
+                depth.add_metric([queue_name], rq_queue.count)
+                job_ids = rq_queue.get_job_ids(0, 0)
+                job = rq_queue.fetch_job(job_ids[0]) if job_ids else None
                 enqueued = job.enqueued_at if job else None
                 if enqueued is not None and timezone.is_naive(enqueued):
                     enqueued = timezone.make_aware(enqueued, UTC)
                 age.add_metric([queue_name], _age(enqueued, now))
                 failed.add_metric(
                     [queue_name],
-                    FailedJobRegistry(queue=queue).count,  # type: ignore[no-untyped-call]
+                    FailedJobRegistry(queue=rq_queue).count,  # type: ignore[no-untyped-call]
                 )
         yield from (depth, age, failed)
 
@@ -149,8 +149,8 @@ class ChorusCollector(Collector):
             .values("network")
             .annotate(oldest=Min(Coalesce("last_read_at", "consented_at")))
         )
-        for row in oldest:
-            lag.add_metric([row["network"]], _age(row["oldest"], now))
+        for lagging in oldest:
+            lag.add_metric([lagging["network"]], _age(lagging["oldest"], now))
         yield from (lag, counts)
 
     def _reports(self) -> Iterator[GaugeMetricFamily]:

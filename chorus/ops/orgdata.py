@@ -179,7 +179,7 @@ def org_export(*, organization_id: int, output: Path) -> dict[str, Any]:
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     partial_path = output.with_name(output.name + ".partial")
-    media_entries = []
+    media_entries: list[dict[str, Any]] = []
     for name in sorted(set(files)):
         path = Path(default_storage.path(name))
         if path.is_file():

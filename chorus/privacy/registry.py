@@ -100,7 +100,7 @@ def contributors() -> list[Contributor]:
                     (
                         order,
                         position,
-                        Contributor(config.label, config.verbose_name, export, erase, order),
+                        Contributor(config.label, str(config.verbose_name), export, erase, order),
                     )
                 )
         _cache = [c for *_, c in sorted(found, key=lambda t: (t[0], t[1]))]

@@ -123,7 +123,7 @@ def person_erase(*, actor: User, person: Person, confirm_name: str, reason: str)
             field="reason",
         )
     person = Person.objects.select_for_update().get(pk=person.pk)
-    outcome = []
+    outcome: list[dict[str, Any]] = []
     for contributor in contributors():
         if contributor.erase is None:
             continue
