@@ -299,7 +299,11 @@ LOGGING["formatters"] = {
     "json": {"()": "chorus.ops.logging.JsonFormatter"},
 }
 LOGGING["handlers"] = {
-    "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
+    "console": {
+        "class": "logging.StreamHandler",
+        "formatter": LOG_FORMAT,
+        "filters": ["request_id"],
+    }
 }
 # /metrics: a bearer token and/or the addresses (or networks) allowed to scrape. Neither set
 # means metrics are off (404). Both set means both must match.
