@@ -8,6 +8,8 @@ from django.db.models import Q, QuerySet
 
 from chorus.audit.models import AuditEntry, AuditPseudonym
 
+EXPORT_ORDER = 1000  # last: the trail of everything above
+
 AUDIT_REASON = (
     "The audit trail is append-only and hash-chained: changing or removing an entry would break "
     "the chain that proves the record of who did what is complete (GDPR Art. 5(2) "

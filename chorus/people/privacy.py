@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 ERASE_ORDER = 1000  # last: the other apps find rows through the identity first
+EXPORT_ORDER = 0  # first: who this export is about
 
 PERSON_KEPT_REASON = (
     "The record itself stays as a pseudonym (no name, e-mail, title, location or HR id) because "

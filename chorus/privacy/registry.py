@@ -6,9 +6,10 @@ An app contributes a module `chorus/<app>/privacy.py` (or names another in its A
     def export_person_data(person) -> list[Section]
     def erase_person_data(person) -> Erasure
 
-and, optionally, `ERASE_ORDER = <int>` (default 100; lower runs first). `chorus.people`
-erases last (1000), because the others find a person's rows through the person and the
-account while they still carry their identity. The modules are found through
+and, optionally, `ERASE_ORDER = <int>` (default 100; lower runs first) and `EXPORT_ORDER`
+(default 100; lower is shown first). `chorus.people` erases last (1000), because the others
+find a person's rows through the person and the account while they still carry their identity;
+it is shown first, and the audit trail last. The modules are found through
 `django.apps` when first needed, so apps stay independent: none imports another to take
 part, and an app that is not installed simply contributes nothing.
 
@@ -77,13 +78,13 @@ class Contributor:
     export: Callable[[Any], list[Section]] | None
     erase: Callable[[Any], Erasure] | None
     order: int
+    export_order: int = 100
 
 
-_cache: list[Contributor] | None = None
+_cache: list[tuple[int, Contributor]] | None = None  # (position in INSTALLED_APPS, contributor)
 
 
-def contributors() -> list[Contributor]:
-    """Every installed app's contribution, in erase order (then INSTALLED_APPS order)."""
+def _discover() -> list[tuple[int, Contributor]]:
     global _cache
     if _cache is None:
         found = []
@@ -95,13 +96,24 @@ def contributors() -> list[Contributor]:
             export = getattr(module, "export_person_data", None)
             erase = getattr(module, "erase_person_data", None)
             if export or erase:
-                order = getattr(module, "ERASE_ORDER", 100)
-                found.append(
-                    (
-                        order,
-                        position,
-                        Contributor(config.label, str(config.verbose_name), export, erase, order),
-                    )
+                contributor = Contributor(
+                    app_label=config.label,
+                    app_name=str(config.verbose_name),
+                    export=export,
+                    erase=erase,
+                    order=getattr(module, "ERASE_ORDER", 100),
+                    export_order=getattr(module, "EXPORT_ORDER", 100),
                 )
-        _cache = [c for *_, c in sorted(found, key=lambda t: (t[0], t[1]))]
+                found.append((position, contributor))
+        _cache = found
     return _cache
+
+
+def contributors() -> list[Contributor]:
+    """Every installed app's contribution, in erase order (then INSTALLED_APPS order)."""
+    return [c for p, c in sorted(_discover(), key=lambda pc: (pc[1].order, pc[0]))]
+
+
+def export_contributors() -> list[Contributor]:
+    """The same, in the order the export shows them (EXPORT_ORDER, then INSTALLED_APPS order)."""
+    return [c for p, c in sorted(_discover(), key=lambda pc: (pc[1].export_order, pc[0]))]

@@ -18,7 +18,7 @@ from chorus.audit.services import audit_record
 from chorus.common.errors import InvalidInput, PermissionDenied
 from chorus.people.models import Person, User
 from chorus.privacy.models import ErasureRecord
-from chorus.privacy.registry import Section, contributors
+from chorus.privacy.registry import Section, contributors, export_contributors
 from chorus.privacy.selectors import can_handle_requests
 
 
@@ -68,7 +68,7 @@ def person_export(*, actor: User, person: Person, fmt: str) -> PersonExport:
     if fmt not in {"json", "html"}:
         raise InvalidInput("Choose the json or html format.", field="format")
     apps_data = []
-    for contributor in contributors():
+    for contributor in export_contributors():
         if contributor.export is not None:
             sections = contributor.export(person)
             if sections:
