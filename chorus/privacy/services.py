@@ -88,6 +88,17 @@ def person_export(*, actor: User, person: Person, fmt: str) -> PersonExport:
     )
 
 
+def _is_last_admin(user: User) -> bool:
+    from chorus.people.roles import Role
+
+    if not user.is_active or Role.ADMIN not in user.role_names:
+        return False
+    others = User.objects.filter(
+        organization_id=user.organization_id, is_active=True, groups__name=Role.ADMIN
+    ).exclude(pk=user.pk)
+    return not others.exists()
+
+
 @transaction.atomic
 def person_erase(*, actor: User, person: Person, confirm_name: str, reason: str) -> ErasureRecord:
     """Erase or pseudonymize what may go, keep (with the legal reason) what must stay.
@@ -101,6 +112,12 @@ def person_erase(*, actor: User, person: Person, confirm_name: str, reason: str)
     if person.user_id == actor.pk:
         raise PermissionDenied(
             "You cannot erase your own data; ask another HR person or an administrator."
+        )
+    if person.user is not None and _is_last_admin(person.user):
+        raise InvalidInput(
+            "This is the organization's only active administrator: erasing the account would "
+            "lock everyone out of administration. Make someone else an administrator first.",
+            field="confirm_name",
         )
     if ErasureRecord.objects.filter(person=person).exists():
         raise InvalidInput("This person's data was already erased.", field="confirm_name")

@@ -214,3 +214,19 @@ def test_restore_verifies_checksums_before_touching_anything(installations, tmp_
     assert _snapshot(source.env) == before
     checked = _chorus(source.env, "backup", "--verify", str(tampered))
     assert checked.returncode == 1 and "does not match its checksum" in checked.stderr
+
+
+def test_restore_with_force_replaces_a_non_empty_installation(installations, tmp_path):
+    source, target, archive = installations
+    other = Installation(tmp_path, "c", source.database_url.replace("a.sqlite3", "c.sqlite3"))
+    if "sqlite" not in source.database_url:
+        pytest.skip("the SQLite variant covers replacing; PostgreSQL replaces with --clean")
+    built = _run(other.env, "-c", BUILD)
+    assert built.returncode == 0, built.stderr
+    before = _snapshot(source.env)
+
+    replaced = _chorus(other.env, "restore", "--force", str(archive))
+
+    assert replaced.returncode == 0, replaced.stderr
+    after = _snapshot(other.env)
+    assert after["tables"] == before["tables"] and after["files"] == before["files"]

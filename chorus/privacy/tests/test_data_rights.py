@@ -329,3 +329,13 @@ def test_a_candidate_without_an_account_is_exported_and_erased(client_for, hr, o
     assert response.status_code == 302
     candidate.refresh_from_db()
     assert candidate.email == f"erased-{candidate.pk}@erased.invalid"
+
+
+def test_the_only_administrator_cannot_be_erased(hr, admin):
+    with pytest.raises(InvalidInput, match="only active administrator"):
+        person_erase(actor=hr, person=admin.person, confirm_name="Admin", reason="Art. 17")
+
+    second = make_member(org=admin.organization, key="second_admin", roles=[Role.ADMIN])
+    person_erase(actor=second, person=admin.person, confirm_name="Admin", reason="Art. 17")
+    admin.refresh_from_db()
+    assert not admin.is_active
