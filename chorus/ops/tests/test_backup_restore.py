@@ -217,7 +217,7 @@ def test_restore_verifies_checksums_before_touching_anything(installations, tmp_
 
 
 def test_restore_with_force_replaces_a_non_empty_installation(installations, tmp_path):
-    source, target, archive = installations
+    source, _, archive = installations
     other = Installation(tmp_path, "c", source.database_url.replace("a.sqlite3", "c.sqlite3"))
     if "sqlite" not in source.database_url:
         pytest.skip("the SQLite variant covers replacing; PostgreSQL replaces with --clean")
