@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import empty
 
 from chorus.common.metrics import HTTP_REQUESTS, HTTP_SECONDS
 
@@ -88,9 +89,19 @@ class RequestIdMiddleware:
                     "path": request.path,
                     "status": status,
                     "duration_ms": round(elapsed * 1000, 1),
-                    "user_id": getattr(getattr(request, "user", None), "pk", None),
+                    "user_id": _user_id_if_loaded(request),
                 },
             )
+
+
+def _user_id_if_loaded(request: HttpRequest) -> int | None:
+    """The signed-in user's id when the request already looked the user up; never a query of
+    its own (public pages such as tracked-link redirects must stay one-query cheap)."""
+    user = getattr(request, "user", None)
+    wrapped = getattr(user, "_wrapped", user)
+    if wrapped is None or wrapped is empty:
+        return None
+    return getattr(wrapped, "pk", None)
 
 
 class RequestIdFilter(logging.Filter):

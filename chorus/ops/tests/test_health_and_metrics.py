@@ -251,3 +251,23 @@ def test_log_format_is_validated():
     )
     assert result.returncode != 0
     assert "LOG_FORMAT='xml': use plain or json." in result.stderr
+
+
+def test_the_access_log_costs_no_query_of_its_own(
+    client_for, employee, django_assert_num_queries, caplog
+):
+    client = client_for(employee)  # a session cookie: reading request.user would query
+    with caplog.at_level(logging.DEBUG, logger="chorus.request"), django_assert_num_queries(0):
+        client.get("/healthz")
+
+    record = next(r for r in caplog.records if r.name == "chorus.request")
+    assert record.user_id is None and record.path == "/healthz"
+
+
+def test_the_access_log_names_a_signed_in_user(client_for, employee, caplog):
+    client = client_for(employee)
+    with caplog.at_level(logging.INFO, logger="chorus.request"):
+        client.get("/")
+
+    record = next(r for r in caplog.records if r.name == "chorus.request")
+    assert record.user_id == employee.pk
