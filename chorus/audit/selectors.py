@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from chorus.audit.models import AuditEntry
+from chorus.audit.models import AuditEntry, AuditPseudonym
 
 
 def audit_entry_list_for(
@@ -59,3 +60,21 @@ def audit_actor_labels(*, user: Any) -> list[str]:
         .distinct()
     )
     return [label for label in labels if label]
+def audit_entries_masked(
+    *, organization_id: int, entries: Iterable[AuditEntry]
+) -> list[AuditEntry]:
+    """The entries with `display_actor` and `display_target` set: the stored labels, or the
+    pseudonym of an erased person (`AuditPseudonym`), so no page shows an erased name."""
+    entries = list(entries)
+    pseudonyms = {
+        (p.target_type, p.target_id): p.label
+        for p in AuditPseudonym.objects.filter(organization_id=organization_id)
+    }
+    for entry in entries:
+        entry.display_actor = pseudonyms.get(  # type: ignore[attr-defined]
+            ("people.user", str(entry.actor_id)), entry.actor_label
+        )
+        entry.display_target = pseudonyms.get(  # type: ignore[attr-defined]
+            (entry.target_type, entry.target_id), entry.target_label
+        )
+    return entries

@@ -9,7 +9,11 @@ from django.utils import timezone
 
 from chorus.audit.export import audit_csv
 from chorus.audit.forms import AuditFilterForm
-from chorus.audit.selectors import audit_actor_labels, audit_entry_list_for
+from chorus.audit.selectors import (
+    audit_actor_labels,
+    audit_entries_masked,
+    audit_entry_list_for,
+)
 from chorus.audit.services import audit_record, audit_verify
 from chorus.common.types import AuthedRequest
 
@@ -40,10 +44,17 @@ def audit_log(request: AuthedRequest) -> HttpResponse:
     query = request.GET.copy()
     for key in ("page", "verify", "export"):
         query.pop(key, None)
+    entries = audit_entries_masked(organization_id=request.user.org_id, entries=page)
     return render(
         request,
         "audit/log.html",
-        {"page": page, "form": form, "verify": verify, "query": query.urlencode()},
+        {
+            "page": page,
+            "entries": entries,
+            "form": form,
+            "verify": verify,
+            "query": query.urlencode(),
+        },
     )
 
 
