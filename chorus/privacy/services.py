@@ -94,7 +94,7 @@ def _is_last_admin(user: User) -> bool:
     if not user.is_active or Role.ADMIN not in user.role_names:
         return False
     others = User.objects.filter(
-        organization_id=user.organization_id, is_active=True, groups__name=Role.ADMIN
+        organization_id=user.org_id, is_active=True, groups__name=Role.ADMIN
     ).exclude(pk=user.pk)
     return not others.exists()
 

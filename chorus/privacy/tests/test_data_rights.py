@@ -258,6 +258,9 @@ def test_the_audit_log_shows_an_erased_person_by_pseudonym(client_for, admin, hr
     assert "employee@northwind-robotics.example" not in after
     assert f"Erased person #{employee.person.pk}" in after
     assert AuditEntry.objects.filter(actor_label="employee@northwind-robotics.example").exists()
+    export = client_for(admin).get("/audit/?action=reports.&export=csv").content.decode()
+    assert "employee@northwind-robotics.example" not in export
+    assert f"Erased person #{employee.person.pk}" in export
 
 
 def test_a_closed_incident_past_retention_is_erased_and_one_within_is_kept(hr, employee, traces):
