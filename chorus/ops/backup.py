@@ -34,6 +34,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -140,6 +141,10 @@ def _pg_env() -> dict[str, str]:
     return env
 
 
+# How long a backup waits for a locked SQLite database before it gives up with an error.
+SQLITE_BACKUP_BUSY_SECONDS = 60
+
+
 def _run_pg(command: list[str]) -> None:
     if shutil.which(command[0]) is None:
         raise BackupError(
@@ -155,9 +160,24 @@ def _dump_database(vendor: str, target: Path) -> None:
     if vendor == "sqlite":
         connection.ensure_connection()
         destination = sqlite3.connect(target)
+        deadline = time.monotonic() + SQLITE_BACKUP_BUSY_SECONDS
+
+        def give_up_when_locked_too_long(status: int, remaining: int, total: int) -> None:
+            # sqlite3's backup() retries a busy or locked source forever; a writer that
+            # never lets go must end in a clear error, not a backup that hangs.
+            if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) and (
+                time.monotonic() > deadline
+            ):
+                raise BackupError(
+                    f"The database stayed locked for {SQLITE_BACKUP_BUSY_SECONDS} s; no backup "
+                    "was written. Try again when fewer writes are running."
+                )
+
         try:
             # The online backup API copies a consistent snapshot while others keep writing.
-            connection.connection.backup(destination)
+            connection.connection.backup(
+                destination, pages=1024, progress=give_up_when_locked_too_long
+            )
         finally:
             destination.close()
     else:

@@ -5,6 +5,7 @@ import hashlib
 import io
 import json
 import tarfile
+from pathlib import Path
 
 import pytest
 
@@ -135,6 +136,10 @@ def test_a_failed_backup_leaves_no_partial_archive(tmp_path, media, monkeypatch)
         return archive
 
     monkeypatch.setattr("chorus.ops.backup.tarfile.open", disk_full)
+    # The disk fills while the archive is written; the dump before it is not under test.
+    monkeypatch.setattr(
+        "chorus.ops.backup._dump_database", lambda vendor, target: Path(target).write_bytes(b"db")
+    )
     output = tmp_path / "out" / "backup.tar"
 
     with pytest.raises(BackupError, match=r"No space left on device.*No archive was left behind"):
