@@ -56,7 +56,7 @@ class ContentItemForm(forms.Form):
             self.fields[caption_field_name(network)] = forms.CharField(
                 required=False, label=f"{network.label} captions",
                 widget=forms.Textarea(attrs={"rows": 3}),
-                help_text=f"Limit {spec.limit:,} {spec.unit} with the link and disclosure. "
+                help_text=f"Limit {spec.limit:,} {spec.unit_label} with the link and disclosure. "
                 f"Write several variants, each separated by a line with only {VARIANT_SEPARATOR}.",
             )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlparse
 
 import feedparser
 import requests
@@ -73,12 +74,14 @@ class RssConnector:
         try:
             response = requests.get(url, timeout=self.timeout, headers={"User-Agent": "Chorus/1"})
         except requests.RequestException:
-            raise ConnectorError("The feed's server did not answer; we will retry.",
-                                 permanent=False) from None
+            host = urlparse(url).hostname or "the feed's server"
+            raise ConnectorError(f"We could not reach {host}. Check the address, or try again "
+                                 "in a few minutes.", permanent=False) from None
         if response.status_code == 429 or response.status_code >= 500:
             retry = response.headers.get("Retry-After")
             raise ConnectorError(
-                f"The feed's server is busy (HTTP {response.status_code}); we will retry.",
+                f"The feed's server is busy (HTTP {response.status_code}). Try again in a few "
+                "minutes.",
                 permanent=False, status=response.status_code,
                 retry_after=float(retry) if retry and retry.isdigit() else None,
             )
@@ -97,8 +100,10 @@ class RssConnector:
     def resolve(self, account: AccountRef) -> RemoteProfile:
         url = account.handle.strip()
         feed, _ = parse_feed(self._download(url))
+        about = [feed.get("title", ""), html_to_text(feed.get("subtitle", "")
+                                                     or feed.get("description", ""))]
         return RemoteProfile(external_id=url, handle=url, display_name=feed.get("title", ""),
-                             url=feed.get("link", url))
+                             url=feed.get("link", url), bio="\n".join(a for a in about if a))
 
     def fetch_new(self, account: AccountRef, *, cursor: str | None, since: datetime) -> FeedPage:
         _, posts = parse_feed(self._download(account.external_id or account.handle))
