@@ -171,6 +171,9 @@ class Assignment(OrgOwnedModel):
     assigned_at = models.DateTimeField()
     due_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
+    # When the reader's browser reported reaching the end of the policy on the attestation
+    # page (first time only); copied into the attestation as evidence.
+    read_to_end_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_at", "pk"]
@@ -254,6 +257,11 @@ class Attestation(OrgOwnedModel):
     language = models.CharField(max_length=16)
     quiz_correct = models.PositiveSmallIntegerField(null=True, blank=True)
     quiz_total = models.PositiveSmallIntegerField(null=True, blank=True)
+    # How we know the person reached the end of the text: "scrolled" (the page saw the end
+    # of the document, at `read_to_end_at`) or "stated" (no script: they ticked that they
+    # read it to the end). Blank for records made before this was asked.
+    read_evidence = models.CharField(max_length=10, blank=True)
+    read_to_end_at = models.DateTimeField(null=True, blank=True)
     attested_at = models.DateTimeField()
 
     objects = AttestationQuerySet.as_manager()

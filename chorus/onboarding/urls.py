@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.dashboard, name="overview"),
     path("me/", views.me, name="me"),
     path("me/<int:assignment_id>/", views.attest, name="attest"),
+    path("me/<int:assignment_id>/read/", views.attest_read, name="attest-read"),
     path("people/", views.people, name="people"),
     path("people/new/", views.person_new, name="person-new"),
     path("people/import/", views.people_import, name="import"),

@@ -10,7 +10,14 @@ from `chorus.onboarding.views` (every view is re-exported here).
 
 from __future__ import annotations
 
-from chorus.onboarding.views.attesting import LINK_PROBLEMS, attest, me, public_attest
+from chorus.onboarding.views.attesting import (
+    LINK_PROBLEMS,
+    attest,
+    attest_read,
+    me,
+    public_attest,
+    public_attest_read,
+)
 from chorus.onboarding.views.campaigns import (
     assignment_link,
     assignment_nudge,
@@ -35,6 +42,7 @@ __all__ = [
     "assignment_link",
     "assignment_nudge",
     "attest",
+    "attest_read",
     "campaign_detail",
     "campaign_new",
     "dashboard",
@@ -48,6 +56,7 @@ __all__ = [
     "person_new",
     "person_not_hired",
     "public_attest",
+    "public_attest_read",
     "quiz",
     "stages",
 ]
