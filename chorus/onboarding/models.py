@@ -118,8 +118,11 @@ class StageChange(models.Model):
 
 
 class Campaign(OrgOwnedModel):
-    """Assigns a published policy version to an audience. Open campaigns follow new versions
-    of their policy; a material version also opens a re-attestation campaign."""
+    """Assigns one published policy version to an audience. A campaign keeps the version it
+    was launched with: its completion counts only attestations of that version. When a newer
+    version is published, an open campaign is closed as superseded; its pending requests move
+    to a follow-up campaign for the new version (`superseded_by`), and a material version
+    also opens a re-attestation campaign."""
 
     class Audience(models.TextChoices):
         EVERYONE = "everyone", "Everyone"
@@ -137,6 +140,8 @@ class Campaign(OrgOwnedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     closed_at = models.DateTimeField(null=True, blank=True)
+    superseded_by = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                      related_name="supersedes")
 
     class Meta:
         ordering = ["-created_at"]
@@ -158,6 +163,9 @@ class Assignment(OrgOwnedModel):
         PENDING = "pending", "Pending"
         DONE = "done", "Done"
         CANCELLED = "cancelled", "Cancelled"
+        # A newer version was published before this one was acknowledged: the request moved
+        # to the follow-up campaign for that version.
+        SUPERSEDED = "superseded", "Moved to a newer version"
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="assignments")
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE,
@@ -191,7 +199,7 @@ class Assignment(OrgOwnedModel):
         return self.previous_version_id is not None
 
     def display_status(self, now: Any) -> str:
-        """pending | overdue | needs_reattest | done | cancelled (badge names)."""
+        """pending | overdue | needs_reattest | done | cancelled | superseded (badge names)."""
         if self.status != self.Status.PENDING:
             return self.status
         if self.is_reattest:
@@ -205,6 +213,7 @@ STATUS_LABELS = {
     "needs_reattest": "Needs re-attest",
     "done": "Done",
     "cancelled": "Cancelled",
+    "superseded": "Moved to a newer version",
 }
 
 

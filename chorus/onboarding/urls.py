@@ -17,6 +17,7 @@ urlpatterns = [
     path("people/<int:person_id>/not-hired/", views.person_not_hired, name="person-not-hired"),
     path("campaigns/new/", views.campaign_new, name="campaign-new"),
     path("campaigns/<int:campaign_id>/", views.campaign_detail, name="campaign"),
+    path("campaigns/<int:campaign_id>/remind/", views.campaign_remind, name="campaign-remind"),
     path("assignments/<int:assignment_id>/nudge/", views.assignment_nudge, name="nudge"),
     path("assignments/<int:assignment_id>/link/", views.assignment_link, name="link-create"),
     path("stages/", views.stages, name="stages"),

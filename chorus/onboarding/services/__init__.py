@@ -23,7 +23,9 @@ from chorus.onboarding.services.attestation import (
 )
 from chorus.onboarding.services.campaigns import (
     campaign_close,
+    CampaignStart,
     campaign_create,
+    campaign_start,
     new_hire_assign,
     on_policy_version_published,
 )
@@ -45,6 +47,9 @@ from chorus.onboarding.services.people_import import (
     people_import_upload,
 )
 from chorus.onboarding.services.reminders import (
+    RemindPreview,
+    campaign_remind_pending,
+    campaign_remind_preview,
     ReminderRun,
     assignment_invite,
     assignment_nudge,
@@ -81,7 +86,12 @@ __all__ = [
     "attestation_url",
     "attestations_export",
     "campaign_close",
+    "CampaignStart",
     "campaign_create",
+    "campaign_start",
+    "campaign_remind_pending",
+    "campaign_remind_preview",
+    "RemindPreview",
     "candidate_mark_not_hired",
     "candidates_purge_expired",
     "introduce_stage_for",

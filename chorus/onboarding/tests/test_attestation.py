@@ -212,8 +212,13 @@ def test_a_material_version_asks_everyone_who_attested_to_reattest_with_the_diff
     assert reattest.previous_version == version
     assert reattest.display_status(timezone.now()) == "needs_reattest"
     assert reattest.campaign.audience == Campaign.Audience.REATTEST
-    # Sam never attested: still an ordinary pending request, now for the new text.
-    pending = Assignment.objects.get(person=employee2.person, campaign=campaign)
+    # Sam never attested: asked for the new text in the campaign's follow-up, as an ordinary
+    # request; the old campaign keeps version 1 and says the request moved.
+    campaign.refresh_from_db()
+    assert campaign.version == version and campaign.closed_at is not None
+    moved = Assignment.objects.get(person=employee2.person, campaign=campaign)
+    assert moved.status == Assignment.Status.SUPERSEDED and moved.version == version
+    pending = Assignment.objects.get(person=employee2.person, campaign=campaign.superseded_by)
     assert pending.version == v2 and pending.previous_version is None
     page = client_for(employee).get(f"/onboarding/me/{reattest.pk}/").content.decode()
     assert "What changed" in page and "advocacy disclosures" in page

@@ -22,6 +22,7 @@ from chorus.onboarding.views.campaigns import (
     assignment_link,
     assignment_nudge,
     campaign_detail,
+    campaign_remind,
     campaign_new,
     dashboard,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "attest",
     "attest_read",
     "campaign_detail",
+    "campaign_remind",
     "campaign_new",
     "dashboard",
     "evidence",
