@@ -116,7 +116,7 @@ def test_the_personal_link_page_reports_reading_too(client, candidate, hr, versi
 def test_unanswered_questions_say_answer_all_n_keep_the_tick_and_focus_the_first(
     client_for, hr, employee, version
 ):
-    q1, q2, q3 = _quiz(version, hr)
+    q1, q2, _q3 = _quiz(version, hr)
     assignment = _assignment(hr, version, employee.person)
     assignment_mark_read(assignment=assignment)
     client = client_for(employee)

@@ -22,8 +22,8 @@ from chorus.onboarding.views.campaigns import (
     assignment_link,
     assignment_nudge,
     campaign_detail,
-    campaign_remind,
     campaign_new,
+    campaign_remind,
     dashboard,
 )
 from chorus.onboarding.views.configuration import quiz, stages
@@ -45,8 +45,8 @@ __all__ = [
     "attest",
     "attest_read",
     "campaign_detail",
-    "campaign_remind",
     "campaign_new",
+    "campaign_remind",
     "dashboard",
     "evidence",
     "me",

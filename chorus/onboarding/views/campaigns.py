@@ -21,8 +21,8 @@ from chorus.common.types import AuthedRequest
 from chorus.onboarding import selectors, services
 from chorus.onboarding.forms import CampaignForm
 from chorus.onboarding.models import STATUS_LABELS, Assignment, Stage
-from chorus.people.models import Department, Person
 from chorus.onboarding.views.base import _hr_only
+from chorus.people.models import Department, Person
 from chorus.people.roles import Role
 
 # --- Dashboard --------------------------------------------------------------------------------
