@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_WORKERS ?= 2
 
-.PHONY: help run setup dev worker stream seed test test-postgres test-redis e2e lint fmt bench chromium clean
+.PHONY: help run setup dev worker stream seed test test-postgres test-redis test-faults e2e lint fmt bench chromium clean prod-smoke
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -47,6 +47,19 @@ test-postgres: $(STAMP) ## The same suite on PostgreSQL with the Redis/RQ task q
 
 test-redis: $(STAMP) ## Scale-out tests: real RQ workers in separate processes on PostgreSQL
 	DATABASE_URL=$(PG_URL) TASK_BACKEND=rq REDIS_URL=$(REDIS_URL) $(BIN)/pytest -m redis -p no:xdist
+
+# Fault suite (chorus.common.tests): creates and drops its own PostgreSQL databases through
+# FAULTS_PG_URL and FLUSHES the Redis database FAULTS_REDIS_URL, so give it one of its own.
+FAULTS_PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+FAULTS_REDIS_URL ?= redis://127.0.0.1:6379/15
+test-faults: $(STAMP) ## Fault suite: kill workers mid-task, cut PostgreSQL and Redis off, fill the disk
+	FAULTS_PG_URL=$(FAULTS_PG_URL) FAULTS_REDIS_URL=$(FAULTS_REDIS_URL) TASK_BACKEND=immediate DATABASE_URL= \
+	  $(BIN)/pytest -m faults -p no:xdist chorus
+# Issue 11: the README's production sequence (DEBUG=false, migrate, collectstatic, gunicorn),
+# fetched through. SQLite; also PostgreSQL with SMOKE_PG_URL=postgres://.../chorus_smoke.
+SMOKE_PG_URL ?=
+prod-smoke: $(STAMP) ## Start the app as in production (collectstatic, gunicorn) and fetch pages
+	BIN=$(BIN) SMOKE_PG_URL=$(SMOKE_PG_URL) .ci/production-smoke.sh
 
 chromium: ## Install Debian's Chromium if missing (never a browser download)
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)

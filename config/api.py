@@ -15,6 +15,7 @@ from ninja import NinjaAPI
 from ninja.security import SessionAuth
 
 from chorus.common.errors import DomainError
+from chorus.common.faults import DEPENDENCY_ERRORS, api_unavailable
 from chorus.people.api import BearerToken
 from chorus.people.api import router as people_router
 
@@ -36,6 +37,10 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         body["field"] = exc.field
     return api.create_response(request, body, status=exc.status_code)
 
+
+# A database or Redis outage answers 503 with Retry-After, not ninja's 500 (chorus.common.faults).
+for _exc_class in DEPENDENCY_ERRORS:
+    api.add_exception_handler(_exc_class, api_unavailable)  # type: ignore[arg-type,type-var]
 
 api.add_router("/", people_router)
 

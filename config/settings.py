@@ -107,6 +107,9 @@ INSTALLED_APPS += [
 ]
 
 MIDDLEWARE = [
+    # First, so it sees every other layer: a database or Redis outage is a clear 503 page
+    # (JSON under /api/) with Retry-After, never a 500 with a traceback (chorus.common.faults).
+    "chorus.common.faults.DependencyUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -152,7 +155,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
+    # Issue 11: transactions take the write lock when they begin (BEGIN IMMEDIATE), so a second
+    # writer waits on the timeout above. With the default deferred mode two transactions that
+    # read first and then write fail at once with "database is locked" (the lock upgrade
+    # never waits): concurrent report submissions answered 500.
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     (BASE_DIR / "var").mkdir(exist_ok=True)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database fails fast (503 page) instead of hanging every request.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5)
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.User"
@@ -179,6 +192,19 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Issue 11: the login forms post the e-mail as `username` (USERNAME_FIELD is "email", which axes
+# would look for otherwise and never find); it is lower-cased so case variants are one account.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "chorus.people.auth.login_username"
+# The client address behind the proxies we trust (X-Forwarded-For), not the proxy's own.
+AXES_CLIENT_IP_CALLABLE = "chorus.common.clientip.client_ip"
+# Reverse proxies in front of Chorus that append the client address to X-Forwarded-For:
+# 1 with BEHIND_PROXY=true (one TLS-terminating proxy), 0 (header ignored) otherwise.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_PROXY", False) else 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        f"TRUSTED_PROXY_COUNT={TRUSTED_PROXY_COUNT} must be 0 (no proxy) or more."
+    )
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -187,12 +213,16 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "static"
+# Where `collectstatic` writes and whitenoise serves from (issue 11: the production smoke test
+# collects into a temporary directory).
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Writes to a temporary file and links it into place: a full disk leaves no partial
+    # file and raises a clear StorageFull error (chorus.common.storage).
+    "default": {"BACKEND": "chorus.common.storage.AtomicFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -211,7 +241,8 @@ REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 _TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "database": "django_tasks_db.DatabaseBackend",
-    "rq": "django_tasks_rq.RQBackend",
+    # django-tasks-rq, plus a database outbox while Redis is unreachable (chorus.common).
+    "rq": "chorus.common.task_backends.OutboxRQBackend",
 }
 if TASK_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(
@@ -232,6 +263,46 @@ RQ_QUEUES = {
         "ASYNC": env_bool("RQ_ASYNC", True),
     }
 }
+
+# An unreachable Redis fails an enqueue within seconds (the task then waits in the database
+# outbox, chorus.common.task_backends) instead of hanging the request on the OS TCP timeout.
+if "socket_connect_timeout=" not in RQ_QUEUES["default"]["URL"]:
+    _sep = "&" if "?" in RQ_QUEUES["default"]["URL"] else "?"
+    RQ_QUEUES["default"]["URL"] += (
+        f"{_sep}socket_connect_timeout={env_int('REDIS_CONNECT_TIMEOUT', 5)}"
+    )
+
+# No task is lost when a worker dies (chorus.common.taskqueue): a running task's heartbeat is
+# refreshed every TASK_HEARTBEAT_SECONDS; a task silent for TASK_LEASE_SECONDS goes back in the
+# queue, and after TASK_MAX_ATTEMPTS lost runs it is failed and shown on the admin page.
+TASK_HEARTBEAT_SECONDS = env_int("TASK_HEARTBEAT_SECONDS", 10)
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 60)
+TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 3)
+# For tasks claimed by a plain `db_worker` (no heartbeat): give up on them after this long.
+TASK_MAX_RUNTIME_SECONDS = env_int("TASK_MAX_RUNTIME_SECONDS", 3600)
+
+# Issue 11: one cache shared by every web and worker process (rate limits such as the report-key
+# limit must not be per process or reset by a restart). Default: a table in the main database,
+# created by every `migrate`; CACHE_URL=redis://host:6379/1 uses Redis for scale-out.
+CACHE_URL = env_str("CACHE_URL", "")
+CACHES: dict[str, dict[str, object]]
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+elif CACHE_URL in ("", "database"):
+    CACHES = {
+        "default": {
+            "BACKEND": "chorus.common.cache.DatabaseCache",
+            "LOCATION": "chorus_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+else:
+    raise ImproperlyConfigured(
+        f"CACHE_URL={CACHE_URL!r}: leave it empty (the database) or give a Redis URL, "
+        "e.g. redis://127.0.0.1:6379/1."
+    )
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

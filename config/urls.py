@@ -17,6 +17,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("chorus.people.urls")),
     path("audit/", include("chorus.audit.urls")),
+    # Platform: background tasks that failed or were re-queued after a lost worker (admins).
+    path("admin-tasks/", include("chorus.common.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -34,3 +34,10 @@ class Conflict(DomainError):
 
 class InvalidInput(DomainError):
     status_code = 422
+
+
+class StorageFull(DomainError):
+    """The upload storage ran out of space (or quota) while saving a file. Nothing was kept:
+    no partial file, and the service's transaction rolls its rows back."""
+
+    status_code = 507

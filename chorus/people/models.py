@@ -84,6 +84,16 @@ class UserManager(BaseUserManager["User"]):
         extra.update(is_staff=True, is_superuser=True)
         return self._create(email, password, **extra)
 
+    def get_by_natural_key(self, username: str | None) -> User:
+        """The account for a login e-mail in any case (addresses are stored lower-case, so
+        `Ann@X.example` signs in as `ann@x.example`, and login throttling counts them as one)."""
+        try:
+            return self.get(email=username)
+        except self.model.DoesNotExist:
+            if not username or username.strip().lower() == username:
+                raise
+            return self.get(email=username.strip().lower())
+
 
 class User(AbstractUser):
     """An account that logs in with its e-mail address. Roles are its groups."""

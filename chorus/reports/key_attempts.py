@@ -1,7 +1,10 @@
 """A limit on wrong report keys per client, so nobody can guess keys on /r/ by brute force.
 
 At most `REPORTS_KEY_ATTEMPTS` (default 10) failed key lookups per client in a 15-minute
-window, counted in Django's cache. The client is identified by a salted HMAC of its address:
+window, counted in the cache every web process shares (the database or Redis, see
+`chorus.common.cache`), so several workers allow no more and a restart does not reset it.
+The client is its address behind the trusted proxies (`chorus.common.clientip`), identified by
+a salted HMAC:
 the address itself is never stored, in the cache or anywhere else. The window starts at the
 first failure and is not extended by later ones, and a correct key does not reset the count
 (otherwise one valid key would unlock unlimited guessing).
@@ -14,6 +17,8 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
+from chorus.common.clientip import client_ip
+
 WINDOW_SECONDS = 15 * 60
 DEFAULT_ATTEMPTS = 10
 
@@ -23,7 +28,7 @@ def _max_attempts() -> int:
 
 
 def _cache_key(request: HttpRequest) -> str:
-    address = request.META.get("REMOTE_ADDR") or "unknown"
+    address = client_ip(request) or "unknown"
     digest = salted_hmac("chorus.reports.key_attempts", address, algorithm="sha256").hexdigest()
     return f"reports:key-attempts:{digest}"
 

@@ -47,3 +47,42 @@ def test_two_workers_on_separate_processes_drain_the_redis_queue(org, admin):
     assert all(w.returncode == 0 for w in workers), outputs
     assert django_rq.get_queue("default").count == 0
     assert AuditEntry.objects.filter(organization=org, action="audit.chain_verified").count() == 3
+
+
+@pytest.mark.skipif(settings.TASK_BACKEND != "rq", reason="needs TASK_BACKEND=rq")
+def test_failed_rq_jobs_are_listed_for_the_admin_and_can_be_retried_or_discarded(
+    client_for, admin, org
+):
+    import django_rq
+    from django_tasks_rq.backend import Job
+    from rq import SimpleWorker
+    from rq.registry import FailedJobRegistry
+
+    from chorus.common.tests.fault_tasks import always_fails_task
+
+    queue = django_rq.get_queue("default", job_class=Job)
+    queue.empty()
+    failed = FailedJobRegistry(queue=queue)
+    for job_id in failed.get_job_ids():
+        failed.remove(job_id, delete_job=True)
+    first, second = always_fails_task.enqueue(), always_fails_task.enqueue()
+    SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
+    assert set(failed.get_job_ids()) == {first.id, second.id}
+
+    client = client_for(admin)
+    page = client.get("/admin-tasks/").content.decode()
+    assert first.id in page and "always_fails_task" in page and "RuntimeError" in page
+
+    client.post(f"/admin-tasks/{first.id}/retry/")
+    client.post(f"/admin-tasks/{second.id}/discard/")
+
+    assert queue.job_ids == [first.id]
+    assert failed.get_job_ids() == []
+    assert Job.fetch_many([second.id], connection=queue.connection) == [None]
+    actions = set(
+        AuditEntry.objects.filter(organization=org, action__startswith="tasks.").values_list(
+            "action", flat=True
+        )
+    )
+    assert actions == {"tasks.retried", "tasks.discarded"}
+    queue.empty()

@@ -21,11 +21,16 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_key_attempts():
-    """Wrong report keys are counted in the cache per client; every test starts at zero."""
-    cache.clear()
+def _fresh_key_attempts(request):
+    """Wrong report keys are counted in the cache per client; every test starts at zero.
+    The cache is a database table (rolled back with each test), so only tests that use the
+    database touch it."""
+    uses_db = request.node.get_closest_marker("django_db") is not None
+    if uses_db:
+        cache.clear()
     yield
-    cache.clear()
+    if uses_db:
+        cache.clear()
 
 
 def png(name: str = "shot.png", size: int | None = None) -> SimpleUploadedFile:
