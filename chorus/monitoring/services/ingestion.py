@@ -150,13 +150,14 @@ def store_new_posts(
 def _confirm_shares(*, account: LinkedAccount, post: IngestedPost) -> None:
     """A new post on a proven account that carries one of the owner's tracked share links
     confirms that share (advocacy counts confirmed shares only)."""
-    if "/l/" not in post.text or account.person.user_id is None:
+    user = account.person.user if "/l/" in post.text else None
+    if user is None:
         return
     try:
         from chorus.advocacy.services import shares_confirm_seen
     except ImportError:  # advocacy not installed
         return
-    shares_confirm_seen(user=account.person.user, network=account.network, text=post.text,
+    shares_confirm_seen(user=user, network=account.network, text=post.text,
                         url=post.url)
 
 

@@ -112,13 +112,13 @@ def campaign_start(*, organization: Organization, actor: User, name: str, versio
     else:
         # Everyone who works here, plus candidates who reached the introduction stage.
         people = people.filter(Q(status=Person.Status.EMPLOYEE) | reached)
-    people = list(people)
+    audience_list = list(people)
     reasons: dict[str, int] = {}
-    created = _assign(campaign=campaign, people=people, reasons=reasons)
+    created = _assign(campaign=campaign, people=audience_list, reasons=reasons)
     audit_record(organization=organization, actor=actor, action="onboarding.campaign_started",
                  target=campaign, data={"version": version.number, "audience": audience,
                                         "assigned": len(created), **reasons})
-    return CampaignStart(campaign=campaign, audience=len(people), asked=len(created),
+    return CampaignStart(campaign=campaign, audience=len(audience_list), asked=len(created),
                          already_acknowledged=reasons.get("already_acknowledged", 0),
                          already_open=reasons.get("already_open", 0))
 
