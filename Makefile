@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_WORKERS ?= 2
 
-.PHONY: help run setup dev worker stream seed test test-postgres test-redis test-faults e2e lint fmt bench chromium clean prod-smoke
+.PHONY: help run setup dev worker stream seed test test-postgres test-redis test-faults e2e lint fmt bench chromium clean prod-smoke fuzz
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -66,6 +66,10 @@ chromium: ## Install Debian's Chromium if missing (never a browser download)
 
 e2e: $(STAMP) chromium ## Playwright journeys in headless Chromium (screenshots in var/screenshots)
 	TASK_BACKEND=immediate DATABASE_URL= DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m e2e e2e -p no:xdist
+
+# h11a: schemathesis against a live server (fresh SQLite in a temp dir), as admin and employee.
+fuzz: $(STAMP) ## Fuzz the API from its OpenAPI schema (0 server errors, 0 schema violations)
+	$(BIN)/python tools/fuzz_api.py
 
 lint: $(STAMP) ## ruff, mypy and import-linter
 	$(BIN)/ruff check .

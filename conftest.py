@@ -113,3 +113,21 @@ def api_client(db):
         return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _first_run_state():
+    """The first-run middleware caches "an organization exists" per process; each test starts
+    from its own database, so it starts without that cached answer."""
+    from chorus.administration.middleware import OrganizationAccessMiddleware
+
+    OrganizationAccessMiddleware._set_up = False
+    yield
+    OrganizationAccessMiddleware._set_up = False
+# --- Outbound HTTP guard (issue 11, item 6) ----------------------------------------------------
+@pytest.fixture
+def outbound_to_loopback(settings):
+    """Let the guarded outbound client (chorus.common.http) reach test servers on 127.0.0.1.
+    Off by default: tests that do not opt in see production behaviour (loopback refused)."""
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.1/32", "::1/128"]
+    return settings

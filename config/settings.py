@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "chorus.common",
     "chorus.people",
     "chorus.audit",
+    "chorus.administration",  # first-run setup, users and roles, organization settings
 ]
 # Domain apps are added as they land; each lists itself once here.
 OPTIONAL_APPS = [
@@ -119,8 +120,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # The product's 404 page for mistyped URLs, also with DEBUG on (see the class).
+    "chorus.common.middleware.NotFoundPageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Dates in the viewer's time zone (user, else organization, else UTC).
+    "chorus.common.middleware.TimezoneMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -139,6 +144,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "chorus.common.context_processors.chorus",
             ],
+            # `|day`, `|when`, `|possessive`, `|days_ago` and `|has_role` in every template.
+            "builtins": ["chorus.common.templatetags.chorus_tags"],
         },
     },
 ]
@@ -183,6 +190,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Development only: a cheaper PBKDF2 (see chorus/people/hashers.py for the measurements).
+# Production (DEBUG=false) keeps Django's default hashers and iterations.
+if DEBUG and env_bool("DEV_FAST_PASSWORD_HASH", True):
+    PASSWORD_HASHERS = [
+        "chorus.people.hashers.DevPBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+        "django.contrib.auth.hashers.ScryptPasswordHasher",
+    ]
 
 # Login throttling: lock a username+IP pair after repeated failures.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
@@ -266,10 +285,11 @@ RQ_QUEUES = {
 
 # An unreachable Redis fails an enqueue within seconds (the task then waits in the database
 # outbox, chorus.common.task_backends) instead of hanging the request on the OS TCP timeout.
-if "socket_connect_timeout=" not in RQ_QUEUES["default"]["URL"]:
-    _sep = "&" if "?" in RQ_QUEUES["default"]["URL"] else "?"
-    RQ_QUEUES["default"]["URL"] += (
-        f"{_sep}socket_connect_timeout={env_int('REDIS_CONNECT_TIMEOUT', 5)}"
+_RQ_URL = str(RQ_QUEUES["default"]["URL"])
+if "socket_connect_timeout=" not in _RQ_URL:
+    _sep = "&" if "?" in _RQ_URL else "?"
+    RQ_QUEUES["default"]["URL"] = (
+        f"{_RQ_URL}{_sep}socket_connect_timeout={env_int('REDIS_CONNECT_TIMEOUT', 5)}"
     )
 
 # No task is lost when a worker dies (chorus.common.taskqueue): a running task's heartbeat is
@@ -304,7 +324,15 @@ else:
         "e.g. redis://127.0.0.1:6379/1."
     )
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# In development e-mails are written to files under var/mail/ (read them at /dev/mailbox/ as an
+# administrator) instead of flooding the console that shows `make run`'s banner.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail")))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -363,3 +391,36 @@ CONNECTOR_BLUESKY_APPVIEW_URL = env_str("CONNECTOR_BLUESKY_APPVIEW_URL", "https:
 CONNECTOR_BLUESKY_JETSTREAM_URL = env_str(
     "CONNECTOR_BLUESKY_JETSTREAM_URL", "wss://jetstream2.us-east.bsky.network/subscribe"
 )
+
+# Administration (chorus.administration): first-run setup, invitations, password reset, demo.
+# The first-run middleware sends every page to /setup/ until an organization exists, and
+# refuses members of a suspended organization with a clear page (the API with a 403).
+MIDDLEWARE += ["chorus.administration.middleware.OrganizationAccessMiddleware"]
+# The demo seed (`chorus seed`, `chorus run`) is refused with DEBUG=false unless this is true.
+CHORUS_DEMO_ALLOWED = env_bool("CHORUS_ALLOW_DEMO", DEBUG)
+# With DEBUG=false the web setup wizard asks for the code `chorus init --setup-code` prints,
+# so nobody who merely reaches a fresh server first can take it over.
+CHORUS_SETUP_CODE_REQUIRED = env_bool("CHORUS_SETUP_CODE_REQUIRED", not DEBUG)
+CHORUS_INVITATION_DAYS = env_int("CHORUS_INVITATION_DAYS", 7)
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_MINUTES", 120) * 60
+# Password-reset requests per hour, per address and per client IP (beyond: a 429 page that
+# says the same whether or not the address has an account). Counted in the default cache.
+CHORUS_PASSWORD_RESET_PER_EMAIL = env_int("CHORUS_PASSWORD_RESET_PER_EMAIL", 3)
+CHORUS_PASSWORD_RESET_PER_IP = env_int("CHORUS_PASSWORD_RESET_PER_IP", 10)
+# --- Resource limits and outbound guard (issue 11: items 4, 5, 6) -------------------------
+# Outbound HTTP (chorus/common/http.py) refuses loopback/private/link-local/reserved targets.
+# OUTBOUND_ALLOW_PRIVATE lifts that for local development against servers on 127.0.0.1;
+# OUTBOUND_ALLOWED_NETWORKS (CIDRs) allows specific internal ranges, e.g. a feed mirror.
+OUTBOUND_ALLOW_PRIVATE = env_bool("OUTBOUND_ALLOW_PRIVATE", False)
+OUTBOUND_ALLOWED_NETWORKS = env_list("OUTBOUND_ALLOWED_NETWORKS", "")
+# POST /api/v1/check budgets (chorus/checks/limits.py): answered at once up to
+# CHECK_SYNC_MAX_CHARS characters, a background job above, refused (413) above CHECK_MAX_CHARS;
+# per person CHECK_RATE_REQUESTS_PER_MINUTE and CHECK_RATE_CHARS_PER_HOUR (429), counted in
+# the shared cache; CHECK_MAX_ACTIVE_JOBS batch jobs at a time; results kept
+# CHECK_JOB_RETENTION_HOURS.
+CHECK_SYNC_MAX_CHARS = env_int("CHECK_SYNC_MAX_CHARS", 200_000)
+CHECK_MAX_CHARS = env_int("CHECK_MAX_CHARS", 5_000_000)
+CHECK_RATE_REQUESTS_PER_MINUTE = env_int("CHECK_RATE_REQUESTS_PER_MINUTE", 60)
+CHECK_RATE_CHARS_PER_HOUR = env_int("CHECK_RATE_CHARS_PER_HOUR", 20_000_000)
+CHECK_MAX_ACTIVE_JOBS = env_int("CHECK_MAX_ACTIVE_JOBS", 2)
+CHECK_JOB_RETENTION_HOURS = env_int("CHECK_JOB_RETENTION_HOURS", 24)

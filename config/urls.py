@@ -5,15 +5,23 @@ from importlib.util import find_spec
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from chorus.common import views as common_views
+from chorus.people.forms import LoginForm
 from config.api import api
 
 urlpatterns = [
     path("healthz", common_views.healthz, name="healthz"),
     path("", common_views.dashboard, name="dashboard"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        # LoginForm also refuses members of a suspended organization (chorus.administration).
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=LoginForm
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("chorus.people.urls")),
     path("audit/", include("chorus.audit.urls")),
@@ -21,7 +29,12 @@ urlpatterns = [
     path("admin-tasks/", include("chorus.common.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
+    # Development only (404 otherwise): e-mails the file backend wrote to var/mail/.
+    path("dev/mailbox/", common_views.dev_mailbox, name="dev-mailbox"),
 ]
+# h11a: an /api/ URL that no route matches answers a JSON 404 (clients and the OpenAPI schema
+# expect JSON), appended after every app's routes below.
+API_NOT_FOUND = re_path(r"^api/(?P<path>.*)$", common_views.api_not_found)
 
 # Domain apps mount themselves here as they land: (URL prefix, app module).
 APP_URLS = [
@@ -32,6 +45,7 @@ APP_URLS = [
     ("reports/", "chorus.reports"),
     ("incidents/", "chorus.incidents"),
     ("monitoring/", "chorus.monitoring"),
+    ("admin/", "chorus.administration"),  # Admin → Users and roles, Organization, checklist
 ]
 for prefix, module in APP_URLS:
     if module in settings.INSTALLED_APPS and find_spec(f"{module}.urls"):
@@ -42,10 +56,14 @@ PUBLIC_URLS = [
     ("chorus.advocacy", "chorus.advocacy.public_urls"),
     ("chorus.onboarding", "chorus.onboarding.public_urls"),
     ("chorus.reports", "chorus.reports.public_urls"),
+    # /setup/ (first run), /invite/<token>/, /password-reset/...
+    ("chorus.administration", "chorus.administration.public_urls"),
 ]
 for module, urls_module in PUBLIC_URLS:
     if module in settings.INSTALLED_APPS and find_spec(urls_module):
         urlpatterns.append(path("", include(urls_module)))
+
+urlpatterns.append(API_NOT_FOUND)
 
 # Uploaded files (evidence, screenshots) are never served from MEDIA_URL: each app serves its
 # files through a view that checks the organization and the role, and audits the view.

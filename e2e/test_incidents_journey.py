@@ -112,7 +112,10 @@ def test_a_report_becomes_an_incident_decided_fairly(demo, new_page):
     employee.get_by_text("Your response was recorded.").wait_for()
 
     # HR deviates from the suggestion; a justification is demanded, then given.
+    # Finished steps are collapsed; a link to a step opens it.
     hr.goto(url)
+    assert not hr.locator("#response").get_by_text("I was venting").is_visible()
+    hr.locator("#gates").get_by_role("link", name="Employee told and heard").click()
     hr.locator("#response").get_by_text("I was venting").wait_for()
     hr.locator("#id_decide-outcome").select_option("reminder")
     hr.get_by_role("button", name="Record decision").click()
@@ -121,6 +124,9 @@ def test_a_report_becomes_an_incident_decided_fairly(demo, new_page):
     hr.get_by_label("Justification").fill(
         "Deleted within an hour, apologised unprompted, and the outage context is credible.")
     hr.get_by_role("button", name="Record decision").click()
+    hr.get_by_role("heading", name="Confirm the decision").wait_for()
+    shot(hr, "incidents-05b-confirm-decision")
+    hr.get_by_role("button", name=re.compile("Confirm and record")).click()
     hr.get_by_text("Decision recorded.").wait_for()
     shot(hr, "incidents-06-decided-with-justification")
     incident.refresh_from_db()

@@ -292,7 +292,10 @@ def health_for(*, organization: Organization, now: datetime.datetime | None = No
              "last_share": i.last_share} for i in items]
     top = sorted([r for r in rows if r["shares"] or r["clicks"]],
                  key=lambda r: (-r["clicks"], -r["shares"], r["item"].title))[:5]
-    stale = sorted([r for r in rows if not r["shares"]],
+    # Stale: live for 30 days or more and nobody shared it in that time (an item approved a
+    # minute ago is new, not stale).
+    stale = sorted([r for r in rows if not r["shares"] and r["item"].approved_at is not None
+                    and r["item"].approved_at <= since],
                    key=lambda r: (r["last_share"] or r["item"].created_at))[:5]
     columns = list(range(months))
     launched = (ContentItem.objects.filter(organization=organization, approved_at__isnull=False)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from chorus.advocacy import analytics
 from chorus.advocacy.models import ContentItem, Share
@@ -25,6 +25,7 @@ from chorus.advocacy.services import (
     short_link,
 )
 from chorus.advocacy.services import share_create as share_create_service
+from chorus.common.api import Id, InputSchema
 from chorus.common.errors import InvalidInput, PermissionDenied
 from chorus.common.types import AuthedRequest
 from chorus.people.models import Department
@@ -32,16 +33,18 @@ from chorus.people.models import Department
 router = Router(tags=["advocacy"])
 
 
-class CaptionSchema(Schema):
+class CaptionSchema(InputSchema):
     network: str = Field(..., description="x, bluesky, mastodon, linkedin or facebook")
     text: str
 
 
-class CaptionOut(CaptionSchema):
+class CaptionOut(Schema):
+    network: str
+    text: str
     id: int
 
 
-class ContentIn(Schema):
+class ContentIn(InputSchema):
     title: str
     body: str
     link: str
@@ -67,15 +70,15 @@ class ContentOut(Schema):
     captions: list[CaptionOut]
 
 
-class TransitionIn(Schema):
+class TransitionIn(InputSchema):
     note: str = ""
 
 
-class ShareIn(Schema):
-    item_id: int
+class ShareIn(InputSchema):
+    item_id: Id
     network: str
     text: str
-    caption_id: int | None = None
+    caption_id: Id | None = None
     mastodon_instance: str = ""
 
 
@@ -222,7 +225,10 @@ class AnalyticsOut(Schema):
 
 
 @router.get("/analytics", response=AnalyticsOut, summary="Shares and clicks (communications)")
-def analytics_get(request: AuthedRequest, days: int = 30) -> dict[str, Any]:
+def analytics_get(
+    request: AuthedRequest,
+    days: int = Query(30, ge=1, le=366, description="The period: the last 1 to 366 days."),
+) -> dict[str, Any]:
     user = request.auth
     if not is_editor(user):
         raise PermissionDenied("Analytics are for communications staff.")

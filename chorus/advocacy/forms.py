@@ -55,7 +55,13 @@ class ContentItemForm(forms.Form):
             spec = SPECS[network]
             self.fields[caption_field_name(network)] = forms.CharField(
                 required=False, label=f"{network.label} captions",
-                widget=forms.Textarea(attrs={"rows": 3}),
+                # Read by advocacy/caption-counter.js for the live per-variant count.
+                widget=forms.Textarea(attrs={
+                    "rows": 3, "data-caption-counter": network.value,
+                    "data-limit": spec.limit, "data-unit": spec.unit,
+                    "data-link-weight": spec.link_weight or "",
+                    "data-separator": VARIANT_SEPARATOR,
+                }),
                 help_text=f"Limit {spec.limit:,} {spec.unit_label} with the link and disclosure. "
                 f"Write several variants, each separated by a line with only {VARIANT_SEPARATOR}.",
             )

@@ -244,10 +244,11 @@ class Share(OrgOwnedModel):
 
 
 class Click(models.Model):
-    """One counted visit of a tracked link (bots are not recorded).
+    """One counted visit of a tracked link (bots are not recorded; one per visitor and
+    half hour, see `chorus.advocacy.tracking`).
 
-    `visitor` is the hash of (daily salt, IP, user agent): equal within a day for the same
-    browser, unlinkable across days once the salt is gone.
+    `visitor` is the hash of (daily salt, client network): equal within a day for the same
+    network whatever its User-Agent, unlinkable across days once the salt is gone.
     """
 
     share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="clicks")

@@ -1,26 +1,25 @@
 """Link previews for hub cards: the page's Open Graph title and image, fetched in the
 background (never while a page renders) and cached on the item.
 
-All outbound HTTP here goes through `fetch`, the one function to switch to the shared
-outbound client (SSRF guard, timeouts, byte cap) once it exists. Until then `fetch` uses
-`requests` with a connect/read timeout, a byte cap, no automatic redirects (each hop is
-checked) and refuses any host that resolves to a private, loopback, link-local or otherwise
-non-public address.
+All outbound HTTP here goes through `fetch`, a thin wrapper over the shared guarded client
+`chorus.common.http.fetch` (public addresses only, checked on every redirect hop; a byte cap;
+an overall deadline; no ambient proxies). Its `OutboundError` becomes a `PreviewError` in
+words for the communications team; refused and unreachable addresses get one message, so a
+typed link cannot be used to tell internal hosts apart.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urljoin, urlsplit
 
-import requests
+from chorus.common import http
 
 PAGE_MAX_BYTES = 1_000_000
 IMAGE_MAX_BYTES = 3_000_000
-TIMEOUT = (3.05, 10)
+TIMEOUT = 10.0  # seconds per connect or read
+DEADLINE = 20.0  # seconds for the whole download, redirects included
 MAX_REDIRECTS = 3
 USER_AGENT = "Chorus link preview (+https://github.com/chorus)"
 
@@ -36,45 +35,38 @@ class Fetched:
     body: bytes
 
 
-def _public_host(host: str, port: int) -> None:
-    try:
-        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError):
-        raise PreviewError(f"{host} could not be found.") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global or address.is_multicast:
-            raise PreviewError(f"{host} is not a public address; previews are fetched only "
-                               "from the public internet.")
+def _reason(error: http.OutboundError, host: str) -> str:
+    if error.kind == "invalid_url":
+        return "Only http and https links get a preview."
+    if error.kind == "too_large":
+        return "The page or image is too large for a preview."
+    if error.kind == "redirects":
+        return "The link redirects too many times."
+    if error.kind == "timeout":
+        return f"{host} did not answer in time."
+    # refused and unreachable: one answer, so internal hosts and ports cannot be mapped.
+    return (f"{host} could not be reached; previews are fetched only from public web "
+            "addresses.")
 
 
 def fetch(url: str, *, max_bytes: int) -> Fetched:
-    """GET `url` from the public internet: at most `max_bytes`, a few seconds, three checked
-    redirects. Raises PreviewError with a plain reason."""
-    for _ in range(MAX_REDIRECTS + 1):
-        parsed = urlparse(url)
-        if parsed.scheme not in ("http", "https") or not parsed.hostname:
-            raise PreviewError("Only http and https links get a preview.")
-        _public_host(parsed.hostname, parsed.port or (443 if parsed.scheme == "https" else 80))
-        try:
-            response = requests.get(url, timeout=TIMEOUT, stream=True, allow_redirects=False,
-                                    headers={"User-Agent": USER_AGENT})
-        except requests.RequestException:
-            raise PreviewError(f"{parsed.hostname} did not answer.") from None
-        with response:
-            if response.is_redirect and response.headers.get("Location"):
-                url = urljoin(url, response.headers["Location"])
-                continue
-            if response.status_code >= 400:
-                raise PreviewError(f"{parsed.hostname} answered HTTP {response.status_code}.")
-            body = b""
-            for chunk in response.iter_content(chunk_size=65536):
-                body += chunk
-                if len(body) > max_bytes:
-                    raise PreviewError("The page or image is too large for a preview.")
-            return Fetched(url=url, content_type=response.headers.get("Content-Type", ""),
-                           body=body)
-    raise PreviewError("The link redirects too many times.")
+    """GET `url` through the guarded outbound client: public addresses only, at most
+    `max_bytes`, within `DEADLINE` seconds, `MAX_REDIRECTS` checked redirects. Raises
+    PreviewError with a plain reason (also for an HTTP error status)."""
+    try:
+        host = urlsplit(url).hostname or "The link"
+        response = http.fetch(url, headers={"User-Agent": USER_AGENT}, max_bytes=max_bytes,
+                              deadline=DEADLINE, timeout=TIMEOUT, max_redirects=MAX_REDIRECTS)
+    except ValueError:  # a malformed address (urlsplit refuses it)
+        raise PreviewError("Only http and https links get a preview.") from None
+    except http.OutboundError as exc:
+        raise PreviewError(_reason(exc, host)) from None
+    if response.status_code >= 400:
+        final_host = urlsplit(response.url).hostname if response.url else host
+        raise PreviewError(f"{final_host} answered HTTP {response.status_code}.")
+    return Fetched(url=response.url or url,
+                   content_type=response.headers.get("Content-Type", ""),
+                   body=response.content)
 
 
 class _MetaParser(HTMLParser):

@@ -3,12 +3,12 @@ template on the fast path; it must stay fast under load (see bench/advocacy_redi
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from chorus.advocacy.tracking import resolve_click
+from chorus.common.clientip import client_ip
 
 MAX_CODE = 16
 
@@ -21,9 +21,10 @@ def tracked_link(request: HttpRequest, code: str) -> HttpResponse:
         # HEAD requests (link checkers) redirect too but are not clicks.
         target = resolve_click(
             code=code,
-            ip=_client_ip(request),
+            ip=client_ip(request),
             user_agent=request.headers.get("User-Agent", "")
             if request.method == "GET" else "",
+            purpose=request.headers.get("Sec-Purpose", "") or request.headers.get("Purpose", ""),
         )
     if target is None:
         return render(request, "advocacy/link_not_found.html", status=404)
@@ -33,11 +34,3 @@ def tracked_link(request: HttpRequest, code: str) -> HttpResponse:
     response["Referrer-Policy"] = "no-referrer"
     return response
 
-
-def _client_ip(request: HttpRequest) -> str:
-    # Behind the documented reverse proxy (BEHIND_PROXY=true) the peer is the proxy itself.
-    if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")

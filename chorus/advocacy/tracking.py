@@ -1,15 +1,21 @@
 """Counting clicks on tracked links without storing who clicked.
 
-The visitor hash is SHA-256 over (today's salt, IP, user agent), cut to 128 bits. The salt is
-random, kept one day in `ClickSalt`, cached per process, and deleted by the daily cleanup:
-after that even we cannot recompute yesterday's hashes, so visitors cannot be followed
-across days. Known bots and link-preview fetchers are redirected but not counted.
+The visitor hash is SHA-256 over (today's salt, the client's network), cut to 128 bits: the
+IPv4 /24 or IPv6 /56 the request came from, never the User-Agent, which any client can rotate
+to mint new "visitors". The salt is random, kept one day in `ClickSalt`, cached per process,
+and deleted by the daily cleanup: after that even we cannot recompute yesterday's hashes, so
+visitors cannot be followed across days.
+
+A click is counted once per (share, visitor) within `CLICK_WINDOW`: reloading a link, or a
+script hammering it from one network, adds nothing. Known bots, link-preview fetchers,
+browser prefetches and HEAD requests are redirected but not counted.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import ipaddress
 import re
 import secrets
 
@@ -34,15 +40,37 @@ _salt_cache: dict[datetime.date, str] = {}
 _LOOKUP_SQL = (
     f"SELECT id, target_url FROM {Share._meta.db_table} WHERE code = %s"  # noqa: S608
 )
+# One statement: insert unless this visitor clicked this share within the window (the
+# (share, day, visitor) index answers the NOT EXISTS).
 _INSERT_SQL = (
     f"INSERT INTO {Click._meta.db_table} (share_id, day, visitor, created_at) "  # noqa: S608
-    "VALUES (%s, %s, %s, %s)"
+    f"SELECT %s, %s, %s, %s WHERE NOT EXISTS (SELECT 1 FROM {Click._meta.db_table} "
+    "WHERE share_id = %s AND day = %s AND visitor = %s AND created_at >= %s)"
 )
+CLICK_WINDOW = datetime.timedelta(minutes=30)
+#: One visitor per network: a household or phone (IPv6 /56) or a small IPv4 block (/24), so
+#: neither a new User-Agent nor the next address of the same block makes a new visitor.
+IPV4_PREFIX, IPV6_PREFIX = 24, 56
 
 
-def is_bot(user_agent: str) -> bool:
-    """True for empty user agents and every known crawler, unfurler or script."""
+def is_bot(user_agent: str, *, purpose: str = "") -> bool:
+    """True for empty user agents, every known crawler, unfurler or script, and browser
+    prefetches (``Sec-Purpose``/``Purpose: prefetch``), which are not visits."""
+    if "prefetch" in purpose.lower() or "prerender" in purpose.lower():
+        return True
     return not user_agent.strip() or bool(BOT_PATTERN.search(user_agent))
+
+
+def visitor_network(ip: str) -> str:
+    """The network a client address belongs to (/24 or /56); the raw text if unparsable."""
+    try:
+        address = ipaddress.ip_address(ip.strip().split("%", 1)[0])
+    except ValueError:
+        return ip.strip()[:64]
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    prefix = IPV4_PREFIX if address.version == 4 else IPV6_PREFIX
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 
 
 def salt_for(day: datetime.date) -> str:
@@ -62,13 +90,15 @@ def salt_for(day: datetime.date) -> str:
     return row
 
 
-def visitor_hash(*, day: datetime.date, ip: str, user_agent: str) -> str:
+def visitor_hash(*, day: datetime.date, ip: str) -> str:
+    """The day's pseudonymous visitor key: the secret daily salt and the client's network."""
     salt = salt_for(day)
-    return hashlib.sha256(f"{salt}\x00{ip}\x00{user_agent}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"{salt}\x00{visitor_network(ip)}".encode()).hexdigest()[:32]
 
 
-def resolve_click(*, code: str, ip: str, user_agent: str) -> str | None:
-    """The target URL for a tracked-link code (None if unknown), counting the click.
+def resolve_click(*, code: str, ip: str, user_agent: str, purpose: str = "") -> str | None:
+    """The target URL for a tracked-link code (None if unknown), counting the click once per
+    visitor and `CLICK_WINDOW`.
 
     Cost per request: one indexed lookup by code and, for a human visitor, one insert (plus a
     salt lookup once per process per day). Two fixed statements on a cursor rather than the
@@ -81,13 +111,14 @@ def resolve_click(*, code: str, ip: str, user_agent: str) -> str | None:
         if row is None:
             return None
         share_id, target = row
-        if not is_bot(user_agent):
+        if not is_bot(user_agent, purpose=purpose):
             now = timezone.now()
-            day = now.date()
+            day = connection.ops.adapt_datefield_value(now.date())
+            visitor = visitor_hash(day=now.date(), ip=ip)
+            since = connection.ops.adapt_datetimefield_value(now - CLICK_WINDOW)
             cursor.execute(_INSERT_SQL, [
-                share_id, connection.ops.adapt_datefield_value(day),
-                visitor_hash(day=day, ip=ip, user_agent=user_agent),
-                connection.ops.adapt_datetimefield_value(now),
+                share_id, day, visitor, connection.ops.adapt_datetimefield_value(now),
+                share_id, day, visitor, since,
             ])
     return target
 

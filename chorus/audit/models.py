@@ -39,6 +39,12 @@ class AuditChain(models.Model):
         return f"chain {self.organization_id} @ {self.last_seq}"
 
 
+# Actor labels of writes by someone who must stay unidentifiable (the anonymous report channel).
+# What staff see of these entries is coarsened to the day, so an exact second cannot be lined
+# up against the same person's signed-in activity (issue 17).
+ANONYMOUS_ACTOR_LABELS = frozenset({"anonymous reporter"})
+
+
 class AuditEntry(models.Model):
     # Actor and target are copied as plain values, not foreign keys: deleting a user or an
     # object later must not rewrite (and so break) the history.
@@ -78,3 +84,8 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Audit entries are append-only.")
+
+    @property
+    def is_anonymous(self) -> bool:
+        """True for an anonymous reporter's write: show only its day, never its time."""
+        return self.actor_id is None and self.actor_label in ANONYMOUS_ACTOR_LABELS

@@ -29,9 +29,17 @@ def audit_verify_chains_task() -> None:
         result = audit_verify(organization_id=chain.organization_id)
         organization: Organization = chain.organization
         if result.ok:
-            audit_record(organization=organization, actor=None, action="audit.chain_verified",
-                         data={"entries": result.checked})
+            audit_record(
+                organization=organization,
+                actor=None,
+                action="audit.chain_verified",
+                data={"entries": result.checked},
+            )
         else:
             logger.error("audit chain broken: %s", result.describe())
-            audit_record(organization=organization, actor=None, action="audit.chain_broken",
-                         data={"first_broken_seq": result.broken_seq, "reason": result.reason})
+            audit_record(
+                organization=organization,
+                actor=None,
+                action="audit.chain_broken",
+                data={"first_broken_seq": result.broken_seq, "reason": result.reason},
+            )

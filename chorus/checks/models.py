@@ -7,6 +7,8 @@ are kept here so the reviewer sees exactly what the employee saw.
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 
@@ -45,3 +47,45 @@ class ReviewRequest(OrgOwnedModel):
 
     def __str__(self) -> str:
         return f"Review request #{self.pk}"
+
+
+def _job_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class CheckJob(OrgOwnedModel):
+    """A large `POST /api/v1/check` batch screened by the worker instead of the web process.
+
+    The posts are kept only until they are screened (then emptied); the results are kept for
+    ``CHECK_JOB_RETENTION_HOURS`` so the client can fetch them from ``result_url``, then the
+    row is deleted (``check_jobs_purge_task``). Only the requester sees a job."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    public_id = models.CharField(max_length=32, unique=True, default=_job_id, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    posts = models.JSONField(default=list, blank=True, help_text="Input; emptied once screened.")
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    characters = models.PositiveIntegerField(default=0)
+    results = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["requested_by", "status"])]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"check job {self.public_id} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,8 +10,10 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from chorus.common.devmail import read_mailbox
 from chorus.common.errors import DomainError, NotFound
 from chorus.common.navigation import cards_for
 from chorus.common.taskqueue import (
@@ -21,6 +25,7 @@ from chorus.common.taskqueue import (
     task_retry,
 )
 from chorus.common.types import AuthedRequest
+from chorus.people.roles import Role
 
 
 @require_GET
@@ -74,3 +79,25 @@ def task_problem_act(request: AuthedRequest, task_id: str, action: str) -> HttpR
         done = "put back in the queue" if action == "retry" else "discarded; it will not run"
         messages.success(request, f"Task {problem.name} was {done}.")
     return redirect("common:task-problems")
+
+
+@csrf_exempt
+def api_not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+    """Any /api/ URL that no route matches (for example a negative id) is a JSON 404, like the
+    API's own errors, instead of the HTML page."""
+    return JsonResponse(
+        {"detail": f"No API endpoint at {request.path}. See /api/v1/docs for the endpoints."},
+        status=404,
+    )
+
+
+@login_required
+@require_GET
+def dev_mailbox(request: AuthedRequest) -> HttpResponse:
+    """Development only: the e-mails written to EMAIL_FILE_PATH, for administrators."""
+    if not settings.DEBUG or not settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+        raise Http404("The dev mailbox exists only with DEBUG and the file e-mail backend.")
+    if not request.user.has_role(Role.ADMIN):
+        raise PermissionDenied("Only administrators can read the dev mailbox.")
+    mails = read_mailbox(Path(settings.EMAIL_FILE_PATH))
+    return render(request, "common/dev_mailbox.html", {"mails": mails})

@@ -35,6 +35,7 @@ from tenacity import (
 __all__ = [
     "AccountRef",
     "ArchiveImporter",
+    "CombinedPostReader",
     "ConnectorError",
     "FeedPage",
     "PostReader",
@@ -154,11 +155,25 @@ class PostReader(Protocol):
 
 
 @runtime_checkable
+class CombinedPostReader(Protocol):
+    """Optional, for networks where new and recent posts come from one download (a feed):
+    both answers of a poll from a single request, so a poll fetches the source once."""
+
+    def fetch_new_and_recent(
+        self, account: AccountRef, *, cursor: str | None, since: datetime
+    ) -> tuple[FeedPage, list[RemotePost]]: ...
+
+
+@runtime_checkable
 class ArchiveImporter(Protocol):
     """Parse an export the person downloaded from the network and uploaded themselves.
-    Raises ``ConnectorError(permanent=True)`` naming what is wrong with the file."""
+    Raises ``ConnectorError(permanent=True)`` naming what is wrong with the file, for any input
+    (never another exception); a ``.zip`` is read within ``chorus.connectors.archives``' limits.
+    ``progress(done, total)`` is called while a large archive is unpacked."""
 
-    def parse_archive(self, data: bytes, *, filename: str = "") -> list[RemotePost]: ...
+    def parse_archive(
+        self, data: bytes, *, filename: str = "", progress: Callable[[int, int], None] | None = None
+    ) -> list[RemotePost]: ...
 
 
 @runtime_checkable

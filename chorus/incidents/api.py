@@ -11,6 +11,7 @@ from typing import Any
 
 from ninja import Router, Schema
 
+from chorus.common.api import Id, InputSchema
 from chorus.common.errors import InvalidInput
 from chorus.common.types import AuthedRequest
 from chorus.incidents import selectors as Q
@@ -60,8 +61,8 @@ class IncidentDetailOut(IncidentOut):
     explanation: list[str]
 
 
-class IncidentIn(Schema):
-    subject_id: int
+class IncidentIn(InputSchema):
+    subject_id: Id
     title: str
     summary: str = ""
     category: str = ""
@@ -71,11 +72,11 @@ class IncidentIn(Schema):
     network: str = ""
 
 
-class ResponseIn(Schema):
+class ResponseIn(InputSchema):
     text: str
 
 
-class DecisionIn(Schema):
+class DecisionIn(InputSchema):
     outcome: str
     justification: str = ""
 

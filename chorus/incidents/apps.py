@@ -12,6 +12,8 @@ class IncidentsConfig(AppConfig):
 
         register_nav(NavItem("Incidents", "incidents:incident-list", order=60,
                              roles=("hr", "legal", "admin", "manager")))
+        # Every employee: the cases HR told them about (an empty list says so plainly).
+        register_nav(NavItem("My cases", "incidents:mine", order=46, roles=("employee",)))
         register_card(DashboardCard(template="incidents/_card_hr.html", context=cards.hr_card,
                                     order=60, roles=("hr", "legal", "admin")))
         register_card(DashboardCard(template="incidents/_card_mine.html",

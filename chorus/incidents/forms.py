@@ -167,6 +167,34 @@ class ResponseForm(forms.Form):
                   "you prefer not to comment. It is stored exactly as written.")
 
 
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """Several files in one input; each is validated by its bytes in the service."""
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        if isinstance(data, list | tuple):
+            return [super(MultipleImageField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+class EmployeeResponseForm(ResponseForm):
+    """The employee's own response: text, up to three images, a meeting and a companion."""
+
+    attachments = MultipleImageField(
+        required=False, label="Attach screenshots or photos (optional)",
+        widget=MultipleImageInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
+        help_text="Up to 3 images (PNG, JPEG, GIF or WebP). HR sees them with your response; "
+                  "each is fingerprinted so it cannot be changed later.")
+    meeting_requested = forms.BooleanField(
+        required=False, label="I would like to talk this through in a meeting")
+    representative = forms.CharField(
+        required=False, max_length=200, label="Someone to accompany me (optional)",
+        help_text="A representative or colleague, e.g. “Sam Rivera (works council)”.")
+
+
 class ReviewForm(forms.Form):
     prefix = "review"
     kind = forms.ChoiceField(choices=IncidentReview.Kind.choices, label="Review")

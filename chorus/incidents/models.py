@@ -190,6 +190,10 @@ class Incident(OrgOwnedModel):
     notice_text = models.TextField(blank=True)
     response_due_at = models.DateTimeField(null=True, blank=True)
     employee_response = models.TextField(blank=True)
+    # What the employee asked for with their response (issue 17): a meeting, and who should
+    # accompany them (a representative or colleague). HR sees both on the incident page.
+    response_meeting_requested = models.BooleanField(default=False)
+    response_representative = models.CharField(max_length=200, blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
 
     # Assessment: the matrix version used and what it suggested.

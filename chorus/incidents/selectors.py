@@ -184,6 +184,29 @@ def policy_notice_for(*, incident: Incident) -> PolicyNotice:
 # --------------------------------------------------------------------------- consistency
 
 
+# Human names for the screening engine's categories (chorus.screening.catalog.CATEGORIES).
+CATEGORY_LABELS = {
+    "harassment": "Harassment or threats",
+    "profanity": "Profanity",
+    "customer_negative": "Negative about a customer",
+    "competitor_negative": "Negative about a competitor",
+    "confidential": "Confidential information",
+    "mnpi": "Material non-public information",
+    "pii": "Personal data",
+    "secret": "Secrets and credentials",
+    "undisclosed_endorsement": "Undisclosed endorsement",
+    "spokesperson": "Speaking for the company",
+    "regulated_claim": "Regulated claim",
+    "guidance": "Guidance",
+    "": "Uncategorized",
+}
+
+
+def category_label(key: str) -> str:
+    """"Negative about a competitor" for "competitor_negative"; unknown keys read as words."""
+    return CATEGORY_LABELS.get(key) or key.replace("_", " ").capitalize()
+
+
 @dataclass
 class CaseGroup:
     """Decided incidents with the same category, severity and history: the same facts, as far
@@ -196,7 +219,7 @@ class CaseGroup:
 
     @property
     def category_label(self) -> str:
-        return self.category.replace("_", " ").capitalize()
+        return category_label(self.category)
 
     @property
     def outcomes(self) -> Counter[str]:

@@ -6,6 +6,7 @@ app_name = "incidents"
 urlpatterns = [
     path("", views.incident_list, name="incident-list"),
     path("new/", views.incident_create, name="incident-create"),
+    path("mine/", views.my_cases, name="mine"),
     path("matrix/", views.matrix_page, name="matrix"),
     path("matrix/try/", views.matrix_try, name="matrix-try"),
     path("matrix/edit/", views.matrix_edit, name="matrix-edit"),

@@ -8,6 +8,7 @@ from typing import Any
 
 from ninja import Router, Schema, Status
 
+from chorus.common.api import InputSchema
 from chorus.common.errors import PermissionDenied
 from chorus.common.types import AuthedRequest
 from chorus.monitoring.consent import CONSENT_VERSION
@@ -60,7 +61,7 @@ class ConsentOut(Schema):
     text: str
 
 
-class LinkIn(Schema):
+class LinkIn(InputSchema):
     network: str
     handle: str
     agreed: bool

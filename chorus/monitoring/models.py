@@ -202,6 +202,63 @@ class IngestedPost(OrgOwnedModel):
         return f"{self.network}:{self.external_id}"
 
 
+class ArchiveImport(OrgOwnedModel):
+    """One export file a person uploaded for their upload-type account. The worker
+    (``archive_import_task``) unpacks and reads it, updating ``progress`` as it goes; the
+    stored file is deleted once read, whatever the outcome. At most one import per account is
+    queued or running at a time."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    account = models.ForeignKey(LinkedAccount, on_delete=models.CASCADE, related_name="imports")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                    related_name="+")
+    file = models.FileField(upload_to="monitoring/imports/%Y/%m/", blank=True, max_length=300)
+    filename = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    stage = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"], condition=Q(status__in=["queued", "running"]),
+                name="archiveimport_one_active_per_account",
+            ),
+        ]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def summary(self) -> str:
+        """What a finished import did, e.g. "2 new posts imported; 1 reposts ignored."."""
+        r = self.result or {}
+        parts = [f"{r.get('created', 0)} new posts imported"]
+        if r.get("updated"):
+            parts.append(f"{r['updated']} updated")
+        if r.get("unchanged"):
+            parts.append(f"{r['unchanged']} already imported")
+        if r.get("skipped_before_consent"):
+            parts.append(f"{r['skipped_before_consent']} older than your start date ignored")
+        if r.get("skipped_reposts"):
+            parts.append(f"{r['skipped_reposts']} reposts ignored")
+        return "; ".join(parts) + "."
+
+
 class MonitoringAlert(OrgOwnedModel):
     """A finding at or above the organization's threshold on an employee's post.
 

@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from chorus.common.errors import NotFound
 from chorus.monitoring.models import (
     ARCHIVE_NETWORKS,
+    ArchiveImport,
     ConsentRecord,
     IngestedPost,
     LinkedAccount,
@@ -56,6 +57,12 @@ def account_health_for(*, user: User, status: str | None = None) -> QuerySet[Lin
 def post_list_for_owner(*, user: User, account: LinkedAccount) -> QuerySet[IngestedPost]:
     return IngestedPost.objects.filter(account=account, account__person__user=user).select_related(
         "alert").order_by("-published_at")
+
+
+def archive_imports_for_owner(*, user: User, account: LinkedAccount) -> list[ArchiveImport]:
+    """The owner's last few uploads of this account, newest first (the progress card)."""
+    return list(ArchiveImport.objects.filter(
+        account=account, account__person__user=user).order_by("-created_at", "-pk")[:3])
 
 
 def alert_list_for_owner(*, user: User, status: str | None = None) -> QuerySet[MonitoringAlert]:

@@ -10,6 +10,7 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django_tasks import task
 
+from chorus.administration.services import sender_for
 from chorus.common.scheduling import periodic
 
 logger = logging.getLogger(__name__)
@@ -22,6 +23,15 @@ def poll_account_task(*, account_id: int) -> None:
     outcome = account_poll(account_id=account_id)
     if not outcome.ok:
         logger.info("monitoring poll of account %s failed: %s", account_id, outcome.error)
+
+
+@task()
+def archive_import_task(*, import_id: int) -> None:
+    """Unpack and read an uploaded export (never in the web request: a .zip can be costly)."""
+    from chorus.monitoring.services import archive_import_run
+
+    record = archive_import_run(import_id=import_id)
+    logger.info("monitoring archive import %s: %s", import_id, record.status)
 
 
 @periodic(every=timedelta(minutes=15))
@@ -76,5 +86,6 @@ def alert_notify_task(*, alert_id: int) -> None:
     send_mail(
         subject="A note about one of your posts",
         message="\n".join(line for line in lines if line is not None),
-        from_email=None, recipient_list=[alert.person.user.email],
+        from_email=sender_for(alert.person.organization),
+        recipient_list=[alert.person.user.email],
     )

@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/<int:account_id>/", views.account_detail, name="account-detail"),
     path("accounts/<int:account_id>/revoke/", views.account_revoke_view, name="account-revoke"),
     path("accounts/<int:account_id>/import/", views.account_import, name="account-import"),
+    path("accounts/<int:account_id>/import/status/", views.account_import_status,
+         name="account-import-status"),
     path("accounts/<int:account_id>/refresh/", views.account_refresh, name="account-refresh"),
     path("accounts/<int:account_id>/verify/", views.account_verify_view, name="account-verify"),
     # Public: the page a Mastodon profile field links to (rel="me" both ways).

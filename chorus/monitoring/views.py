@@ -4,11 +4,13 @@ managers (no post content); monitoring settings for administrators."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
-from typing import cast
+from functools import partial
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,21 +28,22 @@ from chorus.monitoring.selectors import (
     account_list_for_owner,
     alert_get_for_owner,
     alert_list_for_owner,
+    archive_imports_for_owner,
     consent_history_for_owner,
     post_list_for_owner,
 )
 from chorus.monitoring.services import (
     account_link,
-    account_poll,
     account_revoke,
     account_verify,
     alert_acknowledge,
-    archive_import,
+    archive_import_upload,
     consent_text_for,
     readiness_problems,
     settings_get,
     settings_update,
 )
+from chorus.monitoring.tasks import poll_account_task
 from chorus.people.models import Organization, User
 
 
@@ -131,14 +134,21 @@ def _chosen_start(form: LinkForm) -> datetime | None:
 def account_detail(request: AuthedRequest, account_id: int) -> HttpResponse:
     account = _owned_account(request, account_id)
     return render(request, "monitoring/account_detail.html", {
+        **_detail_context(request, account),
+        "import_form": ImportForm() if account.is_archive and account.is_readable else None,
+    })
+
+
+def _detail_context(request: AuthedRequest, account: Any) -> dict[str, Any]:
+    return {
         "account": account,
         "posts": post_list_for_owner(user=_me(request), account=account)[:50],
         "consents": consent_history_for_owner(user=_me(request), account=account),
-        "import_form": ImportForm() if account.is_archive and account.is_readable else None,
+        "imports": archive_imports_for_owner(user=_me(request), account=account),
         "proof_url": request.build_absolute_uri(
             reverse("monitoring:proof", args=[account.verification_code]))
         if account.verification_code else "",
-    })
+    }
 
 
 @login_required
@@ -155,46 +165,43 @@ def account_revoke_view(request: AuthedRequest, account_id: int) -> HttpResponse
 
 @login_required
 def account_import(request: AuthedRequest, account_id: int) -> HttpResponse:
+    """Accept the upload and hand it to the worker; the detail page shows its progress."""
     account = _owned_account(request, account_id)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
-            result = archive_import(user=_me(request), account=account, data=upload.read(),
-                                    filename=upload.name)
+            archive_import_upload(user=_me(request), account=account,
+                                  upload=form.cleaned_data["file"])
         except DomainError as exc:
             form.add_error("file", exc.message)
         else:
-            parts = [f"{result.created} new posts imported"]
-            if result.updated:
-                parts.append(f"{result.updated} updated")
-            if result.unchanged:
-                parts.append(f"{result.unchanged} already imported")
-            if result.skipped_before_consent:
-                parts.append(f"{result.skipped_before_consent} older than your start date "
-                             "ignored")
-            if result.skipped_reposts:
-                parts.append(f"{result.skipped_reposts} reposts ignored")
-            messages.success(request, "; ".join(parts) + ".")
+            messages.success(request, "File received. It is being read in the background; "
+                                      "the progress shows below.")
             return redirect("monitoring:account-detail", account_id=account.pk)
     return render(request, "monitoring/account_detail.html", {
-        "account": account,
-        "posts": post_list_for_owner(user=_me(request), account=account)[:50],
-        "consents": consent_history_for_owner(user=_me(request), account=account),
-        "import_form": form,
+        **_detail_context(request, account), "import_form": form,
     }, status=422 if request.method == "POST" else 200)
+
+
+@login_required
+def account_import_status(request: AuthedRequest, account_id: int) -> HttpResponse:
+    """The import progress fragment, polled by the detail page while an import runs."""
+    account = _owned_account(request, account_id)
+    return render(request, "monitoring/_import_status.html", {
+        "account": account, "imports": archive_imports_for_owner(user=_me(request),
+                                                                 account=account),
+    })
 
 
 @login_required
 @require_POST
 def account_refresh(request: AuthedRequest, account_id: int) -> HttpResponse:
-    """Read now instead of waiting for the schedule (also clears a fixed error)."""
+    """Read now instead of waiting for the schedule (also clears a fixed error). The read runs
+    in the worker: the address may be slow or hostile, and it must not hold a web process."""
     account = _owned_account(request, account_id)
-    outcome = account_poll(account_id=account.pk)
-    if outcome.ok:
-        messages.success(request, f"Read {account.handle}: {outcome.created} new posts.")
-    else:
-        messages.error(request, outcome.error)
+    transaction.on_commit(partial(poll_account_task.enqueue, account_id=account.pk))
+    messages.success(request, f"Reading {account.handle} now; new posts and any problem show "
+                              "on this page in a minute.")
     return redirect("monitoring:account-detail", account_id=account.pk)
 
 

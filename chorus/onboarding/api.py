@@ -12,6 +12,7 @@ from typing import Any
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from chorus.common.api import Id, InputSchema, Int, id_query, limit_query, offset_query
 from chorus.common.errors import InvalidInput, NotFound
 from chorus.common.types import AuthedRequest
 from chorus.onboarding import selectors, services
@@ -50,24 +51,24 @@ class PersonOut(Schema):
         }
 
 
-class PersonIn(Schema):
+class PersonIn(InputSchema):
     full_name: str
     email: str
     status: str = Person.Status.EMPLOYEE
     department: str = ""
-    manager_id: int | None = None
+    manager_id: Id | None = None
     title: str = ""
     location: str = ""
     start_date: datetime.date | None = None
     stage: str = ""
 
 
-class PersonPatch(Schema):
+class PersonPatch(InputSchema):
     full_name: str | None = None
     email: str | None = None
     status: str | None = None
     department: str | None = None
-    manager_id: int | None = None
+    manager_id: Id | None = None
     title: str | None = None
     location: str | None = None
     start_date: datetime.date | None = None
@@ -88,6 +89,10 @@ class ImportOut(Schema):
     counts: dict[str, int]
     file_error: str
     errors: list[RowErrorOut]
+    # Next steps (only when applied): [campaign, [names]], invited e-mails, [e-mail, reason].
+    joined: list[tuple[str, list[str]]] = []
+    invited: list[str] = []
+    not_invited: list[tuple[str, str]] = []
 
 
 def _manager(user: Any, manager_id: int | None) -> Person | None:
@@ -100,8 +105,9 @@ def _manager(user: Any, manager_id: int | None) -> Person | None:
 
 
 @people_router.get("", response=list[PersonOut], summary="People you may see")
-def people_list(request: AuthedRequest, q: str = "", status: str = "", offset: int = 0,
-                limit: int = 100) -> list[dict[str, Any]]:
+def people_list(request: AuthedRequest, q: str = "", status: str = "",
+                offset: int = offset_query(),
+                limit: int = limit_query(100, PAGE_LIMIT)) -> list[dict[str, Any]]:
     people = selectors.people_for(user=request.auth, q=q, status=status)
     limit = max(1, min(limit, PAGE_LIMIT))
     return [PersonOut.from_person(p) for p in people[max(0, offset):max(0, offset) + limit]]
@@ -111,17 +117,25 @@ def people_list(request: AuthedRequest, q: str = "", status: str = "", offset: i
 @people_router.post("/import", response=ImportOut,
                     summary="Import an HR CSV export (dry run unless apply=true)")
 def people_import(request: AuthedRequest, file: UploadedFile = File(...),  # noqa: B008
-                  apply: bool = Form(False)) -> dict[str, Any]:
+                  apply: bool = Form(False), invite: bool = Form(False),
+                  join_open_campaigns: bool = Form(False)) -> dict[str, Any]:
     """Upload the CSV as multipart `file`. Without `apply` nothing changes; with it, every row
-    is imported or none (422 with the row errors in `detail`)."""
+    is imported or none (422 with the row errors in `detail`). `invite` e-mails an account
+    invitation to imported employees without one; `join_open_campaigns` adds them to the
+    open campaigns for everyone or their department. The answer says who joined what."""
     user = request.auth
     people_import = services.people_import_upload(
         organization=user.org, actor=user, filename=file.name or "upload.csv",
         raw=file.read())
     preview = services.people_import_preview(people_import=people_import)
     applied = False
+    next_steps: dict[str, Any] = {}
     if apply and preview.ok:
-        services.people_import_apply(people_import=people_import, actor=user)
+        result = services.people_import_apply(
+            people_import=people_import, actor=user, invite=invite,
+            join_open_campaigns=join_open_campaigns)
+        next_steps = {"joined": result.joined, "invited": result.invited,
+                      "not_invited": result.not_invited}
         applied = True
     parsed = preview.parsed
     return {
@@ -130,6 +144,7 @@ def people_import(request: AuthedRequest, file: UploadedFile = File(...),  # noq
         "rows": len(parsed.rows) if parsed else 0, "counts": preview.counts,
         "file_error": preview.file_error,
         "errors": [e.__dict__ for e in parsed.errors] if parsed else [],
+        **next_steps,
     }
 
 
@@ -166,12 +181,12 @@ def people_update(request: AuthedRequest, person_id: int, payload: PersonPatch) 
     return PersonOut.from_person(selectors.person_detail(user=user, person_id=person.pk))
 
 
-class CampaignIn(Schema):
+class CampaignIn(InputSchema):
     name: str
-    version_id: int
+    version_id: Id
     audience: str = Campaign.Audience.NEW_HIRES
-    department_id: int | None = None
-    due_days: int | None = None
+    department_id: Id | None = None
+    due_days: Int | None = None
 
 
 class CampaignOut(Schema):
@@ -237,8 +252,9 @@ class AssignmentOut(Schema):
 
 @router.get("/assignments", response=list[AssignmentOut],
             summary="Acknowledgment requests (status: pending, overdue, needs_reattest, done)")
-def assignments_list(request: AuthedRequest, campaign_id: int | None = None, offset: int = 0,
-                     limit: int = 100) -> list[dict[str, Any]]:
+def assignments_list(request: AuthedRequest, campaign_id: int | None = id_query(),
+                     offset: int = offset_query(),
+                     limit: int = limit_query(100, PAGE_LIMIT)) -> list[dict[str, Any]]:
     from django.utils import timezone
 
     rows = selectors.assignment_list_for(user=request.auth).order_by("pk")
@@ -269,19 +285,19 @@ class AttestationOut(Schema):
 
 
 @router.get("/attestations", response=list[AttestationOut], summary="Attestation records")
-def attestations_list(request: AuthedRequest, offset: int = 0, limit: int = 100
-                      ) -> list[Attestation]:
+def attestations_list(request: AuthedRequest, offset: int = offset_query(),
+                      limit: int = limit_query(100, PAGE_LIMIT)) -> list[Attestation]:
     limit = max(1, min(limit, PAGE_LIMIT))
     rows = selectors.attestation_list_for(user=request.auth).order_by("-attested_at", "-pk")
     return list(rows.defer("text_shown")[max(0, offset):max(0, offset) + limit])
 
 
-class AttestIn(Schema):
+class AttestIn(InputSchema):
     content_hash: str
     confirm: bool
     # The client showed the whole text and the reader reached its end (required).
     read_to_end: bool = False
-    answers: dict[int, int] = {}
+    answers: dict[Id, Int] = {}
 
 
 @router.post("/assignments/{assignment_id}/attest", response={201: AttestationOut},

@@ -22,7 +22,7 @@ class OnboardingConfig(AppConfig):
                              section="onboarding-people"))
         register_nav(NavItem("Onboarding", "onboarding:overview", order=41,
                              roles=("hr", "manager"), section="onboarding"))
-        register_nav(NavItem("My policy", "onboarding:me", order=42, roles=("employee",),
+        register_nav(NavItem("My acknowledgments", "onboarding:me", order=42, roles=("employee",),
                              section="onboarding-me"))
         register_card(DashboardCard(template="onboarding/_card_me.html",
                                     context=cards.my_status_card, order=20))

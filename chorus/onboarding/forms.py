@@ -77,7 +77,7 @@ class SettingsForm(forms.ModelForm):
         model = OnboardingSettings
         fields = ["introduce_at", "default_due_days", "reminder_every_days",
                   "escalate_after_days", "link_valid_days", "candidate_retention_days",
-                  "job_ad_notice", "offer_clause"]
+                  "import_date_order", "job_ad_notice", "offer_clause"]
         labels = {
             "introduce_at": "Introduce the policy",
             "default_due_days": "Days to complete (default for new campaigns)",
@@ -85,6 +85,7 @@ class SettingsForm(forms.ModelForm):
             "escalate_after_days": "Tell the manager after (days)",
             "link_valid_days": "Personal links stay valid for (days)",
             "candidate_retention_days": "Delete not-hired candidates after (days)",
+            "import_date_order": "Dates like 03/04/2026 mean",
             "job_ad_notice": "Job ad notice",
             "offer_clause": "Offer-letter clause",
         }

@@ -131,36 +131,81 @@ def _sniff_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def parse_date(value: str) -> datetime.date:
-    """ISO (2026-03-01), 2026/03/01, 01.03.2026 or 1 Mar 2026. Slash dates like 03/04/2026
-    are refused: they mean March 4th in one country and April 3rd in another."""
+DATE_ORDERS = {"dmy": "day/month/year", "mdy": "month/day/year"}
+
+
+def _date(year: int, month: int, day: int, value: str) -> datetime.date:
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        raise ValueError(f"“{value}” is not a real date. Write it as YYYY-MM-DD, "
+                         "e.g. 2026-03-01.") from None
+
+
+def parse_date(value: str, *, slash_order: str = "") -> datetime.date:
+    """ISO (2026-03-01), 2026/03/01, 01.03.2026, 1 Mar 2026, Dec 1 2026 / December 1, 2026,
+    and slash dates when they can only mean one thing: 14/12/2026 (no 14th month) is
+    14 December. A slash date that could be either (03/04/2026) follows the organization's
+    `slash_order` ("dmy" or "mdy"); without one it is refused with a clear message."""
     value = value.strip()
     m = re.fullmatch(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})", value)
     if m:
-        return datetime.date(int(m[1]), int(m[2]), int(m[3]))
+        return _date(int(m[1]), int(m[2]), int(m[3]), value)
     m = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", value)
     if m:
-        return datetime.date(int(m[3]), int(m[2]), int(m[1]))
+        return _date(int(m[3]), int(m[2]), int(m[1]), value)
     m = re.fullmatch(r"(\d{1,2})[ -]([A-Za-z]{3})[A-Za-z]*\.?[ -,]*(\d{4})", value)
     if m and m[2].lower() in MONTHS:
-        return datetime.date(int(m[3]), MONTHS[m[2].lower()], int(m[1]))
-    if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{2,4}", value):
-        raise ValueError(f"“{value}” is ambiguous (day/month or month/day?). "
-                         "Write it as YYYY-MM-DD, e.g. 2026-03-01.")
+        return _date(int(m[3]), MONTHS[m[2].lower()], int(m[1]), value)
+    m = re.fullmatch(r"([A-Za-z]{3})[A-Za-z]*\.?[ -](\d{1,2})(?:st|nd|rd|th)?,?[ -](\d{4})", value)
+    if m and m[1].lower() in MONTHS:
+        return _date(int(m[3]), MONTHS[m[1].lower()], int(m[2]), value)
+    m = re.fullmatch(r"(\d{1,2})[/-](\d{1,2})[/-](\d{4})", value)
+    if m:
+        a, b, year = int(m[1]), int(m[2]), int(m[3])
+        if a > 12 >= b:
+            return _date(year, b, a, value)  # 14/12/2026: only day/month makes sense
+        if b > 12 >= a:
+            return _date(year, a, b, value)  # 12/14/2026: only month/day makes sense
+        if slash_order == "dmy":
+            return _date(year, b, a, value)
+        if slash_order == "mdy":
+            return _date(year, a, b, value)
+        raise ValueError(f"“{value}” is ambiguous (day/month or month/day?). Write it as "
+                         "YYYY-MM-DD, e.g. 2026-03-01, or set how your HR system writes "
+                         "dates under Onboarding settings (“Dates like 03/04/2026 mean”).")
+    if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{2}", value):
+        raise ValueError(f"“{value}” has a two-digit year. Write it as YYYY-MM-DD, "
+                         "e.g. 2026-03-01.")
     raise ValueError(f"“{value}” is not a date. Write it as YYYY-MM-DD, e.g. 2026-03-01.")
 
 
-def parse_people_csv(raw: bytes, *, known_emails: set[str]) -> ParsedImport:
+EMPTY_MESSAGE = (
+    "The file is empty: it has no names or e-mail addresses, only blank cells. "
+    "Export the people list with a header row and one row per person."
+)
+_BLANK_BYTES = b" \t\r\n\x0b\x0c,;|\"'\x00\xef\xbb\xbf\xff\xfe"
+
+
+def csv_is_blank(raw: bytes) -> bool:
+    """True when the file holds nothing but whitespace, separators, quotes and byte-order
+    marks (an empty sheet exported as CSV), in any of the encodings we read."""
+    return not raw.translate(None, _BLANK_BYTES)
+
+
+def parse_people_csv(raw: bytes, *, known_emails: set[str],
+                     date_order: str = "") -> ParsedImport:
     """Parse and validate an HR export. `known_emails` (lower-case) are the people already on
-    the list, so a manager may be someone not in this file. Raises CsvFileError when the
+    the list, so a manager may be someone not in this file. `date_order` ("dmy", "mdy" or "")
+    settles slash dates like 03/04/2026 (the organization's setting). Raises CsvFileError when the
     file as a whole is unreadable; row problems are collected, never raised."""
     if not raw.strip():
-        raise CsvFileError("The file is empty. Export the people list with a header row.")
+        raise CsvFileError(EMPTY_MESSAGE)
     text, encoding = decode_csv(raw)
     text = text.replace("\x00", "")
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if not lines:
-        raise CsvFileError("The file is empty. Export the people list with a header row.")
+        raise CsvFileError(EMPTY_MESSAGE)
     delimiter = _sniff_delimiter(lines[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -169,6 +214,9 @@ def parse_people_csv(raw: bytes, *, known_emails: set[str]) -> ParsedImport:
         raise CsvFileError(f"The CSV is malformed near line {reader.line_num}: {exc}. "
                            "Check for an unclosed quotation mark.") from None
     table = [(n, row) for n, row in table if any(cell.strip() for cell in row)]
+    if not table:
+        # Rows of bare separators (",,,,": an empty sheet saved as CSV) are not blank lines.
+        raise CsvFileError(EMPTY_MESSAGE)
     header = table[0][1]
     columns: list[str | None] = []
     ignored: list[str] = []
@@ -197,7 +245,7 @@ def parse_people_csv(raw: bytes, *, known_emails: set[str]) -> ParsedImport:
         raise CsvFileError(f"The file has {len(body)} people; the limit is {MAX_ROWS} per "
                            "import. Split it into smaller files.")
 
-    rows = [_parse_row(line_no, cells, columns) for line_no, cells in body]
+    rows = [_parse_row(line_no, cells, columns, date_order) for line_no, cells in body]
     _check_across_rows(rows, known_emails)
     return ParsedImport(
         encoding=encoding, delimiter=DELIMITERS[delimiter],
@@ -205,7 +253,8 @@ def parse_people_csv(raw: bytes, *, known_emails: set[str]) -> ParsedImport:
     )
 
 
-def _parse_row(line_no: int, cells: list[str], columns: list[str | None]) -> ParsedRow:
+def _parse_row(line_no: int, cells: list[str], columns: list[str | None],
+               date_order: str = "") -> ParsedRow:
     raw = {col: cells[i].strip() if i < len(cells) else ""
            for i, col in enumerate(columns) if col}
     row = ParsedRow(row=line_no, values={})
@@ -261,7 +310,7 @@ def _parse_row(line_no: int, cells: list[str], columns: list[str | None]) -> Par
         row.values["start_date"] = None
         if value:
             try:
-                row.values["start_date"] = parse_date(value)
+                row.values["start_date"] = parse_date(value, slash_order=date_order)
             except ValueError as exc:
                 err("start_date", str(exc) if "day is out of range" not in str(exc)
                     and "month must be" not in str(exc)

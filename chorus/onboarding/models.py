@@ -63,6 +63,15 @@ class OnboardingSettings(OrgOwnedModel):
     escalate_after_days = models.PositiveSmallIntegerField(default=7)
     link_valid_days = models.PositiveSmallIntegerField(default=14)
     candidate_retention_days = models.PositiveSmallIntegerField(default=180)
+    class DateOrder(models.TextChoices):
+        REFUSE = "", "Ask me (refuse dates that could mean either)"
+        DMY = "dmy", "Day first: 03/04/2026 is 3 April 2026"
+        MDY = "mdy", "Month first: 03/04/2026 is March 4, 2026"
+
+    # How the HR system writes slash dates, for the people import (issue 17).
+    import_date_order = models.CharField(
+        max_length=3, choices=DateOrder.choices, blank=True, default=""
+    )
     job_ad_notice = models.TextField(blank=True, help_text="Blank: use the suggested text.")
     offer_clause = models.TextField(blank=True, help_text="Blank: use the suggested text.")
 

@@ -279,3 +279,16 @@ def onboarding_pipeline(*, user: User) -> list[dict[str, Any]]:
                   .values_list("stage").annotate(n=Count("pk")).order_by())
     return [{"stage": s.value, "label": s.label, "count": counts.get(s.value, 0)}
             for s in Stage]
+
+
+def import_rows_without_account(*, preview: Any) -> int:
+    """How many employees in a previewed import have no account yet (for the invite choice)."""
+    from chorus.people.models import User
+
+    if preview.parsed is None:
+        return 0
+    emails = {str(r.values.get("email")) for r in preview.parsed.rows
+              if r.values.get("status") == "employee"}
+    have = {e.lower() for e in User.objects.filter(email__in=emails)
+            .values_list("email", flat=True)}
+    return len(emails - have)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("people/", views.people, name="people"),
     path("people/new/", views.person_new, name="person-new"),
     path("people/import/", views.people_import, name="import"),
+    path("people/import/template.csv", views.people_import_template, name="import-template"),
     path("people/import/<int:import_id>/", views.people_import_preview, name="import-preview"),
     path("people/<int:person_id>/", views.person_detail, name="person"),
     path("people/<int:person_id>/edit/", views.person_edit, name="person-edit"),

@@ -1,7 +1,36 @@
+import zoneinfo
+
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form that also refuses members of a suspended organization, saying why
+    (the password was right, so telling them reveals nothing)."""
+
+    def confirm_login_allowed(self, user) -> None:  # type: ignore[no-untyped-def]
+        super().confirm_login_allowed(user)
+        org = getattr(user, "organization", None)
+        if org is not None and org.suspended_at is not None:
+            raise forms.ValidationError(org.suspension_message, code="suspended")
 
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
         max_length=100, label="Token name", help_text="E.g. “CI pipeline” or “my laptop”."
+    )
+
+
+def _zone_choices() -> list[tuple[str, str]]:
+    return [("", "My organization's time zone")] + [
+        (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())
+    ]
+
+
+class TimezoneForm(forms.Form):
+    timezone = forms.ChoiceField(
+        choices=_zone_choices,
+        required=False,
+        label="Time zone",
+        help_text="Dates and times on every page are shown in this zone.",
     )

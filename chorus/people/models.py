@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.crypto import salted_hmac
 
 from chorus.common.models import OrgOwnedModel, TimeStampedModel
 from chorus.people.roles import Role
@@ -55,9 +56,37 @@ class Organization(TimeStampedModel):
     slug = models.SlugField(max_length=80, unique=True)
     jurisdictions = models.JSONField(default=list, blank=True)
     timezone = models.CharField(max_length=64, default="UTC")
+    # Administration (chorus.administration edits these through its services).
+    language = models.CharField(max_length=12, default="en")
+    verified_domains = models.JSONField(
+        default=list, blank=True, help_text="E-mail domains of the organization (lower case)."
+    )
+    email_sender = models.CharField(
+        max_length=254, blank=True, help_text="From address of Chorus mail; empty: the default."
+    )
+    # Served only through a view that checks the organization (never from MEDIA_URL).
+    logo = models.FileField(upload_to="organizations/logos/", blank=True)
+    logo_content_type = models.CharField(max_length=40, blank=True)
+    # A suspended organization keeps its data; its members cannot log in or use the API.
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspended_reason = models.CharField(max_length=300, blank=True)
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
+
+    @property
+    def suspension_message(self) -> str:
+        """What members of a suspended organization are told (login page, pages, API)."""
+        reason = f" ({self.suspended_reason})" if self.suspended_reason else ""
+        return (
+            f"{self.name} is suspended on this Chorus installation{reason}. Nobody in it can "
+            "sign in or use the API until the platform operator lifts the suspension; your "
+            "data is kept."
+        )
 
     @property
     def in_eu(self) -> bool:
@@ -106,6 +135,11 @@ class User(AbstractUser):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="users", null=True, blank=True
     )
+    # Bumped to end every session of this account at once (deactivation), whatever the
+    # session backend: it is part of the hash each session is checked against.
+    session_epoch = models.PositiveIntegerField(default=0)
+    # IANA zone the user reads dates in; blank means the organization's zone.
+    timezone = models.CharField(max_length=64, blank=True, default="")
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]
@@ -114,6 +148,12 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Epoch 0 hashes exactly what Django hashes, so existing sessions stay valid.
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        value = self.password if not self.session_epoch else f"{self.password}:{self.session_epoch}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
     def get_full_name(self) -> str:
         return self.full_name

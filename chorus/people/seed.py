@@ -59,9 +59,30 @@ def demo_email(key: str) -> str:
     return f"{key}@{DEMO_DOMAIN}"
 
 
+class DemoRefused(Exception):
+    """The demo must not be created here (production settings without an explicit flag)."""
+
+
+def demo_allowed(*, force: bool = False) -> bool:
+    """The demo (known logins and password) is allowed in development, or in production only
+    with CHORUS_ALLOW_DEMO=true or `--force`."""
+    return force or settings.CHORUS_DEMO_ALLOWED
+
+
 @transaction.atomic
-def seed_demo() -> tuple[bool, list[str]]:
-    """Create the demo organization unless it exists. Returns (created, login lines)."""
+def seed_demo(*, force: bool = False) -> tuple[bool, list[str]]:
+    """Create the demo organization unless it exists. Returns (created, login lines).
+
+    Raises DemoRefused with DEBUG=false unless CHORUS_ALLOW_DEMO=true or `force`: the demo
+    accounts share a published password, so they never appear in production by accident.
+    """
+    if not demo_allowed(force=force):
+        raise DemoRefused(
+            "Refusing to create the demo organization: this installation runs with "
+            "DEBUG=false, and the demo's accounts share a published password. Set up your "
+            "organization with `chorus init` or the /setup/ page instead; to create the demo "
+            "anyway (a trial server), pass --force or set CHORUS_ALLOW_DEMO=true."
+        )
     password = settings.CHORUS_DEMO_PASSWORD
     logins = [
         f"  {demo_email(key):<28} {name:<18} ({', '.join(r.value for r in roles)})"
@@ -71,6 +92,8 @@ def seed_demo() -> tuple[bool, list[str]]:
     if Organization.objects.filter(slug=DEMO_SLUG).exists():
         return False, logins
     org = organization_create(name="Northwind Robotics", jurisdictions=["US", "US-CA", "EU", "DE"])
+    org.verified_domains = [DEMO_DOMAIN]
+    org.save(update_fields=["verified_domains"])
     ctx = SeedContext(organization=org)
     for key, name, roles, department, manager_key, title in CAST:
         user = user_create(

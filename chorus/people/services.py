@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import zoneinfo
 from collections.abc import Iterable
 
 from django.apps import apps
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from chorus.audit.services import audit_record
-from chorus.common.errors import InvalidInput, NotFound
+from chorus.common.errors import InvalidInput, NotFound, PermissionDenied
 from chorus.people.models import ApiToken, Department, Organization, Person, User
 from chorus.people.roles import Role
 
@@ -167,6 +168,20 @@ def person_set_advocacy_paused(*, person: Person, paused: bool, actor: User, rea
     return person
 
 
+@transaction.atomic
+def user_set_timezone(*, user: User, timezone_name: str) -> User:
+    """Set the zone this user reads dates in; "" means "my organization's zone"."""
+    name = (timezone_name or "").strip()
+    if name and name not in zoneinfo.available_timezones():
+        raise InvalidInput(
+            f"“{name}” is not a time zone we know. Pick one from the list, e.g. Europe/Lisbon.",
+            field="timezone",
+        )
+    user.timezone = name
+    user.save(update_fields=["timezone"])
+    return user
+
+
 def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -212,7 +227,8 @@ def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
 
 
 def api_token_authenticate(raw: str) -> User | None:
-    """The active user owning this token, or None. Touches `last_used_at` at most once a minute."""
+    """The active user owning this token, or None. Touches `last_used_at` at most once a minute.
+    A member of a suspended organization gets PermissionDenied with the reason (a 403)."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     token = (
@@ -222,6 +238,9 @@ def api_token_authenticate(raw: str) -> User | None:
     )
     if token is None:
         return None
+    org = token.user.organization
+    if org is not None and org.suspended_at is not None:
+        raise PermissionDenied(org.suspension_message)
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -9,18 +9,30 @@ from django.views.decorators.http import require_POST
 from chorus.common.errors import DomainError
 from chorus.common.forms import add_domain_error
 from chorus.common.types import AuthedRequest
-from chorus.people.forms import ApiTokenForm
+from chorus.people.forms import ApiTokenForm, TimezoneForm
 from chorus.people.roles import ROLE_DESCRIPTIONS, Role
 from chorus.people.selectors import api_token_list_for
-from chorus.people.services import api_token_create, api_token_revoke
+from chorus.people.services import api_token_create, api_token_revoke, user_set_timezone
 
 
 @login_required
 def account(request: AuthedRequest) -> HttpResponse:
     """The user's own account: roles and personal API tokens (secret shown once)."""
-    form = ApiTokenForm(request.POST or None)
+    posted = request.POST if request.method == "POST" else None
+    zone_posted = posted is not None and "timezone" in posted
+    zone_form = TimezoneForm(
+        posted if zone_posted else None, initial={"timezone": request.user.timezone}
+    )
+    if zone_posted and zone_form.is_valid():
+        try:
+            user_set_timezone(user=request.user, timezone_name=zone_form.cleaned_data["timezone"])
+            messages.success(request, "Time zone saved.")
+            return redirect("people:account")
+        except DomainError as exc:
+            add_domain_error(zone_form, exc)
+    form = ApiTokenForm(None if zone_posted else posted)
     new_secret = None
-    if request.method == "POST" and form.is_valid():
+    if posted is not None and not zone_posted and form.is_valid():
         try:
             _, new_secret = api_token_create(user=request.user, name=form.cleaned_data["name"])
             form = ApiTokenForm()
@@ -36,6 +48,7 @@ def account(request: AuthedRequest) -> HttpResponse:
         "people/account.html",
         {
             "form": form,
+            "zone_form": zone_form,
             "tokens": api_token_list_for(user=request.user),
             "new_secret": new_secret,
             "roles": roles,

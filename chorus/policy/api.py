@@ -12,8 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
+from chorus.common.api import Count, ErrorOut, Id, InputSchema
 from chorus.common.errors import InvalidInput, NotFound
 from chorus.policy import services
 from chorus.policy.lints import lint_document, summarize
@@ -26,6 +27,7 @@ from chorus.policy.selectors import (
     require_author,
     version_get,
 )
+from chorus.policy.visibility import can_see_screening_config, employee_document
 from chorus.screening.policy import PolicyError, parse_policy_yaml
 
 router = Router(tags=["policies"])
@@ -53,7 +55,15 @@ class PolicyVersionOut(Schema):
     policy_title: str
     number: int
     status: str
-    document: dict[str, Any]
+    document: dict[str, Any] = Field(
+        ...,
+        description="The whole policy document for communications, legal and administrators; "
+        "for everyone else only the text employees read (title, organization name, sections, "
+        "rules, disclosure): the screening configuration is never shown to them.",
+    )
+    screening_config: bool = Field(
+        ..., description="True when `document` includes the screening configuration."
+    )
     content_hash: str
     published_at: datetime | None
     published_by: str | None
@@ -65,30 +75,30 @@ class PolicyVersionOut(Schema):
     updated_at: datetime
 
 
-class CreateDraftIn(Schema):
+class CreateDraftIn(InputSchema):
     title: str = ""
     preset: str | None = None
-    from_version_id: int | None = None
+    from_version_id: Id | None = None
 
 
-class UpdateDraftIn(Schema):
+class UpdateDraftIn(InputSchema):
     document: dict[str, Any]
-    lock_version: int
+    lock_version: Count
 
 
-class PublishIn(Schema):
+class PublishIn(InputSchema):
     material: bool
     change_summary: str = ""
     acknowledge_lint_errors: bool = False
 
 
-class ImportIn(Schema):
+class ImportIn(InputSchema):
     yaml: str
     title: str = ""
-    policy_id: int | None = None
+    policy_id: Id | None = None
 
 
-class LintIn(Schema):
+class LintIn(InputSchema):
     yaml: str | None = None
     document: dict[str, Any] | None = None
     jurisdictions: list[str] | None = None
@@ -120,22 +130,22 @@ class LintOut(Schema):
     findings: list[LintFindingOut]
 
 
-class ErrorOut(Schema):
-    detail: str
-    field: str | None = None
-
-
 ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-def _version_out(version: PolicyVersion) -> dict[str, Any]:
+def _version_out(version: PolicyVersion, *, user: Any) -> dict[str, Any]:
+    """A version as JSON. Policy staff get the whole document; everyone else gets the text
+    employees read (`chorus.policy.visibility.employee_document`), never the screening
+    configuration, and `screening_config` says which one this is."""
+    full = can_see_screening_config(user)
     return {
         "id": version.pk,
         "policy_id": version.policy_id,
         "policy_title": version.policy.title,
         "number": version.number,
         "status": version.status,
-        "document": version.document,
+        "document": version.document if full else employee_document(version.document),
+        "screening_config": full,
         "content_hash": version.content_hash,
         "published_at": version.published_at,
         "published_by": version.published_by.email if version.published_by else None,
@@ -178,10 +188,11 @@ def list_policies(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/current", response={200: PolicyVersionOut, **ERRORS}, summary="The policy in force")
 def current(request: HttpRequest) -> dict[str, Any]:
-    version = policy_version_current(organization=request.auth.organization)  # type: ignore[attr-defined]
+    user = request.auth  # type: ignore[attr-defined]
+    version = policy_version_current(organization=user.organization)
     if version is None:
         raise NotFound("No policy is published in your organization yet.")
-    return _version_out(version)
+    return _version_out(version, user=user)
 
 
 @router.post(
@@ -202,7 +213,7 @@ def create_draft(request: HttpRequest, payload: CreateDraftIn) -> Status[dict[st
         draft = services.policy_create_from_preset(
             organization=user.organization, actor=user, preset=payload.preset, title=payload.title
         )
-    return Status(201, _version_out(draft))
+    return Status(201, _version_out(draft, user=user))
 
 
 @router.post(
@@ -219,7 +230,7 @@ def import_yaml(request: HttpRequest, payload: ImportIn) -> Status[dict[str, Any
         policy=target,
         source="api",
     )
-    return Status(201, _version_out(version))
+    return Status(201, _version_out(version, user=user))
 
 
 @router.post(
@@ -258,7 +269,8 @@ def get_policy(request: HttpRequest, policy_id: int) -> dict[str, Any]:
     "/versions/{int:version_id}", response={200: PolicyVersionOut, **ERRORS}, summary="One version"
 )
 def get_version(request: HttpRequest, version_id: int) -> dict[str, Any]:
-    return _version_out(version_get(user=request.auth, version_id=version_id))  # type: ignore[attr-defined]
+    user = request.auth  # type: ignore[attr-defined]
+    return _version_out(version_get(user=user, version_id=version_id), user=user)
 
 
 @router.put(
@@ -272,7 +284,7 @@ def update_draft(request: HttpRequest, version_id: int, payload: UpdateDraftIn) 
     version = services.policy_version_update(
         version=version, actor=user, document=payload.document, lock_version=payload.lock_version
     )
-    return _version_out(version)
+    return _version_out(version, user=user)
 
 
 @router.post(
@@ -290,7 +302,7 @@ def publish(request: HttpRequest, version_id: int, payload: PublishIn) -> dict[s
         change_summary=payload.change_summary,
         acknowledge_lint_errors=payload.acknowledge_lint_errors,
     )
-    return _version_out(version)
+    return _version_out(version, user=user)
 
 
 @router.post(
@@ -303,13 +315,22 @@ def retire(request: HttpRequest, version_id: int) -> dict[str, Any]:
     version = services.policy_version_retire(
         version=version_get(user=user, version_id=version_id), actor=user
     )
-    return _version_out(version)
+    return _version_out(version, user=user)
 
 
 @router.get(
     "/versions/{int:version_id}/export",
-    response={200: str, **ERRORS},
+    response={**ERRORS},
     summary="Export a version as policy-as-code YAML",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The version as policy-as-code YAML",
+                # The YAML text is one mapping: the policy document (see PolicyVersionOut).
+                "content": {"application/yaml": {"schema": {"type": "object"}}},
+            }
+        }
+    },
 )
 def export(request: HttpRequest, version_id: int) -> HttpResponse:
     user = request.auth  # type: ignore[attr-defined]

@@ -1,8 +1,10 @@
 """Side-by-side differences between two policy versions, word by word.
 
-`version_diff(old, new)` compares what employees read and what the engine checks: the title,
-sections, rules (added, removed, changed per field) and settings (entities, disclosure,
-thresholds, preset). Render it with `policy/_diff.html` (context `diff`).
+`version_diff(old, new)` is the authors' diff: it compares what employees read and what the
+engine checks: the title, sections, rules (added, removed, changed per field) and settings
+(entities, disclosure, thresholds, preset). It shows screening configuration, so it is for
+policy staff only. Employees get `outline_diff` through `chorus.policy.visibility.employee_diff`,
+which compares only the text they read. Render either with `policy/_diff.html` (context `diff`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from chorus.policy.documents import Outline, OutlineRule
 from chorus.policy.lints.base import section_label
 from chorus.screening.policy import Policy
 
@@ -185,12 +188,68 @@ def document_diff(
     return VersionDiff(old_label, new_label, title, sections, rules, settings)
 
 
-def version_diff(old: Any, new: Any) -> VersionDiff:
-    """Differences from version `old` to version `new` (PolicyVersion instances)."""
+def outline_diff(
+    old: Outline, new: Outline, *, old_label: str = "Before", new_label: str = "After"
+) -> VersionDiff:
+    """Differences in what employees read (two outlines): the title, the organization's name,
+    sections, the enabled rules' titles and texts, disclosure hashtags and the disclaimer.
+
+    An outline holds no screening configuration (entity lists, thresholds, allow-list, rule
+    parameters), so neither can this diff.
+    """
+    title = _change("Title", old.title, new.title, "title")
+    old_sections = {s.key: s for s in [*old.leading, *old.trailing]}
+    new_sections = {s.key: s for s in [*new.leading, *new.trailing]}
+    sections = []
+    for key in list(old_sections) + [k for k in new_sections if k not in old_sections]:
+        before, after = old_sections.get(key), new_sections.get(key)
+        shown = after or before
+        label = shown.heading if shown else key
+        change = _change(label, before.text if before else "", after.text if after else "", key)
+        if change:
+            sections.append(change)
+    old_rules: dict[str, OutlineRule] = {r.id: r for r in [*old.rules, *old.guidance]}
+    new_rules: dict[str, OutlineRule] = {r.id: r for r in [*new.rules, *new.guidance]}
+    rules = []
+    for rule_id in list(old_rules) + [r for r in new_rules if r not in old_rules]:
+        was, now = old_rules.get(rule_id), new_rules.get(rule_id)
+        if now is None and was is not None:
+            rules.append(RuleChange(rule_id, was.title, "removed", old_text=was.text))
+        elif was is None and now is not None:
+            rules.append(RuleChange(rule_id, now.title, "added", new_text=now.text))
+        elif was is not None and now is not None:
+            changes = [
+                c
+                for key, label in (("title", "Title"), ("text", "Text employees read"))
+                if (c := _change(label, getattr(was, key), getattr(now, key), key))
+            ]
+            if changes:
+                rules.append(RuleChange(rule_id, now.title, "changed", changes))
+    settings = [
+        c
+        for c in (
+            _change("Organization name", old.organization, new.organization),
+            _change("Disclosure hashtags", list(old.hashtags), list(new.hashtags)),
+            _change("Disclaimer", old.disclaimer, new.disclaimer),
+        )
+        if c
+    ]
+    return VersionDiff(old_label, new_label, title, sections, rules, settings)
+
+
+def version_labels(old: Any, new: Any) -> tuple[str, str]:
+    """Column headings for a diff of two PolicyVersion instances."""
     same_policy = old.policy_id == new.policy_id
 
     def label(version: Any) -> str:
         name = "Version" if same_policy else f"{version.policy.title}, version"
         return f"{name} {version.number} ({version.get_status_display().lower()})"
 
-    return document_diff(old.document, new.document, old_label=label(old), new_label=label(new))
+    return label(old), label(new)
+
+
+def version_diff(old: Any, new: Any) -> VersionDiff:
+    """Differences from version `old` to version `new` (PolicyVersion instances), screening
+    configuration included: for policy staff only (see `chorus.policy.visibility`)."""
+    old_label, new_label = version_labels(old, new)
+    return document_diff(old.document, new.document, old_label=old_label, new_label=new_label)

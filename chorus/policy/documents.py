@@ -8,6 +8,7 @@ byte-identical.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -239,12 +240,44 @@ def _effective_text(document: dict[str, Any], rule_id: str) -> str:
     return ""
 
 
+_WORDS = re.compile(r"[a-z0-9']+")
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
+
+
+def _words(sentence: str) -> set[str]:
+    return {w for w in _WORDS.findall(sentence.lower()) if len(w) > 2}
+
+
+def _says_the_same(a: str, b: str) -> bool:
+    """Two sentences that share most of their words (the model rule restating the author's)."""
+    wa, wb = _words(a), _words(b)
+    if not wa or not wb:
+        return False
+    return len(wa & wb) / min(len(wa), len(wb)) >= 0.6
+
+
+def _without_repeats(before: str, replacement: str, after: str) -> str:
+    """`before + replacement + after`, minus sentences of before/after that the replacement
+    already says, so applying a model rule never leaves the rule repeating itself (issue 17)."""
+    said = [s for s in _SENTENCE_SPLIT.split(replacement.strip()) if s]
+
+    def keep(part: str) -> str:
+        # Remove repeated sentences in place, so paragraphs and line breaks survive.
+        for sentence in [s for s in _SENTENCE_SPLIT.split(part) if s.strip()]:
+            if any(_says_the_same(sentence, t) for t in said):
+                part = part.replace(sentence, "", 1)
+        return re.sub(r"[ \t]{2,}", " ", part)
+
+    return keep(before) + replacement + keep(after)
+
+
 def _replace_sentence(text: str, fix: dict[str, Any]) -> str:
     start, end, excerpt = fix.get("start"), fix.get("end"), fix.get("excerpt", "")
     if isinstance(start, int) and isinstance(end, int) and text[start:end] == excerpt:
-        return text[:start] + fix["text"] + text[end:]
+        return _without_repeats(text[:start], fix["text"], text[end:])
     if excerpt and excerpt in text:
-        return text.replace(excerpt, fix["text"], 1)
+        at = text.index(excerpt)
+        return _without_repeats(text[:at], fix["text"], text[at + len(excerpt):])
     raise FixError(
         "The flagged sentence is no longer in the text, so the suggestion was not applied. "
         "Check the lint results again."

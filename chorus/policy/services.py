@@ -28,6 +28,7 @@ from chorus.policy.documents import (
     apply_fix,
     canonical_order,
     document_outline,
+    document_plain_text,
     normalize_document,
 )
 from chorus.policy.lints import ERROR, REGISTRY, LintFinding
@@ -41,6 +42,7 @@ from chorus.policy.models import (
 )
 from chorus.policy.presets import PRESET_INFO, preset_document
 from chorus.policy.selectors import document_lint_findings, require_author
+from chorus.policy.visibility import protected_names_in
 from chorus.screening.policy import Policy as ScreeningPolicy
 from chorus.screening.policy import PolicyError, dump_policy_yaml, parse_policy_yaml
 
@@ -308,7 +310,18 @@ def publish_blockers(document: dict[str, Any]) -> list[str]:
             "The policy has no sections. Write at least its purpose or scope so employees know "
             "why it exists and who it applies to."
         )
+    named = protected_names_in(document, document_plain_text(document))
+    if named:
+        problems.append(
+            f"The text employees read names {_names(named)}, which this policy keeps "
+            "confidential. Every employee and candidate reads that text: describe the rule "
+            "without the name (the screening still finds it)."
+        )
     return problems
+
+
+def _names(named: list[tuple[str, str]]) -> str:
+    return ", ".join(f"{name!r} ({label})" for name, label in named)
 
 
 @transaction.atomic
@@ -346,6 +359,14 @@ def policy_version_publish(
             field="acknowledge_lint_errors",
         )
     summary = (change_summary or "").strip()
+    named = protected_names_in(document, summary)
+    if named:
+        raise InvalidInput(
+            f"The change summary is shown to every employee and candidate, and it names "
+            f"{_names(named)}, which this policy keeps confidential. Describe the change "
+            'without the name (for example "updated the list of unreleased products").',
+            field="change_summary",
+        )
     previous_published = (
         PolicyVersion.objects.select_for_update()
         .filter(organization_id=version.organization_id, status=PolicyVersion.Status.PUBLISHED)

@@ -484,22 +484,44 @@ def lints(request: HttpRequest) -> HttpResponse:
         ),
         organization.jurisdictions or None,
     )
-    groups = []
+    query = request.GET.get("q", "").strip()
+    place = request.GET.get("jurisdiction", "")
+    places = sorted({j for m in LINT_MODULES for lint in m.LINTS for j in lint.jurisdictions})
+
+    def shown(lint: Any, applies: bool) -> bool:
+        text = f"{lint.id} {lint.title} {lint.explanation}".casefold()
+        if query and query.casefold() not in text:
+            return False
+        if place == "mine":
+            return applies
+        if place == "everywhere":
+            return not lint.jurisdictions
+        return not place or place in lint.jurisdictions
+
+    groups, hidden, matches = [], [], 0
     for module in LINT_MODULES:
-        rows = [
-            {
-                "lint": lint,
-                "on": lint.id not in disabled,
-                "applies": probe.applies_in(lint.jurisdictions),
-            }
-            for lint in module.LINTS
-        ]
-        groups.append({"title": module.TITLE, "rows": rows})
+        rows = []
+        for lint in module.LINTS:
+            row = {"lint": lint, "on": lint.id not in disabled,
+                   "applies": probe.applies_in(lint.jurisdictions)}
+            if shown(lint, row["applies"]):
+                rows.append(row)
+            else:
+                hidden.append(row)  # kept in the form so saving never flips what is filtered out
+        matches += len(rows)
+        if rows:
+            groups.append({"title": module.TITLE, "rows": rows})
     return render(
         request,
         "policy/lints.html",
         {
             "groups": groups,
+            "hidden": hidden,
+            "matches": matches,
+            "q": query,
+            "place": place,
+            "places": places,
+            "filtered": bool(query or place),
             "jurisdictions": organization.jurisdictions,
             "total": len(REGISTRY),
         },

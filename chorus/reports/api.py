@@ -7,6 +7,7 @@ from typing import Any
 
 from ninja import Router, Schema, Status
 
+from chorus.common.api import InputSchema, limit_query, offset_query
 from chorus.common.types import AuthedRequest
 from chorus.reports import selectors, services
 from chorus.reports.models import Report
@@ -14,7 +15,7 @@ from chorus.reports.models import Report
 router = Router(tags=["reports"])
 
 
-class ReportIn(Schema):
+class ReportIn(InputSchema):
     url: str
     category: str
     description: str
@@ -49,7 +50,7 @@ class ReportOut(Schema):
     created_at: datetime
 
 
-class TransitionIn(Schema):
+class TransitionIn(InputSchema):
     to: str
     reason: str = ""
     outcome: str = ""
@@ -107,8 +108,8 @@ def list_reports(
     status: str | None = None,
     category: str | None = None,
     sla: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
+    limit: int = limit_query(100, 500),
+    offset: int = offset_query(),
 ) -> list[dict[str, Any]]:
     user = request.auth
     limit = max(1, min(limit, 500))

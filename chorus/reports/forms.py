@@ -7,6 +7,7 @@ from django import forms
 from chorus.people.models import User
 from chorus.reports.models import Category, Network, Report
 from chorus.reports.services import MAX_SCREENSHOTS
+from chorus.reports.services.routing import STAFF_ROLES
 
 CATEGORY_HELP = {
     Category.HARASSMENT: "Threats, abuse or harassment aimed at a colleague.",
@@ -81,7 +82,10 @@ class ReportForm(forms.Form):
     anonymous = forms.BooleanField(
         label="Report anonymously",
         required=False,
-        help_text="Your name is not stored at all. You get a report key to follow up.",
+        help_text="Your name is not stored at all, and staff see only the day it arrived, not "
+        "the time. You get a report key to follow up. For extra distance, send it from a "
+        "private browser window (sign in there, send, close the window), so nothing about it "
+        "stays in this browser's history.",
     )
 
 
@@ -160,8 +164,13 @@ class RoutingRuleForm(forms.Form):
 
     def __init__(self, *args: Any, organization_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        users = User.objects.filter(organization_id=organization_id, is_active=True).order_by(
-            "full_name"
+        # Only staff roles handle reports: employees and managers are never offered here.
+        users = (
+            User.objects.filter(
+                organization_id=organization_id, is_active=True, groups__name__in=STAFF_ROLES
+            )
+            .distinct()
+            .order_by("full_name")
         )
         cast(forms.ModelChoiceField, self.fields["team"]).queryset = users
         cast(forms.ModelChoiceField, self.fields["lead"]).queryset = users

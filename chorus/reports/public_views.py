@@ -47,7 +47,8 @@ def follow_up(request: HttpRequest) -> HttpResponse:
             "digits, in four groups of five); it is the key you were shown "
             "after sending your report.",
         )
-        return render(request, "reports/public_key.html", {"form": form}, status=404)
+        # A form error, not a missing page: 422 with the message (issue 17).
+        return render(request, "reports/public_key.html", {"form": form}, status=422)
     answer_form = AnswerForm()
     sent = False
     if "answer" in request.POST:

@@ -91,7 +91,8 @@ def create(request: AuthedRequest) -> HttpResponse:
                 response = render(
                     request,
                     "reports/submitted_anonymous.html",
-                    {"key": result.key, "merged": result.merged},
+                    {"key": result.key, "merged": result.merged,
+                     "receipt": _key_receipt(request, result.key)},
                 )
                 response["Cache-Control"] = "no-store"
                 return response
@@ -175,6 +176,18 @@ def _incident_url(report: Report) -> str | None:
         return None
 
 
+def _key_receipt(request: AuthedRequest, key: str) -> str:
+    """The downloadable receipt: the key and where to use it, nothing about the report."""
+    url = request.build_absolute_uri(reverse("reports_public:follow-up"))
+    return (
+        "Chorus anonymous report key\n\n"
+        f"Key: {key}\n\n"
+        f"Follow up (read updates, answer questions) at {url}\n"
+        "No sign-in is needed. Keep this file somewhere private: anyone with the key can "
+        "read the report's updates. The key cannot be recovered if you lose it.\n"
+    )
+
+
 @login_required
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     report = _get_report(request, pk)
@@ -188,11 +201,26 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
         ):
             conversations.setdefault(event.submission_id, []).append(event)
     next_statuses = [Report.Status(s) for s in sorted(ALLOWED_TRANSITIONS[report.status])]
+    # Anonymous reporters: staff see only the day of what they did (and of the automatic steps
+    # in the same minute), so a time cannot be matched to someone's signed-in activity.
+    anonymous_times = [s.created_at for s in submissions if s.anonymous]
+    coarse_events = {
+        e.pk for e in events
+        if e.actor_id is None and (
+            any(abs((e.created_at - t).total_seconds()) <= 60 for t in anonymous_times)
+            or (e.kind == ReportEvent.Kind.ANSWER and e.submission_id in
+            {s.pk for s in submissions if s.anonymous})
+        )
+    }
+    opened_anonymously = bool(submissions) and min(
+        submissions, key=lambda s: s.created_at).anonymous
     return render(
         request,
         "reports/detail.html",
         {
             "report": report,
+            "coarse_events": coarse_events,
+            "opened_anonymously": opened_anonymously,
             "sla": report.sla_state(),
             "submissions": [
                 {

@@ -75,6 +75,10 @@ def _jsonl_posts(stream: IO[bytes], name: str) -> Iterator[tuple[int, Post]]:
             raise InputError(
                 f"{name}:{number}: invalid JSON: {exc.msg} (column {exc.colno})"
             ) from exc
+        except (ValueError, RecursionError) as exc:  # a 5000-digit number, 100k nested [
+            raise InputError(
+                f"{name}:{number}: invalid JSON: nested too deeply or a number too long"
+            ) from exc
         if not isinstance(data, dict):
             raise InputError(f"{name}:{number}: expected a JSON object with id and text")
         post_id = data.get("id")

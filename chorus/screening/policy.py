@@ -318,9 +318,64 @@ class Policy:
 # --------------------------------------------------------------------------- YAML
 
 
+#: Limits checked on the YAML event stream, before any node is composed or converted, so a
+#: small hostile document (alias "billion laughs", 5000 nested brackets) costs no more than
+#: reading it once. Real policies are a few KB, under 10 levels deep and a few thousand nodes.
+MAX_POLICY_CHARS = 512 * 1024
+MAX_POLICY_DEPTH = 32
+MAX_POLICY_NODES = 100_000
+
+
+def _check_yaml_shape(text: str, source: str) -> None:
+    """Refuse anchors and aliases, and bound nesting depth and node count, by streaming the
+    parser's events (iterative: no recursion, nothing expanded)."""
+    if len(text) > MAX_POLICY_CHARS:
+        raise PolicyError(
+            f"the policy is {len(text):,} characters; the limit is {MAX_POLICY_CHARS:,}. "
+            "Remove unused entries or split long texts.",
+            source=source,
+        )
+    depth = nodes = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1 if event.start_mark is not None else None
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise PolicyError(
+                "YAML anchors and aliases are not allowed in a policy (&name, *name, "
+                "<<: *name); write the values out in full.",
+                line=line,
+                source=source,
+            )
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_POLICY_DEPTH:
+                raise PolicyError(
+                    f"the document is nested more than {MAX_POLICY_DEPTH} levels deep; "
+                    "a policy needs only a few levels.",
+                    line=line,
+                    source=source,
+                )
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+        if isinstance(event, yaml.NodeEvent):
+            nodes += 1
+            if nodes > MAX_POLICY_NODES:
+                raise PolicyError(
+                    f"the document has more than {MAX_POLICY_NODES:,} values; "
+                    "a policy needs far fewer.",
+                    line=line,
+                    source=source,
+                )
+
+
 def parse_policy_yaml(text: str, *, source: str = "<policy>") -> Policy:
-    """Parse and validate a YAML policy. Errors carry the line of the offending key or value."""
+    """Parse and validate a YAML policy. Errors carry the line of the offending key or value.
+
+    Anchors/aliases, documents over ``MAX_POLICY_CHARS`` characters, deeper than
+    ``MAX_POLICY_DEPTH`` or with more than ``MAX_POLICY_NODES`` values are refused with a
+    ``PolicyError`` before anything is built, so parsing time and memory stay linear in the
+    size of the text."""
     try:
+        _check_yaml_shape(text, source)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -368,7 +423,7 @@ def _node_to_python(node: yaml.Node, path: str, lines: dict[str, int], source: s
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _SCALAR_CONSTRUCTOR.construct_object(key_node, deep=True)
+            key = _construct(key_node, path, source)
             if not isinstance(key, str):
                 raise PolicyError(
                     f"keys must be strings, got {key!r}",
@@ -392,11 +447,19 @@ def _node_to_python(node: yaml.Node, path: str, lines: dict[str, int], source: s
             _node_to_python(item, f"{path}[{i}]", lines, source)
             for i, item in enumerate(node.value)
         ]
+    return _construct(node, path, source)
+
+
+def _construct(node: yaml.Node, path: str, source: str) -> Any:
+    # A timestamp like 2026-13-45 or a huge float raises ValueError/OverflowError, not YAMLError.
     try:
         return _SCALAR_CONSTRUCTOR.construct_object(node, deep=True)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, OverflowError, TypeError) as exc:
         raise PolicyError(
-            f"invalid value: {exc}", field=path, line=node.start_mark.line + 1, source=source
+            f"invalid value: {exc}",
+            field=path or "<root>",
+            line=node.start_mark.line + 1,
+            source=source,
         ) from exc
 
 

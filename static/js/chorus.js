@@ -27,3 +27,21 @@ document.addEventListener("keydown", (event) => {
     document.querySelectorAll("details[data-navmenu][open]").forEach((menu) => menu.removeAttribute("open"));
   }
 });
+
+// A table wider than its box scrolls inside it; make that region reachable by keyboard
+// (axe: scrollable-region-focusable) and name it after the table's caption or heading.
+function markScrollableTables() {
+  document.querySelectorAll(".table-wrap, .table").forEach((box) => {
+    if (box.scrollWidth > box.clientWidth + 1 && !box.hasAttribute("tabindex")) {
+      box.setAttribute("tabindex", "0");
+      if (!box.hasAttribute("role") && box.tagName !== "TABLE") {
+        box.setAttribute("role", "region");
+        const caption = box.querySelector("caption");
+        const heading = box.closest("section, .card")?.querySelector("h2, h3");
+        box.setAttribute("aria-label", (caption || heading)?.textContent.trim() || "Table");
+      }
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", markScrollableTables);
+window.addEventListener("resize", markScrollableTables);

@@ -40,8 +40,8 @@ class CaptionIn:
     text: str
 
 
-def _link_of_share_length() -> str:
-    # The real tracked link only exists at share time; this one has the same length.
+def share_link_placeholder() -> str:
+    """A link as long as a tracked share link (the real one only exists at share time)."""
     return f"{settings.SITE_URL}/l/{'x' * CODE_LENGTH}"
 
 
@@ -94,17 +94,21 @@ def _clean_captions(
     if len(out) > MAX_CAPTIONS:
         raise InvalidInput(f"Use at most {MAX_CAPTIONS} captions per item.", field="captions")
     rule = disclosure_rule(organization=organization)
-    link = _link_of_share_length()
-    for index, caption in enumerate(out, start=1):
+    link = share_link_placeholder()
+    variant_of: dict[str, int] = {}
+    for caption in out:
         if caption.network not in Network.values:
-            raise InvalidInput(f"Caption {index}: choose a network.", field="captions")
+            raise InvalidInput("Each caption needs a network: choose one.", field="captions")
+        variant_of[caption.network] = variant = variant_of.get(caption.network, 0) + 1
         composed, _ = with_disclosure(caption.text, rule)
         problem = networks.length_problem(caption.network, composed, link)
         if problem:
+            # Point at the network's own caption field (the form names it captions_<network>)
+            # and at the variant within it, not at a global "Caption 3".
             raise InvalidInput(
-                f"Caption {index} ({Network(caption.network).label}): {problem} The count "
-                "includes the tracked link and the disclosure hashtag.",
-                field="captions",
+                f"Variant {variant}: {problem} The count includes the tracked link and the "
+                "disclosure hashtag.",
+                field=f"captions_{caption.network}",
             )
     return out
 

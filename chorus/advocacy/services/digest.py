@@ -11,6 +11,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from chorus.administration.services import sender_for
 from chorus.advocacy.models import DigestDelivery
 from chorus.people.models import Person, User
 
@@ -60,7 +61,7 @@ def digest_send_weekly(*, now: datetime.datetime | None = None) -> int:
                     subject=f"{len(items)} new to share this week at {user.org.name}",
                     message=render_to_string("advocacy/email/digest.txt", context),
                     html_message=render_to_string("advocacy/email/digest.html", context),
-                    from_email=None, recipient_list=[user.email],
+                    from_email=sender_for(user.org), recipient_list=[user.email],
                 )
                 sent += 1
         except Exception:

@@ -6,11 +6,12 @@ import io
 
 import pytest
 from django.core import mail
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from chorus.advocacy import analytics
-from chorus.advocacy.models import DigestDelivery
+from chorus.advocacy.models import Click, ContentItem, DigestDelivery
 from chorus.advocacy.services import (
     digest_send_weekly,
     profile_update,
@@ -37,8 +38,10 @@ def activity(client, employee, employee2, approved_item):
     b = share_create(user=employee2, item=approved_item, network="x", text="Our lab!")
     # Both say they posted: only confirmed shares count.
     a, b = share_confirm(user=employee, share=a), share_confirm(user=employee2, share=b)
-    for ip in ("192.0.2.1", "192.0.2.1", "192.0.2.9"):
+    for ip in ("192.0.2.1", "192.0.2.1", "198.51.100.9"):
         _click(client, a, ip)
+        # A repeat visit counts again only after the half-hour window: age the earlier clicks.
+        Click.objects.update(created_at=F("created_at") - datetime.timedelta(minutes=31))
     _click(client, b)
     return a, b
 
@@ -92,7 +95,11 @@ def test_leaderboard_is_off_by_default_and_respects_opt_out(client_for, org, com
 
 def test_program_health_counts_active_advocates_and_stale_content(org, comms, admin, activity):
     stale = make_item(author=comms, approver=admin, title="Nobody shares this")
+    fresh = make_item(author=comms, approver=admin, title="Approved a minute ago")
+    ContentItem.objects.filter(pk=stale.pk).update(
+        approved_at=timezone.now() - datetime.timedelta(days=31))
     health = analytics.health_for(organization=org)
+    assert fresh not in [r["item"] for r in health.stale]  # new, not stale
     # Invited: comms, admin, manager, employee, employee2 (all with accounts).
     assert (health.invited, health.active, health.active_pct) == (5, 2, 40)
     assert health.shares_per_active == 1.0
@@ -125,3 +132,10 @@ def test_digest_skips_old_content(employee, comms, admin):
     make_item(author=comms, approver=admin)
     later = timezone.now() + datetime.timedelta(days=10)
     assert digest_send_weekly(now=later) == 0
+
+
+def test_digest_plain_text_is_not_html_escaped(comms, admin, employee):
+    make_item(author=comms, approver=admin, title="We're hiring robotics engineers in Lisbon")
+    digest_send_weekly()
+    body = next(m.body for m in mail.outbox if m.to == [employee.email])
+    assert "We're hiring robotics engineers" in body and "&#x27;" not in body

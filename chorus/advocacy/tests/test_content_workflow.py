@@ -67,7 +67,8 @@ def test_employees_cannot_create_content(employee):
 def test_captions_must_fit_the_network_with_link_and_disclosure(comms, network, text, problem):
     with pytest.raises(InvalidInput, match=problem) as exc:
         make_item(author=comms, captions=[(network, text)])
-    assert exc.value.field == "captions"
+    assert exc.value.field == f"captions_{network}"
+    assert exc.value.message.startswith("Variant 1:")
 
 
 def test_bluesky_counts_graphemes_not_code_points(comms):
@@ -163,3 +164,18 @@ def test_approving_through_the_page(client_for, comms, admin):
     client.post(reverse("advocacy:content-move", args=[item.pk, "approved"]))
     item.refresh_from_db()
     assert item.status == "approved"
+
+
+def test_a_too_long_caption_is_shown_on_its_networks_field_and_nothing_says_saved(
+        client_for, comms):
+    response = client_for(comms).post(reverse("advocacy:content-new"), {
+        "title": "T", "body": "B", "link": "https://northwind.example/jobs",
+        "captions_x": "Fine on X", "captions_bluesky": "ok\n---\n" + "b" * 320,
+    })
+    assert response.status_code == 200 and not ContentItem.objects.exists()
+    errors = response.context["form"].errors
+    assert errors["captions_bluesky"][0].startswith("Variant 2: The Bluesky post is")
+    page = response.content.decode()
+    assert "Saved as a draft" not in page
+    assert 'data-caption-counter="bluesky"' in page and 'data-limit="300"' in page
+    assert 'id="id_captions_bluesky_count"' in page

@@ -5,7 +5,9 @@ shared" badge, search and topic filters."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from unittest import mock
 
 import pytest
@@ -244,9 +246,60 @@ def test_a_preview_image_that_is_not_an_image_is_refused(approved_item, settings
     "http://[::1]/", "file:///etc/passwd", "ftp://example.com/",
 ])
 def test_previews_are_never_fetched_from_private_addresses(url):
-    with mock.patch("requests.get") as get, pytest.raises(previews.PreviewError):
+    # The shared guarded client refuses before any socket is opened.
+    with mock.patch("urllib3.util.connection.create_connection") as connect, \
+            pytest.raises(previews.PreviewError) as exc:
         previews.fetch(url, max_bytes=1000)
-    get.assert_not_called()
+    connect.assert_not_called()
+    assert str(exc.value)  # a plain reason, recorded on the item
+
+
+@pytest.fixture
+def page_server():
+    """A local site: /old redirects to /news, /news is a page with Open Graph tags."""
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path == "/old":
+                self.send_response(302)
+                self.send_header("Location", "/news")
+                self.end_headers()
+                return
+            if self.path != "/news":
+                self.send_error(404)
+                return
+            body = b'<html><head><meta property="og:title" content="Local lab"></head></html>'
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_preview_is_read_through_the_guarded_client_following_redirects(
+    page_server, outbound_to_loopback
+):
+    fetched = previews.fetch(f"{page_server}/old", max_bytes=10_000)
+    assert fetched.url == f"{page_server}/news" and fetched.content_type == "text/html"
+    assert previews.parse_preview(fetched.body.decode(), base_url=fetched.url)[0] == "Local lab"
+    with pytest.raises(previews.PreviewError, match="too large"):
+        previews.fetch(f"{page_server}/news", max_bytes=10)
+    with pytest.raises(previews.PreviewError, match="answered HTTP 404"):
+        previews.fetch(f"{page_server}/gone", max_bytes=10_000)
+
+
+def test_a_local_server_is_refused_without_the_opt_in(page_server):
+    with pytest.raises(previews.PreviewError, match="could not be reached"):
+        previews.fetch(f"{page_server}/news", max_bytes=10_000)
 
 
 def test_a_failed_fetch_keeps_the_item_and_says_why(approved_item):

@@ -34,7 +34,7 @@ def test_a_click_stores_no_ip_and_counts_unique_visitors_per_day(client, share):
     for ip in ("203.0.113.7", "203.0.113.7", "198.51.100.2"):
         client.get(f"/l/{share.code}", HTTP_USER_AGENT=BROWSER, REMOTE_ADDR=ip)
     clicks = list(Click.objects.filter(share=share))
-    assert len(clicks) == 3
+    assert len(clicks) == 2  # the reload within half an hour is not a second click
     assert len({c.visitor for c in clicks}) == 2
     stored = " ".join(str(getattr(c, f.attname)) for c in clicks for f in Click._meta.fields)
     assert "203.0.113.7" not in stored and "Chrome" not in stored
@@ -80,3 +80,49 @@ def test_old_salts_are_forgotten(db):
     ClickSalt.objects.create(day=today, salt="new")
     assert salts_purge(today=today) == 1
     assert list(ClickSalt.objects.values_list("salt", flat=True)) == ["new"]
+
+
+# ---------------------------------------------------------------- inflation (issue 11, item 18)
+
+ROTATING_AGENTS = [f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/{v}.0 Safari/537.36"
+                   for v in range(100, 140)]  # fmt: skip
+
+
+def test_rotating_the_user_agent_from_one_client_counts_one_visitor_and_one_click(client, share):
+    for agent in ROTATING_AGENTS:
+        assert client.get(f"/l/{share.code}", HTTP_USER_AGENT=agent,
+                          REMOTE_ADDR="203.0.113.7").status_code == 302
+    assert Click.objects.filter(share=share).count() == 1
+    assert Click.objects.values("visitor").distinct().count() == 1
+
+
+def test_the_next_addresses_of_the_same_network_are_the_same_visitor(client, share):
+    for ip in ("203.0.113.7", "203.0.113.8", "203.0.113.200", "2001:db8:1:1::1",
+               "2001:db8:1:2::99"):
+        client.get(f"/l/{share.code}", HTTP_USER_AGENT=BROWSER, REMOTE_ADDR=ip)
+    assert Click.objects.values("visitor").distinct().count() == 2
+
+
+def test_a_spoofed_forwarded_for_does_not_mint_visitors_behind_the_proxy(client, share,
+                                                                          settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for i in range(20):  # the client forges the first entry; the proxy appends the real one
+        client.get(f"/l/{share.code}", HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.0.0.2",
+                   HTTP_X_FORWARDED_FOR=f"198.51.{i}.1, 203.0.113.7")
+    assert Click.objects.filter(share=share).count() == 1
+
+
+def test_a_visitor_counts_again_after_the_window(client, share):
+    from chorus.advocacy import tracking
+
+    client.get(f"/l/{share.code}", HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="203.0.113.7")
+    Click.objects.update(created_at=Click.objects.get().created_at - tracking.CLICK_WINDOW
+                         - datetime.timedelta(seconds=1))  # fmt: skip
+    client.get(f"/l/{share.code}", HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="203.0.113.7")
+    assert Click.objects.count() == 2 and Click.objects.values("visitor").distinct().count() == 1
+
+
+@pytest.mark.parametrize("header", ["HTTP_SEC_PURPOSE", "HTTP_PURPOSE"])
+def test_browser_prefetches_are_not_clicks(client, share, header):
+    client.get(f"/l/{share.code}", HTTP_USER_AGENT=BROWSER, **{header: "prefetch"})
+    assert not Click.objects.exists()

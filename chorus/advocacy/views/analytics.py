@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 from typing import Any
 
@@ -12,6 +11,7 @@ from django.shortcuts import render
 from chorus.advocacy import analytics
 from chorus.advocacy.services import settings_for
 from chorus.advocacy.views.base import editor_required
+from chorus.common.csvexport import csv_response
 from chorus.common.types import AuthedRequest
 
 PERIODS = {"7": 7, "30": 30, "90": 90, "365": 365}
@@ -55,14 +55,7 @@ def _bar(rows: list[analytics.Breakdown]) -> dict[str, Any]:
 def analytics_csv(request: AuthedRequest) -> HttpResponse:
     _key, period = _period(request)
     rows = analytics.analytics_csv_rows(organization=request.user.org, period=period)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="advocacy-{period.start}-{period.end}.csv"')
-    writer = csv.writer(response)
-    for row in rows:
-        # A cell starting with = + - @ would run as a formula in a spreadsheet.
-        writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
-    return response
+    return csv_response(rows, filename=f"advocacy-{period.start}-{period.end}.csv")
 
 
 @editor_required

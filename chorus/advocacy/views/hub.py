@@ -36,6 +36,7 @@ from chorus.advocacy.services import (
     settings_for,
     settings_update,
 )
+from chorus.advocacy.services.content import share_link_placeholder
 from chorus.advocacy.views.base import _form_error, editor_required
 from chorus.checks.presentation import present
 from chorus.checks.services import screening_policy
@@ -68,6 +69,12 @@ def _item_form_initial(item: ContentItem) -> dict[str, Any]:
     return initial
 
 
+def _counter_context(organization: Any) -> dict[str, Any]:
+    """What the live caption counter needs: the tracked link's length and the disclosure."""
+    return {"share_link_length": len(share_link_placeholder()),
+            "disclosure": disclosure_rule(organization=organization)}
+
+
 @editor_required
 def content_new(request: AuthedRequest) -> HttpResponse:
     org = request.user.org
@@ -85,7 +92,8 @@ def content_new(request: AuthedRequest) -> HttpResponse:
             return redirect("advocacy:content-detail", item_id=item.pk)
         except DomainError as exc:
             _form_error(form, exc)
-    return render(request, "advocacy/content_form.html", {"form": form, "item": None})
+    return render(request, "advocacy/content_form.html",
+                  {"form": form, "item": None, **_counter_context(org)})
 
 
 @editor_required
@@ -111,7 +119,8 @@ def content_edit(request: AuthedRequest, item_id: int) -> HttpResponse:
             return redirect("advocacy:content-detail", item_id=item.pk)
         except DomainError as exc:
             _form_error(form, exc)
-    return render(request, "advocacy/content_form.html", {"form": form, "item": item})
+    return render(request, "advocacy/content_form.html",
+                  {"form": form, "item": item, **_counter_context(request.user.org)})
 
 
 @editor_required

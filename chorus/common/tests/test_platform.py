@@ -15,7 +15,7 @@ def test_healthz_answers_without_a_session(client):
     assert client.get("/healthz").json() == {"status": "ok"}
 
 
-def test_pages_need_a_login(client):
+def test_pages_need_a_login(client, org):
     response = client.get("/")
     assert response.status_code == 302 and "/login/" in response["Location"]
 

@@ -55,7 +55,7 @@ def test_every_reference_in_a_static_file_points_at_a_file_we_ship():
 
 
 def test_collectstatic_with_the_production_storage_succeeds_and_pages_use_it(
-    settings, tmp_path, client
+    settings, tmp_path, client, org
 ):
     settings.STATIC_ROOT = tmp_path / "static"
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": MANIFEST_STORAGE}}

@@ -37,9 +37,20 @@ def test_two_workers_on_separate_processes_drain_the_redis_queue(org, admin):
 
     workers = [
         subprocess.Popen(
-            [sys.executable, "manage.py", "rqworker", "default", "--burst",
-             "--job-class", "django_tasks_rq.Job"],
-            cwd=ROOT, env=_worker_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [
+                sys.executable,
+                "manage.py",
+                "rqworker",
+                "default",
+                "--burst",
+                "--job-class",
+                "django_tasks_rq.Job",
+            ],
+            cwd=ROOT,
+            env=_worker_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         for _ in range(2)
     ]

@@ -105,20 +105,33 @@ class FakeConnector:
         self._maybe_fail("fetch_recent")
         return list(reversed(self._ordered(account)))[:40]
 
-    def parse_archive(self, data: bytes, *, filename: str = "") -> list[RemotePost]:
+    def parse_archive(
+        self, data: bytes, *, filename: str = "", progress: Any = None
+    ) -> list[RemotePost]:
         """JSON lines of {"id", "text", "published_at"}."""
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ConnectorError(f"The file is not UTF-8 text (byte {exc.start}).",
+                                 permanent=True) from None
         posts = []
-        for n, line in enumerate(data.decode().splitlines(), start=1):
+        for n, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
             try:
                 item = json.loads(line)
+                if not isinstance(item, dict):
+                    raise ValueError("each line must be a JSON object")
+                published = item["published_at"]
+                if not isinstance(published, str) or not isinstance(item["text"], str):
+                    raise ValueError("text and published_at must be strings")
+                when = datetime.fromisoformat(published)
                 posts.append(RemotePost(
                     external_id=str(item["id"]), text=item["text"],
-                    published_at=datetime.fromisoformat(item["published_at"]),
+                    published_at=when if when.tzinfo else when.replace(tzinfo=UTC),
                 ))
-            except (ValueError, KeyError) as exc:
-                raise ConnectorError(f"Line {n}: {exc}", permanent=True) from None
+            except (ValueError, KeyError, RecursionError) as exc:
+                raise ConnectorError(f"Line {n}: {exc!s}"[:300], permanent=True) from None
         return posts
 
     def parse_event(self, raw: str | bytes) -> StreamEvent | None:

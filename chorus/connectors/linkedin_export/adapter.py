@@ -10,28 +10,24 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
+from chorus.connectors.archives import Progress, is_zip, read_members
 from chorus.connectors.base import ConnectorError, RemotePost
 
 REQUIRED = ("Date", "ShareLink", "ShareCommentary")
 
 
-def _csv_from_zip(data: bytes) -> bytes:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise ConnectorError("The .zip file is damaged; download the export again.",
-                             permanent=True) from None
-    names = [n for n in archive.namelist() if n.rsplit("/", 1)[-1].startswith("Shares")
-             and n.endswith(".csv")]
-    if not names:
-        raise ConnectorError("This .zip has no Shares.csv; is it a LinkedIn data export?",
-                             permanent=True)
-    return archive.read(sorted(names)[0])
+def _csv_from_zip(data: bytes, progress: Progress | None) -> bytes:
+    for _name, content in read_members(
+        data, select=lambda n: n.rsplit("/", 1)[-1].startswith("Shares") and n.endswith(".csv"),
+        what="Shares.csv", missing="This .zip has no Shares.csv; is it a LinkedIn data export?",
+        first_only=True, progress=progress,
+    ):  # fmt: skip
+        return content
+    raise AssertionError("read_members yields at least one member")  # pragma: no cover
 
 
 class LinkedInExportConnector:
@@ -40,9 +36,11 @@ class LinkedInExportConnector:
     def __init__(self, **_: Any) -> None:
         pass
 
-    def parse_archive(self, data: bytes, *, filename: str = "") -> list[RemotePost]:
-        if data[:2] == b"PK":
-            data = _csv_from_zip(data)
+    def parse_archive(
+        self, data: bytes, *, filename: str = "", progress: Progress | None = None
+    ) -> list[RemotePost]:
+        if is_zip(data):
+            data = _csv_from_zip(data, progress)
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:

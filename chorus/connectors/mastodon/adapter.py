@@ -23,6 +23,7 @@ from mastodon.errors import (
     MastodonUnauthorizedError,
 )
 
+from chorus.common.http import OutboundError, OutboundSession
 from chorus.connectors.base import (
     AccountRef,
     ConnectorError,
@@ -94,7 +95,9 @@ class MastodonConnector:
         self._last_response: requests.Response | None = None
 
     def _client(self, base_url: str) -> Mastodon:
-        session = requests.Session()
+        # The instance is whatever the person typed: the guarded client refuses internal
+        # addresses, caps the answer and bounds the time of every call.
+        session = OutboundSession(timeout=self.timeout, deadline=max(self.timeout * 2, 30.0))
         # Mastodon.py drops the response on a 429; keep it so Retry-After can be honoured.
         session.hooks["response"].append(self._remember)
         return Mastodon(
@@ -129,7 +132,14 @@ class MastodonConnector:
                 f"{where} refused access (it may require sign-in to read public posts). "
                 "Link the account again to give access.", permanent=True, status=401,
             ) from None
-        except MastodonNetworkError:
+        except MastodonNetworkError as exc:
+            if isinstance(exc.__context__, OutboundError):
+                # One neutral answer for refused and unreachable servers (no port mapping).
+                raise ConnectorError(
+                    "We could not reach this Mastodon server. Check the handle, like "
+                    "@name@mastodon.social.",
+                    permanent=exc.__context__.kind in ("refused", "invalid_url"),
+                ) from None
             raise ConnectorError(
                 f"We could not reach {where}. Check the handle's server name, or try again "
                 "in a few minutes.", permanent=False,

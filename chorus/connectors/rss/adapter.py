@@ -1,8 +1,13 @@
 """RSS and Atom feeds through feedparser: the zero-auth way to read many networks and blogs
 (Mastodon ``/@user.rss``, Bluesky ``/profile/<handle>/rss``, any blog).
 
-The feed is downloaded with ``requests`` (timeout, ``ETag``/``If-Modified-Since``) and parsed
-from bytes, so feedparser never opens URLs itself. The cursor is the newest entry time stored.
+The feed is downloaded through ``chorus.common.http`` (public addresses only, a byte cap and an
+overall deadline) and parsed from bytes, so feedparser never opens URLs itself. The cursor is
+the newest entry time stored. A poll downloads the feed once (``fetch_new_and_recent``).
+
+The address is typed by an employee, so every failure to reach it (refused internal address,
+DNS failure, closed port, timeout) gives the same message: the answer must not tell internal
+hosts and ports apart.
 """
 
 from __future__ import annotations
@@ -10,15 +15,19 @@ from __future__ import annotations
 import calendar
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlparse
 
 import feedparser
-import requests
 
+from chorus.common.http import OutboundError, fetch
 from chorus.connectors.base import AccountRef, ConnectorError, FeedPage, RemotePost, RemoteProfile
 from chorus.connectors.text import html_to_text
 
 MAX_BYTES = 5 * 1024 * 1024
+DEADLINE = 30.0  # seconds for one download, redirects included
+UNREACHABLE = (
+    "We could not read a feed at this address. Check that it is the public address of an "
+    "RSS or Atom feed (for Mastodon: https://server/@name.rss)."
+)
 
 
 def _entry_time(entry: Any) -> datetime | None:
@@ -72,11 +81,15 @@ class RssConnector:
             raise ConnectorError("Enter the feed's full address, starting with https://.",
                                  permanent=True)
         try:
-            response = requests.get(url, timeout=self.timeout, headers={"User-Agent": "Chorus/1"})
-        except requests.RequestException:
-            host = urlparse(url).hostname or "the feed's server"
-            raise ConnectorError(f"We could not reach {host}. Check the address, or try again "
-                                 "in a few minutes.", permanent=False) from None
+            response = fetch(url, max_bytes=MAX_BYTES, deadline=DEADLINE, timeout=self.timeout)
+        except OutboundError as exc:
+            if exc.kind == "too_large":
+                raise ConnectorError("The feed is larger than 5 MB; link a profile feed instead.",
+                                     permanent=True) from None
+            # refused, unreachable, timeout, redirects, invalid_url: one neutral answer.
+            raise ConnectorError(
+                UNREACHABLE, permanent=exc.kind in ("refused", "invalid_url")
+            ) from None
         if response.status_code == 429 or response.status_code >= 500:
             retry = response.headers.get("Retry-After")
             raise ConnectorError(
@@ -92,24 +105,38 @@ class RssConnector:
         if response.status_code >= 400:
             raise ConnectorError(f"The feed refused access (HTTP {response.status_code}).",
                                  permanent=True, status=response.status_code)
-        if len(response.content) > MAX_BYTES:
-            raise ConnectorError("The feed is larger than 5 MB; link a profile feed instead.",
-                                 permanent=True)
-        return response.content
+        return bytes(response.content)
 
     def resolve(self, account: AccountRef) -> RemoteProfile:
+        return self.resolve_and_recent(account)[0]
+
+    def resolve_and_recent(self, account: AccountRef) -> tuple[RemoteProfile, list[RemotePost]]:
+        """``resolve`` and ``fetch_recent`` from one download (the ownership check needs
+        both: the feed's title and description, and its latest entries)."""
         url = account.handle.strip()
-        feed, _ = parse_feed(self._download(url))
+        feed, posts = parse_feed(self._download(url))
         about = [feed.get("title", ""), html_to_text(feed.get("subtitle", "")
                                                      or feed.get("description", ""))]
-        return RemoteProfile(external_id=url, handle=url, display_name=feed.get("title", ""),
-                             url=feed.get("link", url), bio="\n".join(a for a in about if a))
+        profile = RemoteProfile(external_id=url, handle=url, display_name=feed.get("title", ""),
+                                url=feed.get("link", url), bio="\n".join(a for a in about if a))
+        return profile, posts
 
     def fetch_new(self, account: AccountRef, *, cursor: str | None, since: datetime) -> FeedPage:
         _, posts = parse_feed(self._download(account.external_id or account.handle))
-        floor = max(datetime.fromisoformat(cursor), since) if cursor else since
-        fresh = [p for p in posts if p.published_at >= floor]
-        return FeedPage(posts=fresh, cursor=fresh[-1].published_at.isoformat() if fresh else None)
+        return self._page(posts, cursor=cursor, since=since)
 
     def fetch_recent(self, account: AccountRef) -> list[RemotePost]:
         return parse_feed(self._download(account.external_id or account.handle))[1]
+
+    def fetch_new_and_recent(
+        self, account: AccountRef, *, cursor: str | None, since: datetime
+    ) -> tuple[FeedPage, list[RemotePost]]:
+        """``fetch_new`` and ``fetch_recent`` from one download: a feed is one document."""
+        _, posts = parse_feed(self._download(account.external_id or account.handle))
+        return self._page(posts, cursor=cursor, since=since), posts
+
+    @staticmethod
+    def _page(posts: list[RemotePost], *, cursor: str | None, since: datetime) -> FeedPage:
+        floor = max(datetime.fromisoformat(cursor), since) if cursor else since
+        fresh = [p for p in posts if p.published_at >= floor]
+        return FeedPage(posts=fresh, cursor=fresh[-1].published_at.isoformat() if fresh else None)

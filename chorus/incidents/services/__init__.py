@@ -26,6 +26,7 @@ from chorus.incidents.services.containment import (
 from chorus.incidents.services.decision import (
     incident_close,
     incident_decide,
+    incident_decision_check,
     incident_gates,
     missing_gates,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "incident_close",
     "incident_contain",
     "incident_decide",
+    "incident_decision_check",
     "incident_establish_facts",
     "incident_gates",
     "incident_notify",

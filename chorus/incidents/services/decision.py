@@ -75,16 +75,12 @@ def missing_gates(incident: Incident, *, now: datetime | None = None) -> list[Ga
     return [g for g in incident_gates(incident, now=now) if g.required and not g.ok]
 
 
-@transaction.atomic
-def incident_decide(*, incident: Incident, actor: User, outcome: str,
-                    justification: str = "") -> Incident:
-    """Record a person's decision. Refused until every gate passed; an outcome other than the
-    matrix suggestion needs a written justification. Records only: nothing is sent or done to
-    the employee automatically."""
+def incident_decision_check(*, incident: Incident, actor: User, outcome: str,
+                            justification: str = "") -> str:
+    """Raise exactly what `incident_decide` would refuse, writing nothing; return the cleaned
+    justification. The decide page calls it before showing its confirmation step, so a person
+    is asked to confirm only a decision that will be accepted."""
     _require_role(actor, Role.HR, doing="record decisions")
-    # Lock the row so two people cannot record two decisions; refresh the caller's object.
-    Incident.objects.select_for_update().filter(pk=incident.pk).first()
-    incident.refresh_from_db()
     if incident.status != Incident.Status.IN_REVIEW:
         raise Conflict(f"This incident is {incident.get_status_display().lower()}; a decision "
                        "can only be recorded while it is in review (after the employee was told).")
@@ -94,12 +90,26 @@ def incident_decide(*, incident: Incident, actor: User, outcome: str,
     if outcome not in Outcome.values:
         raise InvalidInput("Choose the outcome.", field="outcome")
     justification = justification.strip()
-    deviated = outcome != incident.suggested_response
-    if deviated and len(justification) < 20:
+    if outcome != incident.suggested_response and len(justification) < 20:
         raise InvalidInput(
             f"The matrix suggests {incident.get_suggested_response_display()}; you chose "
             f"{Outcome(outcome).label}. Write why (at least 20 characters): the facts that "
             "make this case different.", field="justification")
+    return justification
+
+
+@transaction.atomic
+def incident_decide(*, incident: Incident, actor: User, outcome: str,
+                    justification: str = "") -> Incident:
+    """Record a person's decision. Refused until every gate passed; an outcome other than the
+    matrix suggestion needs a written justification. Records only: nothing is sent or done to
+    the employee automatically."""
+    # Lock the row so two people cannot record two decisions; refresh the caller's object.
+    Incident.objects.select_for_update().filter(pk=incident.pk).first()
+    incident.refresh_from_db()
+    justification = incident_decision_check(incident=incident, actor=actor, outcome=outcome,
+                                            justification=justification)
+    deviated = outcome != incident.suggested_response
     incident.outcome, incident.deviated, incident.justification = outcome, deviated, justification
     incident.decided_by, incident.decided_at = actor, timezone.now()
     incident.save(update_fields=["outcome", "deviated", "justification", "decided_by",

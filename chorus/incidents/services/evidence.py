@@ -38,6 +38,33 @@ def _add_text_evidence(*, incident: Incident, actor: User | None, kind: str, tex
 
 
 @transaction.atomic
+def store_image_evidence(
+    *, incident: Incident, actor: User, upload: UploadedFile, note: str = "",
+    network: str = "", url: str = "", field: str = "attachments",
+) -> Evidence:
+    """Validate an image by its bytes, store it under a random name with its SHA-256, and
+    record it on the timeline and in the audit trail. The caller checks who may add it."""
+    mime = validate_image(upload, field=field)
+    digest = hashlib.sha256()
+    content = b"".join(upload.chunks())
+    digest.update(content)
+    ext = mimetypes.guess_extension(mime) or ".img"
+    evidence = Evidence(
+        organization_id=incident.organization_id, incident=incident,
+        kind=Evidence.Kind.SCREENSHOT, network=network.strip()[:40], url=url.strip()[:500],
+        file_name=(upload.name or "screenshot")[:200], content_type=mime,
+        size=len(content), sha256=digest.hexdigest(), note=note.strip()[:300],
+        added_by=actor,
+    )
+    evidence.file.save(f"{uuid.uuid4().hex}{ext}", ContentFile(content), save=False)
+    evidence.save()
+    _event(incident, actor, IncidentEvent.Kind.EVIDENCE_ADDED,
+           f"Screenshot {evidence.file_name} added (SHA-256 {evidence.sha256[:12]}…)")
+    _audit(incident, actor, "incident.evidence_added", evidence=evidence.pk,
+           kind=evidence.kind, sha256=evidence.sha256, size=evidence.size)
+    return evidence
+
+
 def evidence_add(
     *, incident: Incident, actor: User, text: str = "", url: str = "", network: str = "",
     screenshot: UploadedFile | None = None, note: str = "",
@@ -54,25 +81,9 @@ def evidence_add(
             kind=Evidence.Kind.POST if text.strip() else Evidence.Kind.LINK,
             text=text, url=url, network=network, note=note))
     if screenshot is not None:
-        mime = validate_image(screenshot, field="screenshot")
-        digest = hashlib.sha256()
-        content = b"".join(screenshot.chunks())
-        digest.update(content)
-        ext = mimetypes.guess_extension(mime) or ".img"
-        evidence = Evidence(
-            organization_id=incident.organization_id, incident=incident,
-            kind=Evidence.Kind.SCREENSHOT, network=network.strip()[:40], url=url.strip()[:500],
-            file_name=(screenshot.name or "screenshot")[:200], content_type=mime,
-            size=len(content), sha256=digest.hexdigest(), note=note.strip()[:300],
-            added_by=actor,
-        )
-        evidence.file.save(f"{uuid.uuid4().hex}{ext}", ContentFile(content), save=False)
-        evidence.save()
-        _event(incident, actor, IncidentEvent.Kind.EVIDENCE_ADDED,
-               f"Screenshot {evidence.file_name} added (SHA-256 {evidence.sha256[:12]}…)")
-        _audit(incident, actor, "incident.evidence_added", evidence=evidence.pk,
-               kind=evidence.kind, sha256=evidence.sha256, size=evidence.size)
-        added.append(evidence)
+        added.append(store_image_evidence(incident=incident, actor=actor, upload=screenshot,
+                                          note=note, network=network, url=url,
+                                          field="screenshot"))
     if not added:
         raise InvalidInput("Add the post text, its link or a screenshot.", field="text")
     if any(e.text for e in added):

@@ -4,15 +4,18 @@ employee, their response, assessment and review."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.apps import apps
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from chorus.common.errors import Conflict, InvalidInput, PermissionDenied
+from chorus.common.uploads import validate_image
 from chorus.incidents import matrix as M
 from chorus.incidents.models import Incident, IncidentEvent, IncidentReview, Outcome, Severity
 from chorus.incidents.selectors import policy_notice_for
@@ -161,10 +164,18 @@ def incident_notify(*, incident: Incident, actor: User, notice_text: str) -> Inc
     return incident
 
 
+MAX_RESPONSE_ATTACHMENTS = 3
+
+
 @transaction.atomic
-def incident_record_response(*, incident: Incident, actor: User, text: str) -> Incident:
+def incident_record_response(
+    *, incident: Incident, actor: User, text: str, attachments: Sequence[UploadedFile] = (),
+    meeting_requested: bool = False, representative: str = "",
+) -> Incident:
     """Store the employee's response. The employee answers on their own page; HR may record a
-    response given in person, which the timeline marks as recorded by HR."""
+    response given in person, which the timeline marks as recorded by HR. Attachments are
+    validated images stored as evidence with their SHA-256 (served only through the
+    permission-checked evidence view); a meeting request and a representative are recorded."""
     own = incident.subject is not None and incident.subject.user_id == actor.pk
     if not own:
         _require_role(actor, Role.HR, doing="record someone else's response")
@@ -177,11 +188,37 @@ def incident_record_response(*, incident: Incident, actor: User, text: str) -> I
     if len(text) < 2:
         raise InvalidInput("Write your response (you may also say you prefer not to comment).",
                            field="text")
+    if len(attachments) > MAX_RESPONSE_ATTACHMENTS:
+        raise InvalidInput(f"Attach at most {MAX_RESPONSE_ATTACHMENTS} files.",
+                           field="attachments")
+    for upload in attachments:
+        validate_image(upload, field="attachments")  # before anything is written
+    representative = " ".join(representative.split())
+    if len(representative) > 200:
+        raise InvalidInput("Keep the representative's name under 200 characters.",
+                           field="representative")
     incident.employee_response, incident.responded_at = text[:20000], timezone.now()
-    incident.save(update_fields=["employee_response", "responded_at", "updated_at"])
+    incident.response_meeting_requested = bool(meeting_requested)
+    incident.response_representative = representative
+    incident.save(update_fields=["employee_response", "responded_at",
+                                 "response_meeting_requested", "response_representative",
+                                 "updated_at"])
     who = "Employee responded" if own else "Response recorded by HR on the employee's behalf"
-    _event(incident, actor, IncidentEvent.Kind.RESPONDED, who, note=incident.employee_response)
-    _audit(incident, actor, "incident.employee_responded", by_subject=own)
+    extras = [x for x in (
+        "asked for a meeting" if meeting_requested else "",
+        f"named {representative} to accompany them" if representative else "",
+        f"attached {len(attachments)} file(s)" if attachments else "") if x]
+    _event(incident, actor, IncidentEvent.Kind.RESPONDED,
+           who + (f" ({'; '.join(extras)})" if extras else ""), note=incident.employee_response)
+    _audit(incident, actor, "incident.employee_responded", by_subject=own,
+           meeting_requested=bool(meeting_requested), representative=bool(representative),
+           attachments=len(attachments))
+    from chorus.incidents.services.evidence import store_image_evidence
+
+    for upload in attachments:
+        store_image_evidence(incident=incident, actor=actor, upload=upload,
+                             note="Attached by the employee with their response" if own
+                             else "Attached by HR with the employee's response")
     return incident
 
 

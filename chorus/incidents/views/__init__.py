@@ -10,7 +10,12 @@
 
 from __future__ import annotations
 
-from chorus.incidents.views.cases import incident_create, incident_list, incident_respond
+from chorus.incidents.views.cases import (
+    incident_create,
+    incident_list,
+    incident_respond,
+    my_cases,
+)
 from chorus.incidents.views.consistency import consistency, consistency_csv
 from chorus.incidents.views.detail import ACTIONS, incident_action, incident_detail
 from chorus.incidents.views.evidence import evidence_detail, evidence_file
@@ -30,4 +35,5 @@ __all__ = [
     "matrix_edit",
     "matrix_page",
     "matrix_try",
+    "my_cases",
 ]

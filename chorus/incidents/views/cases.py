@@ -14,7 +14,7 @@ from chorus.common.forms import add_domain_error
 from chorus.common.types import AuthedRequest
 from chorus.incidents import selectors as Q
 from chorus.incidents import services as S
-from chorus.incidents.forms import IncidentCreateForm, ResponseForm
+from chorus.incidents.forms import EmployeeResponseForm, IncidentCreateForm
 from chorus.incidents.models import Incident
 from chorus.incidents.views.base import _get, _people, _require
 from chorus.people.roles import Role
@@ -33,6 +33,8 @@ def incident_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "incidents/list.html", {
         "page": page, "status": status, "statuses": Incident.Status.choices,
         "sees_all": Q.sees_all_incidents(request.user),
+        # Severity and the matrix's suggestion are for HR and managers, not the employee.
+        "hr_columns": Q.sees_all_incidents(request.user) or request.user.has_role(Role.MANAGER),
         "can_open": request.user.has_role(Role.HR),
     })
 
@@ -62,16 +64,28 @@ def incident_create(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+def my_cases(request: AuthedRequest) -> HttpResponse:
+    """The employee's own cases, in plain words: only those HR has told them about."""
+    cases = (Incident.objects.filter(organization_id=request.user.org_id,
+                                     subject__user=request.user, notified_at__isnull=False)
+             .order_by("-notified_at"))
+    return render(request, "incidents/mine.html", {"cases": cases})
+
+
+@login_required
 def incident_respond(request: AuthedRequest, pk: int) -> HttpResponse:
     """The employee's own view: what is alleged, the evidence, their response, the outcome."""
     incident = _get(request, pk)
     if not Q.is_subject(request.user, incident):
         return redirect("incidents:incident-detail", pk=pk)
-    form = ResponseForm(request.POST or None)
+    form = EmployeeResponseForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
         try:
-            S.incident_record_response(incident=incident, actor=request.user,
-                                       text=form.cleaned_data["text"])
+            S.incident_record_response(incident=incident, actor=request.user, text=d["text"],
+                                       attachments=d["attachments"],
+                                       meeting_requested=d["meeting_requested"],
+                                       representative=d["representative"])
         except DomainError as exc:
             add_domain_error(form, exc)
         else:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 
 from chorus.audit.services import audit_record
+from chorus.common.csvexport import csv_response
 from chorus.common.types import AuthedRequest
 from chorus.incidents import selectors as Q
 from chorus.incidents.models import History, Outcome, Severity
@@ -24,7 +23,10 @@ def consistency(request: AuthedRequest) -> HttpResponse:
     return render(request, "incidents/consistency.html", {
         "groups": groups, "deviations": Q.deviations(user=request.user)[:50],
         "category": category,
-        "categories": sorted({g.category for g in Q.consistency_report(user=request.user)}),
+        # (key, human label) pairs: the filter shows "Negative about a competitor", not the key.
+        "categories": sorted({(g.category, g.category_label)
+                              for g in Q.consistency_report(user=request.user)},
+                             key=lambda pair: pair[1].lower()),
         "outcomes": dict(Outcome.choices), "severities": dict(Severity.choices),
         "histories": dict(History.choices),
     })
@@ -35,17 +37,12 @@ def consistency_csv(request: AuthedRequest) -> HttpResponse:
     """Every decided incident with its group and outcome, as CSV. Exports are audited."""
     _require(request, Role.HR, Role.LEGAL)
     groups = Q.consistency_report(user=request.user)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="incident-consistency.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["incident", "category", "severity", "history", "department", "manager",
-                     "decided", "suggested", "outcome", "deviated", "outlier"])
-    rows = 0
+    rows = []
     for group in groups:
         outliers = {i.pk for i in group.outliers}
         for i in group.incidents:
             subject = i.subject
-            writer.writerow([
+            rows.append([
                 i.reference, group.category, group.severity, group.history,
                 subject.department.name if subject and subject.department else "",
                 subject.manager.full_name if subject and subject.manager else "",
@@ -53,7 +50,10 @@ def consistency_csv(request: AuthedRequest) -> HttpResponse:
                 i.suggested_response, i.outcome, "yes" if i.deviated else "no",
                 "yes" if i.pk in outliers else "no",
             ])
-            rows += 1
+    # Department and manager names come from HR imports: the shared writer neutralizes formulas.
+    response = csv_response(rows, filename="incident-consistency.csv", header=[
+        "incident", "category", "severity", "history", "department", "manager", "decided",
+        "suggested", "outcome", "deviated", "outlier"])
     audit_record(organization=request.user.organization, actor=request.user,
-                 action="incident.consistency_exported", data={"rows": rows})
+                 action="incident.consistency_exported", data={"rows": len(rows)})
     return response

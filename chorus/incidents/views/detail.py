@@ -32,9 +32,13 @@ from chorus.incidents.forms import (
     ScreenForm,
     ShareForm,
 )
-from chorus.incidents.models import MODIFIERS, Incident
+from chorus.incidents.models import MODIFIERS, Incident, Outcome
 from chorus.incidents.views.base import _get, _people
 from chorus.people.roles import Role
+
+# The step (section id on the page) where each gate is completed.
+GATE_STEP = {"facts": "facts", "screen": "screen", "response": "response", "assessed": "assess",
+             "second_review": "review", "legal_review": "review"}
 
 
 def _detail_context(request: AuthedRequest, incident_id: int,
@@ -61,9 +65,19 @@ def _detail_context(request: AuthedRequest, incident_id: int,
     }
     forms.update(bound or {})
     gates = S.incident_gates(incident)
+    ok = {g.key: g.ok or not g.required for g in gates}
     return {
         "incident": incident,
-        "gates": gates,
+        "gates": [(g, GATE_STEP.get(g.key, "gates")) for g in gates],
+        # Finished steps start collapsed; the page lists them in gate order.
+        "steps": {
+            "facts": ok.get("facts", False),
+            "screen": ok.get("screen", False),
+            "response": ok.get("response", False),
+            "assess": ok.get("assessed", False),
+            "review": ok.get("second_review", True) and ok.get("legal_review", True),
+            "decide": bool(incident.outcome),
+        },
         "missing": [g for g in gates if g.required and not g.ok],
         "forms": forms,
         "rules": [rules.get(r) or {"id": r, "title": r} for r in incident.rule_ids],
@@ -149,8 +163,22 @@ def _act_review(request: AuthedRequest, incident: Incident) -> tuple[Any, str]:
     return form, ""
 
 
+class _ConfirmDecision(Exception):
+    """The decision passed every check and now needs the person's explicit confirmation."""
+
+    def __init__(self, form: DecideForm) -> None:
+        self.form = form
+
+
 def _act_decide(request: AuthedRequest, incident: Incident) -> tuple[Any, str]:
+    """Two steps, no script: the first POST checks and shows a confirmation page; the second
+    (with `confirmed=1`) records the decision."""
     form = DecideForm(request.POST)
+    if form.is_valid() and request.POST.get("confirmed") != "1":
+        S.incident_decision_check(incident=incident, actor=request.user,
+                                  outcome=form.cleaned_data["outcome"],
+                                  justification=form.cleaned_data["justification"])
+        raise _ConfirmDecision(form)
     if form.is_valid():
         S.incident_decide(incident=incident, actor=request.user,
                           outcome=form.cleaned_data["outcome"],
@@ -230,6 +258,13 @@ def incident_action(request: AuthedRequest, pk: int, action: str) -> HttpRespons
     form: Any = None
     try:
         form, done = handler(request, incident)
+    except _ConfirmDecision as confirm:
+        outcome = confirm.form.cleaned_data["outcome"]
+        return render(request, "incidents/decide_confirm.html", {
+            "incident": incident, "form": confirm.form,
+            "outcome_label": Outcome(outcome).label,
+            "deviates": outcome != incident.suggested_response,
+        })
     except DomainError as exc:
         form = form or _rebind(action, request, incident)
         add_domain_error(form, exc)

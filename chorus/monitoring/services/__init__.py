@@ -48,6 +48,8 @@ from chorus.monitoring.services.ingestion import (
     apply_remote_delete,
     apply_remote_post,
     archive_import,
+    archive_import_run,
+    archive_import_upload,
     ingest_posts,
     store_new_posts,
 )
@@ -74,6 +76,8 @@ __all__ = [
     "apply_remote_delete",
     "apply_remote_post",
     "archive_import",
+    "archive_import_run",
+    "archive_import_upload",
     "connector_for",
     "consent_text_for",
     "ingest_posts",

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from chorus.audit.services import audit_record
 from chorus.common.errors import Conflict, NotFound
+from chorus.common.http import OutboundError, check_url
 from chorus.connectors.base import AccountRef, ConnectorError, call_with_retries, get_connector
 from chorus.monitoring.consent import CONSENT_VERSION, consent_text, text_sha256
 from chorus.monitoring.models import ARCHIVE_NETWORKS, ConsentRecord, LinkedAccount, Network
@@ -24,8 +25,14 @@ from chorus.people.models import Organization, Person, User
 def consent_text_for(
     *, organization: Organization, network: str, handle: str, read_from: datetime | None = None,
 ) -> str:
-    """The consent text for one account; without a handle it names "the account I enter
-    above", so it reads as a sentence before anything is typed."""
+    """The consent text for linking `handle` on `network`; without a handle it names "the
+    account I enter above", so it reads as a sentence before anything is typed. An unknown
+    network is refused with a MonitoringError naming the field (never a KeyError)."""
+    if network not in Network.values:
+        raise MonitoringError(
+            f"Unknown network {network!r}; use one of {', '.join(Network.values)}.",
+            field="network",
+        )
     current = settings_get(organization=organization)
     return consent_text(
         organization=organization, network=network, handle=handle,
@@ -51,9 +58,10 @@ def account_link(
     """Link one of the user's own accounts with their explicit consent.
 
     The consent text shown is recorded verbatim with its version. Live networks are checked
-    (the account must exist) and wait, read by nobody, until the owner proves the account is
-    theirs (`account_verify`); they are read from that moment on. Uploads are proof by upload
-    and are read from `read_from`, the date the person chose.
+    (the account must exist; an RSS feed is only checked for shape here, never fetched in
+    the request) and wait, read by nobody, until the owner proves the account is theirs
+    (`account_verify`); they are read from that moment on, by the worker. Uploads are proof
+    by upload and are read from `read_from`, the date the person chose.
     """
     person = _person_of(user)
     organization = person.organization
@@ -82,6 +90,13 @@ def account_link(
         if start > now:
             raise MonitoringError("The start date cannot be in the future.", field="read_from")
         external_id, profile_url = f"{user.pk}:{handle.lower()}", ""
+    elif network == Network.RSS:
+        # The feed is fetched for the first time by the worker (poll_account_task, enqueued on
+        # commit), never in this request: a typed address must not make the web process
+        # wait on, or probe, whatever it points at. Problems show on the account afterwards.
+        start = now
+        handle = _feed_address(handle)
+        external_id, profile_url = handle, handle
     else:
         start = now
         try:
@@ -96,6 +111,18 @@ def account_link(
         return _account_create(user=user, person=person, network=network, handle=handle,
                                instance=instance, external_id=external_id,
                                profile_url=profile_url, now=now, start=start)
+
+
+def _feed_address(handle: str) -> str:
+    """A feed address as typed, checked for shape only (http/https, a host, no password)."""
+    try:
+        check_url(handle)
+    except OutboundError:
+        raise MonitoringError("Enter the feed's full address, starting with https://, "
+                              "like https://social.example/@name.rss.", field="handle") from None
+    if len(handle) > 300:
+        raise MonitoringError("The feed address is longer than 300 characters.", field="handle")
+    return handle
 
 
 def _account_create(
@@ -170,8 +197,12 @@ def account_verify(*, user: User, account: LinkedAccount, sleep: Any = None) -> 
     connector = connector_for(account.network)
     kwargs = {"sleep": sleep} if sleep is not None else {}
     try:
-        profile = call_with_retries(lambda: connector.resolve(ref), attempts=2, **kwargs)
-        recent = call_with_retries(lambda: connector.fetch_recent(ref), attempts=2, **kwargs)
+        if hasattr(connector, "resolve_and_recent"):  # a feed: one download gives both
+            profile, recent = call_with_retries(lambda: connector.resolve_and_recent(ref),
+                                                attempts=2, **kwargs)
+        else:
+            profile = call_with_retries(lambda: connector.resolve(ref), attempts=2, **kwargs)
+            recent = call_with_retries(lambda: connector.fetch_recent(ref), attempts=2, **kwargs)
     except ConnectorError as exc:
         raise MonitoringError(f"{exc.message} Nothing has changed; check again when it "
                               "answers.") from None

@@ -3,16 +3,29 @@ importing archives."""
 
 from __future__ import annotations
 
+import logging
+import secrets
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from chorus.audit.services import audit_record
-from chorus.common.errors import NotFound
-from chorus.connectors.base import AccountRef, ConnectorError, RemotePost, call_with_retries
+from chorus.common.errors import Conflict, DomainError, NotFound
+from chorus.connectors.archives import Progress
+from chorus.connectors.base import (
+    AccountRef,
+    CombinedPostReader,
+    ConnectorError,
+    RemotePost,
+    call_with_retries,
+)
 from chorus.monitoring.models import (
+    ArchiveImport,
     IngestedPost,
     LinkedAccount,
     MonitoringAlert,
@@ -24,6 +37,10 @@ from chorus.monitoring.services.alerts import _alert_after_screening
 from chorus.monitoring.services.base import MAX_ARCHIVE_BYTES, IngestResult, MonitoringError
 from chorus.monitoring.services.configuration import settings_get
 from chorus.people.models import User
+
+logger = logging.getLogger(__name__)
+ARCHIVE_BATCH = 500  # posts stored per transaction while importing an export
+ACTIVE_IMPORT = (ArchiveImport.Status.QUEUED, ArchiveImport.Status.RUNNING)
 
 
 def _account_ref(account: LinkedAccount) -> AccountRef:
@@ -255,10 +272,16 @@ def account_poll(*, account_id: int, sleep: Any = None) -> PollOutcome:
     ref = _account_ref(account)
     kwargs = {"sleep": sleep} if sleep is not None else {}
     try:
-        page = call_with_retries(
-            lambda: connector.fetch_new(ref, cursor=account.cursor or None,
-                                        since=account.read_from), **kwargs)
-        recent = call_with_retries(lambda: connector.fetch_recent(ref), **kwargs)
+        if isinstance(connector, CombinedPostReader):
+            # One download serves both questions (RSS): never fetch the same feed twice.
+            page, recent = call_with_retries(
+                lambda: connector.fetch_new_and_recent(ref, cursor=account.cursor or None,
+                                                       since=account.read_from), **kwargs)
+        else:
+            page = call_with_retries(
+                lambda: connector.fetch_new(ref, cursor=account.cursor or None,
+                                            since=account.read_from), **kwargs)
+            recent = call_with_retries(lambda: connector.fetch_recent(ref), **kwargs)
     except ConnectorError as exc:
         _record_failure(account_id=account.pk, error=exc)
         return PollOutcome(ok=False, error=exc.message)
@@ -287,27 +310,165 @@ def account_mark_attention(*, account: LinkedAccount, message: str) -> None:
     _record_failure(account_id=account.pk, error=ConnectorError(message, permanent=True))
 
 
-def archive_import(*, user: User, account: LinkedAccount, data: bytes,
-                   filename: str = "") -> IngestResult:
-    """Import posts from an export the person uploaded for their own upload-type account."""
+def _check_archive_target(*, user: User, account: LinkedAccount) -> None:
     if account.person.user_id != user.pk:
         raise NotFound("No such linked account.")
     if not account.is_archive:
         raise MonitoringError("This account is read automatically; there is nothing to upload.")
     if account.status == LinkedAccount.Status.REVOKED:
         raise MonitoringError("You withdrew consent for this account; link it again first.")
+
+
+def _archive_too_large() -> MonitoringError:
+    return MonitoringError(
+        f"The file is larger than {MAX_ARCHIVE_BYTES // 1_048_576} MB. Upload only "
+        "data/tweets.js or Shares.csv rather than the whole archive.", field="file")
+
+
+def archive_import(*, user: User, account: LinkedAccount, data: bytes, filename: str = "",
+                   progress: Progress | None = None) -> IngestResult:
+    """Import posts from an export the person uploaded for their own upload-type account,
+    now, in the caller's process (the worker, via ``archive_import_run``; tests). ``progress``
+    receives (done, total) while a .zip is unpacked and while posts are stored."""
+    _check_archive_target(user=user, account=account)
     if not data:
         raise MonitoringError("The file is empty. Choose the file from your export.",
                               field="file")
     if len(data) > MAX_ARCHIVE_BYTES:
-        raise MonitoringError("The file is larger than 50 MB. Upload only data/tweets.js or "
-                              "Shares.csv rather than the whole archive.", field="file")
+        raise _archive_too_large()
+    unpack = (lambda done, total: progress(done, 2 * total)) if progress else None
     try:
-        posts = connector_for(account.network).parse_archive(data, filename=filename)
+        posts = connector_for(account.network).parse_archive(data, filename=filename,
+                                                             progress=unpack)
     except ConnectorError as exc:
         raise MonitoringError(exc.message, field="file") from None
-    result = ingest_posts(account_id=account.pk, posts=posts, cursor=None)
+    del data
+    result = IngestResult()
+    # Stored in batches, each its own transaction, so progress shows and no lock is held long.
+    for start in range(0, len(posts), ARCHIVE_BATCH):
+        batch = ingest_posts(account_id=account.pk, posts=posts[start:start + ARCHIVE_BATCH],
+                             cursor=None)
+        for name in ("created", "updated", "unchanged", "skipped_before_consent",
+                     "skipped_reposts"):
+            setattr(result, name, getattr(result, name) + getattr(batch, name))
+        result.alerts.extend(batch.alerts)
+        if progress:
+            progress(len(posts) + start + ARCHIVE_BATCH, 2 * max(len(posts), 1))
+    if not posts:
+        ingest_posts(account_id=account.pk, posts=[], cursor=None)  # records the read
     audit_record(organization=account.organization, actor=user, action="monitoring.imported",
                  target=account, data={"file": filename[:100], "posts": len(posts),
                                        "created": result.created})
     return result
+
+
+def archive_import_upload(*, user: User, account: LinkedAccount,
+                          upload: UploadedFile) -> ArchiveImport:
+    """Accept an uploaded export for the worker: the size is checked from ``upload.size``
+    before a byte is read, the file is copied to storage in chunks (never read whole), and
+    ``archive_import_task`` is enqueued after commit. One import per account at a time."""
+    _check_archive_target(user=user, account=account)
+    size = upload.size or 0
+    if size == 0:
+        raise MonitoringError("The file is empty. Choose the file from your export.",
+                              field="file")
+    if size > MAX_ARCHIVE_BYTES:
+        raise _archive_too_large()
+    name = (upload.name or "upload").rsplit("/", 1)[-1][:255]
+    with transaction.atomic():
+        if ArchiveImport.objects.filter(account=account, status__in=ACTIVE_IMPORT).exists():
+            raise Conflict("An import of this account is still running; wait until it has "
+                           "finished, then upload the next file.", field="file")
+        record = ArchiveImport(organization=account.organization, account=account,
+                               uploaded_by=user, filename=name, size=size,
+                               stage="Waiting for the worker")
+        # The stored name is ours, never the uploaded one (no path games in storage).
+        record.file.save(f"{account.pk}-{secrets.token_hex(8)}.upload", upload, save=False)
+        try:
+            with transaction.atomic():
+                record.save()
+        except IntegrityError:  # a second upload at the same moment
+            record.file.delete(save=False)
+            raise Conflict("An import of this account is still running; wait until it has "
+                           "finished, then upload the next file.", field="file") from None
+        audit_record(organization=account.organization, actor=user,
+                     action="monitoring.import_queued", target=account,
+                     data={"file": name[:100], "bytes": size})
+        from chorus.monitoring.tasks import archive_import_task
+
+        transaction.on_commit(partial(archive_import_task.enqueue, import_id=record.pk))
+    return record
+
+
+def archive_import_run(*, import_id: int) -> ArchiveImport:
+    """Read one queued import (the worker's half of ``archive_import_upload``): unpack within
+    the archive limits, store the posts, record the outcome and progress on the row, and
+    delete the stored file whatever happens. Safe to repeat: a finished import is left alone,
+    and posts are stored once per id."""
+    with transaction.atomic():
+        record = (ArchiveImport.objects.select_for_update()
+                  .select_related("account__person", "uploaded_by").get(pk=import_id))
+        if not record.is_active:
+            return record
+        record.status, record.stage, record.progress = ArchiveImport.Status.RUNNING, "Unpacking", 1
+        record.save(update_fields=["status", "stage", "progress", "updated_at"])
+    reporter = _ProgressReporter(record.pk)
+    try:
+        data = _read_stored(record)
+        result = archive_import(user=record.uploaded_by, account=record.account, data=data,
+                                filename=record.filename, progress=reporter)
+    except DomainError as exc:
+        _finish(record, status=ArchiveImport.Status.FAILED, error=exc.message)
+    except Exception:
+        logger.exception("archive import %s failed", record.pk)
+        _finish(record, status=ArchiveImport.Status.FAILED,
+                error="Something went wrong while reading the file. Try again; if it keeps "
+                      "failing, upload only data/tweets.js or Shares.csv.")
+    else:
+        _finish(record, status=ArchiveImport.Status.DONE, result={
+            "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
+            "skipped_before_consent": result.skipped_before_consent,
+            "skipped_reposts": result.skipped_reposts,
+        })
+    finally:
+        if record.file:
+            record.file.delete(save=False)
+            ArchiveImport.objects.filter(pk=record.pk).update(file="")
+    record.refresh_from_db()
+    return record
+
+
+def _read_stored(record: ArchiveImport) -> bytes:
+    if not record.file:
+        raise MonitoringError("The uploaded file is no longer stored; upload it again.",
+                              field="file")
+    with record.file.open("rb") as handle:
+        data = handle.read(MAX_ARCHIVE_BYTES + 1)
+    if len(data) > MAX_ARCHIVE_BYTES:
+        raise _archive_too_large()
+    return bytes(data)
+
+
+def _finish(record: ArchiveImport, *, status: str, error: str = "",
+            result: dict[str, int] | None = None) -> None:
+    ArchiveImport.objects.filter(pk=record.pk).update(
+        status=status, error=error[:2000], result=result or {}, finished_at=timezone.now(),
+        progress=100 if status == ArchiveImport.Status.DONE else F("progress"),
+        stage="" if status == ArchiveImport.Status.DONE else "Stopped", updated_at=timezone.now(),
+    )
+
+
+class _ProgressReporter:
+    """Writes the percentage to the row when it moved by at least 5 points (not per chunk)."""
+
+    def __init__(self, import_id: int) -> None:
+        self.import_id = import_id
+        self.last = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = max(1, min(99, int(100 * done / max(total, 1))))
+        if percent - self.last < 5:
+            return
+        self.last = percent
+        stage = "Unpacking" if percent < 50 else "Checking and storing posts"
+        ArchiveImport.objects.filter(pk=self.import_id).update(progress=percent, stage=stage)

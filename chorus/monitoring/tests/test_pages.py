@@ -132,34 +132,48 @@ def _archive_account(user, network, handle):
                         consent_version=CONSENT_VERSION, read_from=when(2026, 5, 25))
 
 
-def test_uploading_an_x_archive_imports_posts_since_the_chosen_date(employee, monitoring_on,
-                                                                    client_for):
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def _upload(client, account, upload, capture):
+    # The worker reads the file (TASK_BACKEND=immediate runs the task at commit).
+    with capture(execute=True):
+        response = client.post(f"/monitoring/accounts/{account.pk}/import/", {"file": upload})
+    assert response.status_code == 302
+    return client.get(f"/monitoring/accounts/{account.pk}/")
+
+
+def test_uploading_an_x_archive_imports_posts_since_the_chosen_date(
+    employee, monitoring_on, client_for, media, django_capture_on_commit_callbacks
+):
     account = _archive_account(employee, Network.X_ARCHIVE, "@emery")
     upload = SimpleUploadedFile("tweets.js", (CONNECTORS / "x_archive/fixtures/tweets.js").read_bytes())
-    response = client_for(employee).post(f"/monitoring/accounts/{account.pk}/import/",
-                                         {"file": upload}, follow=True)
+    response = _upload(client_for(employee), account, upload, django_capture_on_commit_callbacks)
     assert "2 new posts imported" in response.content.decode()
     assert IngestedPost.objects.filter(account=account).count() == 2
+    assert list(media.rglob("*.upload")) == []  # the stored upload is deleted once read
 
 
 def test_uploading_a_broken_export_explains_the_problem_and_stores_nothing(
-    employee, monitoring_on, client_for
+    employee, monitoring_on, client_for, media, django_capture_on_commit_callbacks
 ):
     account = _archive_account(employee, Network.LINKEDIN_EXPORT, "emery")
     upload = SimpleUploadedFile("Shares.csv", b"Date,Foo\n2026-01-01,x\n")
-    response = client_for(employee).post(f"/monitoring/accounts/{account.pk}/import/",
-                                         {"file": upload})
-    assert response.status_code == 422
+    response = _upload(client_for(employee), account, upload, django_capture_on_commit_callbacks)
     assert "missing the column(s) ShareLink, ShareCommentary" in response.content.decode()
     assert not IngestedPost.objects.exists()
 
 
-def test_linkedin_export_skips_posts_before_the_start_date(employee, monitoring_on, client_for):
+def test_linkedin_export_skips_posts_before_the_start_date(
+    employee, monitoring_on, client_for, media, django_capture_on_commit_callbacks
+):
     account = _archive_account(employee, Network.LINKEDIN_EXPORT, "emery")
     data = (CONNECTORS / "linkedin_export/fixtures/Shares.csv").read_bytes()
-    response = client_for(employee).post(f"/monitoring/accounts/{account.pk}/import/",
-                                         {"file": SimpleUploadedFile("Shares.csv", data)},
-                                         follow=True)
+    response = _upload(client_for(employee), account, SimpleUploadedFile("Shares.csv", data),
+                       django_capture_on_commit_callbacks)
     assert "1 new posts imported; 1 older than your start date ignored" in response.content.decode()
 
 
@@ -170,7 +184,8 @@ def test_dashboard_card_and_nav(employee, monitoring_on, fake_net, client_for):
     assert "Account health" not in page
 
 
-def test_rss_link_with_a_real_feed_over_loopback(employee, monitoring_on, client_for):
+def test_rss_link_with_a_real_feed_over_loopback(employee, monitoring_on, client_for,
+                                                outbound_to_loopback):
     from chorus.connectors.rss.adapter import RssConnector
     from chorus.connectors.testing import LocalHttpServer
 

@@ -42,6 +42,7 @@ from chorus.onboarding.services.people import (
 )
 from chorus.onboarding.services.people_import import (
     ImportPreview,
+    ImportResult,
     people_import_apply,
     people_import_preview,
     people_import_upload,
@@ -74,6 +75,7 @@ __all__ = [
     "PERSON_FIELDS",
     "CampaignStart",
     "ImportPreview",
+    "ImportResult",
     "LinkProblem",
     "QuizNotPassed",
     "RemindPreview",

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable
-from typing import Any
 
 from django.utils import timezone
 
 from chorus.audit.services import audit_record
+from chorus.common.csvexport import csv_bytes
 from chorus.common.errors import InvalidInput
 from chorus.onboarding.models import Attestation
 from chorus.onboarding.services.base import _require_hr
@@ -41,20 +39,10 @@ def attestations_export(*, organization: Organization, actor: User, fmt: str,
                           indent=2, ensure_ascii=False).encode()
         content_type = "application/json"
     else:
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(EXPORT_FIELDS))
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _csv_safe(v) for k, v in row.items()})
-        body = ("\ufeff" + out.getvalue()).encode()  # BOM: spreadsheets then read UTF-8
+        body = csv_bytes(([row[f] for f in EXPORT_FIELDS] for row in rows),
+                         header=EXPORT_FIELDS, bom=True)
         content_type = "text/csv; charset=utf-8"
     audit_record(organization=organization, actor=actor, action="onboarding.evidence_exported",
                  data={"format": fmt, "count": len(rows)})
     return body, content_type, f"attestations-{organization.slug}-{stamp}.{fmt}"
 
-
-def _csv_safe(value: Any) -> Any:
-    # A cell starting with = + - @ runs as a formula in spreadsheets (CSV injection).
-    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@"}:
-        return "'" + value
-    return value

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from chorus.administration.services import sender_for
 from chorus.audit.services import audit_record
 from chorus.common.errors import Conflict
 from chorus.onboarding.models import Assignment, Campaign, OnboardingSettings, Reminder
@@ -35,7 +36,7 @@ def _send(*, assignment: Assignment, kind: str, key: str, to: str, subject: str,
                                     assignment=assignment, kind=kind, key=key,
                                     recipient_email=to, sent_by=sent_by)
             body = render_to_string(template, context)
-            send_mail(subject, body, None, [to])
+            send_mail(subject, body, sender_for(assignment.organization), [to])
     except IntegrityError:
         return False
     return True

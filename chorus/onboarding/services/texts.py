@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from chorus.audit.services import audit_record
+from chorus.common.text import possessive
 from chorus.onboarding.models import PRESET_INTRODUCE_AT, OnboardingSettings
 from chorus.onboarding.services.base import _require_hr
 from chorus.people.models import Organization, User
@@ -73,8 +74,9 @@ def offer_clause(*, organization: Organization, version: PolicyVersion | None,
         return row.offer_clause.strip()
     version_text = f" (version {version.number})" if version else ""
     parts = [
-        f"Social media policy. Before your first day you will receive {organization.name}'s "
-        f"Social Media Policy{version_text}. We ask you to read it and confirm that you "
+        "Social media policy. Before your first day you will receive "
+        f"{possessive(organization.name)} Social Media Policy{version_text}. "
+        "We ask you to read it and confirm that you "
         "received it; the confirmation records receipt and is not consent to any monitoring.",
         "Nothing in the policy or in this letter limits your right to discuss your wages, "
         "hours or other terms and conditions of employment, to act together with co-workers "

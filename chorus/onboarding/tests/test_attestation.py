@@ -257,3 +257,17 @@ def test_hr_exports_evidence_as_csv_and_json_and_the_export_is_audited(
 
 def test_employees_cannot_export_evidence(client_for, employee):
     assert client_for(employee).get("/onboarding/evidence/?format=json").status_code == 403
+
+
+def test_the_evidence_csv_neutralizes_tabs_and_carriage_returns_too(client_for, hr, employee,
+                                                                    version):
+    from chorus.onboarding.services import attestations_export
+
+    Person.objects.filter(pk=employee.person.pk).update(full_name="\t=cmd")
+    campaign = make_campaign(hr=hr, version=version)
+    attest(campaign.assignments.get(person=employee.person), user=employee)
+
+    body, _, _ = attestations_export(organization=hr.organization, actor=hr, fmt="csv",
+                                     attestations=Attestation.objects.all())
+
+    assert body.startswith("\ufeff".encode()) and b",'\t=cmd," in body

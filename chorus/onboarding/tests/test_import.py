@@ -2,10 +2,11 @@ import codecs
 import datetime
 
 import pytest
+from django.urls import reverse
 
 from chorus.audit.models import AuditEntry
 from chorus.common.errors import InvalidInput, PermissionDenied
-from chorus.onboarding.importing import CsvFileError, decode_csv, parse_people_csv
+from chorus.onboarding.importing import CsvFileError, decode_csv, parse_date, parse_people_csv
 from chorus.onboarding.models import PeopleImport, PersonOnboarding
 from chorus.onboarding.services import (
     people_import_apply,
@@ -98,7 +99,7 @@ def test_preview_changes_nothing_and_apply_imports_every_row(org, hr, manager):
 
     assert preview.ok and preview.counts == {"create": 2, "update": 0, "unchanged": 0}
     assert Person.objects.count() == before
-    counts = people_import_apply(people_import=people_import, actor=hr)
+    counts = people_import_apply(people_import=people_import, actor=hr).counts
     assert counts["create"] == 2
     zoe = Person.objects.get(email="zoe@example.com")
     jordan = Person.objects.get(email="jordan.lee@example.com")  # stored lower-case
@@ -116,7 +117,7 @@ def test_reimport_updates_by_email_case_insensitively_instead_of_duplicating(org
         "Berlin", "Lisbon")
 
     preview = people_import_preview(people_import=upload(org, hr, changed))
-    counts = people_import_apply(people_import=preview.people_import, actor=hr)
+    counts = people_import_apply(people_import=preview.people_import, actor=hr).counts
 
     assert counts == {"create": 0, "update": 1, "unchanged": 1}
     assert Person.objects.filter(email__iexact="jordan.lee@example.com").count() == 1
@@ -178,3 +179,93 @@ def _file(name: str, content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content, content_type="text/csv")
+
+
+@pytest.mark.parametrize(("value", "order", "expected"), [
+    ("14/12/2026", "", datetime.date(2026, 12, 14)),   # no 14th month: day first
+    ("12/14/2026", "", datetime.date(2026, 12, 14)),   # no 14th month: month first
+    ("Dec 1 2026", "", datetime.date(2026, 12, 1)),
+    ("December 1, 2026", "", datetime.date(2026, 12, 1)),
+    ("1 Dec 2026", "", datetime.date(2026, 12, 1)),
+    ("01/02/2026", "dmy", datetime.date(2026, 2, 1)),
+    ("01/02/2026", "mdy", datetime.date(2026, 1, 2)),
+])
+def test_unambiguous_dates_and_the_organizations_order_are_accepted(value, order, expected):
+    assert parse_date(value, slash_order=order) == expected
+
+
+def test_an_ambiguous_date_without_a_setting_says_where_to_set_it():
+    with pytest.raises(ValueError, match="Onboarding settings"):
+        parse_date("01/02/2026")
+    with pytest.raises(ValueError, match="not a real date"):
+        parse_date("31/02/2026", slash_order="dmy")
+
+
+def test_the_organizations_date_order_applies_to_the_import(org, hr):
+    from chorus.onboarding.services import onboarding_settings_update
+
+    onboarding_settings_update(organization=org, actor=hr, values={"import_date_order": "dmy"})
+    people_import = upload(org, hr, "name,email,status,start date\nAna,ana@example.com,candidate,03/04/2026\n")
+    preview = people_import_preview(people_import=people_import)
+    assert preview.parsed is not None and not preview.parsed.errors
+    assert preview.parsed.rows[0].values["start_date"] == datetime.date(2026, 4, 3)
+
+
+def test_the_csv_template_downloads_with_every_column_and_parses(client_for, hr, employee):
+    response = client_for(hr).get(reverse("onboarding:import-template"))
+    assert response["Content-Disposition"].startswith("attachment")
+    parsed = parse_people_csv(response.content, known_emails=set())
+    assert not parsed.errors and parsed.rows[1].values["email"] == "jordan.lee@example.com"
+    assert client_for(employee).get(reverse("onboarding:import-template")).status_code in (403, 404)
+# ---------------------------------------------------------------- rows of bare separators (issue 11)
+
+DELIMITERS_ONLY = [b",,,,\n,,,\n", b";;;\r\n;;;\r\n", b'"","",""\n', b"\t\t\n", b"\xef\xbb\xbf,,\n"]
+
+
+@pytest.mark.parametrize("raw", DELIMITERS_ONLY)
+def test_rows_of_only_separators_are_an_empty_file_error_not_a_crash(raw):
+    with pytest.raises(CsvFileError, match="The file is empty"):
+        parse_people_csv(raw, known_emails=set())
+
+
+@pytest.mark.parametrize("raw", DELIMITERS_ONLY)
+def test_an_empty_sheet_is_refused_at_upload_and_not_stored(org, hr, raw):
+    with pytest.raises(InvalidInput, match="The file is empty") as exc:
+        upload(org, hr, raw)
+    assert exc.value.field == "file"
+    assert PeopleImport.objects.count() == 0
+
+
+def test_a_stored_import_of_separators_previews_with_the_error(org, hr):
+    # Imports stored before the fix stay listed: their preview must show the error, not 500.
+    stored = PeopleImport.objects.create(organization=org, uploaded_by=hr, filename="old.csv",
+                                         content=b",,,,\n,,,\n")
+    preview = people_import_preview(people_import=stored)
+    assert preview.file_error.startswith("The file is empty")
+    with pytest.raises(InvalidInput, match="The file is empty"):
+        people_import_apply(people_import=stored, actor=hr)
+
+
+def test_the_import_page_shows_the_empty_file_error(client_for, hr):
+    client = client_for(hr)
+    response = client.post("/onboarding/people/import/", {"file": _file("e.csv", b",,,,\n,,,\n")})
+    assert response.status_code == 200
+    assert "The file is empty" in response.content.decode()
+    assert PeopleImport.objects.count() == 0
+
+    stored = PeopleImport.objects.create(organization=hr.organization, uploaded_by=hr,
+                                         filename="old.csv", content=b",,,,\n")
+    page = client.get(f"/onboarding/people/import/{stored.pk}/")
+    assert page.status_code == 200 and "The file is empty" in page.content.decode()
+    applied = client.post(f"/onboarding/people/import/{stored.pk}/")
+    assert applied.status_code == 200 and "The file is empty" in applied.content.decode()
+
+
+@pytest.mark.parametrize("apply", ["false", "true"])
+def test_the_import_api_answers_422_for_an_empty_sheet(api_client, hr, apply):
+    response = api_client(hr).post(
+        "/api/v1/people/import", {"file": _file("e.csv", b",,,,\n,,,\n"), "apply": apply})
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("The file is empty")
+    assert response.json()["field"] == "file"
+    assert PeopleImport.objects.count() == 0

@@ -144,3 +144,12 @@ def test_hired_and_still_open_candidates_are_kept(org, hr, candidate):
                           status="employee")
     assert candidates_purge_expired(now=timezone.now() + datetime.timedelta(days=10_000)) == 0
     assert Person.objects.filter(pk=candidate.pk).exists()
+
+
+def test_a_same_day_nudge_says_earlier_today_and_a_clean_possessive(hr, employee, version):
+    assignment = make_campaign(hr=hr, version=version).assignments.get(person=employee.person)
+    mail.outbox.clear()
+    assignment_nudge(assignment=assignment, actor=hr)
+    body = mail.outbox[0].body
+    assert "We first asked earlier today" in body and "0 days" not in body
+    assert "Northwind Robotics' social media policy" in body

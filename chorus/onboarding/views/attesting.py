@@ -31,12 +31,14 @@ def me(request: AuthedRequest) -> HttpResponse:
 def _attest_context(assignment: Assignment, *, answers: dict[int, int] | None = None,
                     wrong: list[int] | None = None,
                     unanswered: list[int] | None = None) -> dict[str, Any]:
-    from chorus.policy.diff import version_diff
+    # Employees and candidates see what changed in the text they read, never the screening
+    # configuration (entity lists, thresholds): chorus.policy.visibility decides what is shown.
     from chorus.policy.documents import document_outline
+    from chorus.policy.visibility import employee_diff
 
     version = assignment.version
     check = selectors.knowledge_check_for(version=version)
-    diff = (version_diff(assignment.previous_version, version)
+    diff = (employee_diff(assignment.previous_version, version)
             if assignment.previous_version_id else None)
     # With each question, what the person chose, kept when the page comes back with an error.
     questions = [(q, (answers or {}).get(q.pk)) for q in (check.questions.all() if check else [])]

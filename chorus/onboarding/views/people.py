@@ -18,6 +18,7 @@ from chorus.common.forms import add_domain_error
 from chorus.common.types import AuthedRequest
 from chorus.onboarding import selectors, services
 from chorus.onboarding.forms import ImportForm, PersonForm, StageForm
+from chorus.onboarding.importing import DATE_ORDERS
 from chorus.onboarding.models import STATUS_LABELS, Attestation, Stage
 from chorus.onboarding.views.base import _hr_only
 from chorus.people.models import Person
@@ -159,8 +160,30 @@ def people_import(request: AuthedRequest) -> HttpResponse:
             add_domain_error(form, exc)
         else:
             return redirect("onboarding:import-preview", import_id=people_import.pk)
+    order = services.onboarding_settings_for(organization=request.user.org).import_date_order
     return render(request, "onboarding/import.html", {
-        "form": form, "recent": selectors.recent_imports_for(user=request.user)})
+        "form": form, "recent": selectors.recent_imports_for(user=request.user),
+        "date_order": DATE_ORDERS.get(order, "")})
+
+
+# The template's columns are exactly what the importer reads (chorus.onboarding.importing).
+TEMPLATE_CSV = (
+    "name,email,status,department,manager,start date,location,title,stage,employee id\r\n"
+    "Morgan Diaz,morgan@example.com,employee,Engineering,,2024-01-15,Berlin,"
+    "Engineering manager,,E-1001\r\n"
+    "Jordan Lee,jordan.lee@example.com,candidate,Engineering,morgan@example.com,2026-04-01,"
+    "Berlin,Robotics engineer,pre-boarding,E-1042\r\n"
+)
+
+
+@login_required
+def people_import_template(request: AuthedRequest) -> HttpResponse:
+    """A CSV with every column the import understands and one example row (UTF-8 with BOM,
+    so spreadsheet programs open it with the right encoding)."""
+    _hr_only(request)
+    response = HttpResponse("\ufeff" + TEMPLATE_CSV, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="chorus-people-template.csv"'
+    return response
 
 
 @login_required
@@ -171,18 +194,26 @@ def people_import_preview(request: AuthedRequest, import_id: int) -> HttpRespons
     except NotFound as exc:
         raise Http404(exc.message) from None
     if people_import.applied_at is not None:
-        messages.info(request, "This import was already applied.")
-        return redirect("onboarding:people")
+        # The names are shown once, right after applying; later visits see the counts.
+        result = request.session.pop(f"import-result-{people_import.pk}", None)
+        return render(request, "onboarding/import_result.html", {
+            "people_import": people_import, "result": result,
+            "summary": people_import.summary})
     error = ""
     if request.method == "POST":
         try:
-            counts = services.people_import_apply(people_import=people_import, actor=request.user)
+            result = services.people_import_apply(
+                people_import=people_import, actor=request.user,
+                invite=request.POST.get("invite") == "on",
+                join_open_campaigns=request.POST.get("join_open_campaigns") == "on")
         except DomainError as exc:
             error = exc.message
         else:
+            counts = result.counts
             messages.success(request, f"Imported: {counts['create']} added, {counts['update']} "
                              f"updated, {counts['unchanged']} unchanged.")
-            return redirect("onboarding:people")
+            request.session[f"import-result-{people_import.pk}"] = result.as_dict()
+            return redirect("onboarding:import-preview", import_id=people_import.pk)
     preview = services.people_import_preview(people_import=people_import)
     errors_by_row: dict[int, list[Any]] = {}
     if preview.parsed:
@@ -193,4 +224,5 @@ def people_import_preview(request: AuthedRequest, import_id: int) -> HttpRespons
     return render(request, "onboarding/import_preview.html", {
         "preview": preview, "rows": rows, "error": error, "form": ImportForm(),
         "people_import": people_import,
+        "without_account": selectors.import_rows_without_account(preview=preview),
     }, status=200)

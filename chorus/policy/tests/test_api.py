@@ -198,3 +198,29 @@ def test_openapi_documents_the_policy_endpoints(client):
         "/api/v1/policies/versions/{version_id}/publish",
     } <= paths
     assert "PolicyVersionOut" in schema["components"]["schemas"]
+
+
+# ---------------------------------------------------------------- hostile YAML (issue 11, item 3)
+
+ALIAS_BOMB = "\n".join(
+    ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    + [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    + ["schema: 1", "title: bomb", "entities:", "  customers: *a8"]
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ALIAS_BOMB,
+        "schema: 1\ntitle: x\nrules: &x [*x]\n",
+        "rules: " + "[" * 900 + "]" * 900,
+    ],
+)
+@pytest.mark.parametrize("endpoint", ["import", "lint"])
+def test_alias_bombs_and_deep_nesting_are_a_422_not_a_500(api_client, comms, endpoint, text):
+    response = post(api_client(comms), f"{BASE}/{endpoint}", {"yaml": text})
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert "aliases are not allowed" in detail or "nested more than" in detail
+    assert Policy.objects.count() == 0

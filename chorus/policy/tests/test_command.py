@@ -94,3 +94,11 @@ def test_import_of_an_invalid_file_creates_nothing(tmp_path, org, admin):
         run("import", path, "--org", org.slug)
     assert exc.value.returncode == 2 and "Line 5" in str(exc.value) and "category" in str(exc.value)
     assert PolicyVersion.objects.count() == 0
+
+
+def test_validate_refuses_a_recursive_alias_with_exit_2(tmp_path):
+    path = write(tmp_path, "schema: 1\ntitle: x\nrules: &x [*x]\n", "loop.yaml")
+    with pytest.raises(CommandError) as exc:
+        run("validate", path)
+    assert exc.value.returncode == 2
+    assert "loop.yaml:3" in str(exc.value) and "aliases are not allowed" in str(exc.value)

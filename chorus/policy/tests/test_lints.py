@@ -227,3 +227,21 @@ def test_every_finding_serializes_with_its_sources():
     assert first["lint_id"] == "L-NLRA-01" and first["severity"] == ERROR
     assert first["field"].endswith(".text") and first["can_apply"] is True
     assert any("Stericycle" in s["label"] for s in first["sources"])
+
+
+def test_applying_a_model_rule_never_leaves_the_rule_saying_it_twice():
+    """Issue 17: the author's rule already said the pay carve-out; the model rule appended by
+    "Apply suggestion" said it again."""
+    text = "Be kind. Employees must not make negative remarks about the company. Thanks."
+    document = doc_with(text)
+    finding = next(
+        f for f in lint_document(document, jurisdictions=["US"]) if f.lint_id == "L-NLRA-01"
+    )
+    model = finding.apply["text"]
+    repeated = model.split(". ")[-1]  # the author already wrote the model's last sentence
+    document = doc_with(f"Be kind. {repeated} Employees must not make negative remarks about "
+                        "the company. Thanks.")
+    fixed = apply_fix(document, finding.apply)  # offsets moved: applied by the excerpt
+    new_text = next(r["text"] for r in fixed["rules"] if r["id"] == "customer.negative")
+    assert new_text.count(repeated.rstrip(".")) == 1
+    assert new_text.startswith("Be kind.") and new_text.endswith("Thanks.")

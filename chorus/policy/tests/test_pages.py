@@ -225,6 +225,12 @@ def test_diff_shows_word_level_changes_side_by_side(client_for, comms, published
     assert "<del>or their people </del>by name" in content
     assert "consider marking them" in content
 
+    published_now = policy_version_publish(version=draft, actor=comms, material=True,
+                                           change_summary="Customers wording")
+    after = client.get(reverse("policy:version-diff", args=[published_now.pk])).content.decode()
+    assert "consider marking them" not in after
+    assert "published as a <strong>material change</strong>" in after
+
 
 def test_yaml_export_and_upload_import(client_for, comms, published):
     client = client_for(comms)
@@ -272,3 +278,28 @@ def test_lint_catalog_lists_sources_and_switches_lints_off(client_for, legal, or
 def test_dashboard_card_shows_drafts_with_lint_counts(client_for, comms, draft):
     page = client_for(comms).get(reverse("dashboard"))
     assert b"Social media policy v1" in page.content and b"lint clean" in page.content
+
+
+def test_lints_page_searches_and_filters_by_jurisdiction_without_losing_settings(
+        client_for, comms, org):
+    from chorus.policy.lints import REGISTRY
+    from chorus.policy.selectors import disabled_lints_for
+
+    client = client_for(comms)
+    first = next(iter(REGISTRY.values()))
+    page = client.get(reverse("policy:lints"), {"q": first.id}).content.decode()
+    assert f"<code>{first.id}</code>" in page and "lints match" in page
+    eu = client.get(reverse("policy:lints"), {"jurisdiction": "EU"}).content.decode()
+    assert all(f"<code>{i}</code>" not in eu for i, lint in REGISTRY.items()
+               if "EU" not in lint.jurisdictions)
+    # Saving a filtered view keeps every hidden lint switched on: they travel as hidden inputs.
+    other = next(i for i in REGISTRY if i != first.id)
+    assert f'<input type="hidden" name="enabled" value="{other}">' in page
+    assert disabled_lints_for(organization=org) == []
+def test_uploaded_yaml_with_aliases_is_refused_in_the_form(client_for, comms):
+    bomb = "a0: &a0 [lol, lol]\na1: &a1 [*a0, *a0]\nentities:\n  customers: *a1\n"
+    upload = SimpleUploadedFile("bomb.yaml", bomb.encode(), content_type="application/yaml")
+    response = client_for(comms).post(reverse("policy:import"), {"file": upload})
+    assert response.status_code == 200
+    assert "anchors and aliases" in response.content.decode()
+    assert Policy.objects.count() == 0

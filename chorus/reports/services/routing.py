@@ -15,6 +15,9 @@ from chorus.common.errors import InvalidInput
 from chorus.people.models import Organization, User
 from chorus.reports.models import Category, Report, ReportEvent, RoutingRule
 
+# Roles that handle reports; routing teams and leads are limited to them.
+STAFF_ROLES = ("admin", "communications", "hr", "legal")
+
 
 def _name_patterns(user: User) -> list[re.Pattern[str]]:
     """How a text can name this user: full name, e-mail, or the e-mail's local part as @handle."""
@@ -47,17 +50,28 @@ def _fallback_handlers(organization_id: int) -> list[User]:
     return sorted(users, key=lambda u: (min(order.get(g.name, 9) for g in u.groups.all()), u.pk))
 
 
-def _least_loaded(users: Sequence[User]) -> User | None:
+def _least_loaded(
+    users: Sequence[User], *, category: str, lead_id: int | None
+) -> tuple[User | None, int]:
+    """The team member with the fewest open reports *of this category*, the lead first on a tie.
+
+    Counting every category's work (as routing once did) sent a harassment report to legal
+    because HR had just been given an unrelated leak report, and ties went to the lowest
+    database id, not to the rule's lead (issue 17). Returns (user, their open count).
+    """
     if not users:
-        return None
+        return None, 0
     loads = dict(
         Report.objects.filter(
-            assignee__in=users, status__in=[Report.Status.NEW, Report.Status.TRIAGING]
+            assignee__in=users,
+            category=category,
+            status__in=[Report.Status.NEW, Report.Status.TRIAGING],
         )
         .values_list("assignee")
         .annotate(n=Count("pk"))
     )
-    return min(users, key=lambda u: (loads.get(u.pk, 0), u.pk))
+    best = min(users, key=lambda u: (loads.get(u.pk, 0), u.pk != lead_id, u.pk))
+    return best, loads.get(best.pk, 0)
 
 
 def _route(*, report: Report, texts: Iterable[str], actor: Any) -> None:
@@ -89,7 +103,10 @@ def _route(*, report: Report, texts: Iterable[str], actor: Any) -> None:
     team = [
         u for u in (list(rule.team.filter(is_active=True)) if rule else []) if u.pk not in excluded
     ]
-    assignee, how = _least_loaded(team), "team"
+    assignee, open_count = _least_loaded(
+        team, category=report.category, lead_id=rule.lead_id if rule else None
+    )
+    how = "team"
     if (
         assignee is None
         and rule
@@ -103,18 +120,40 @@ def _route(*, report: Report, texts: Iterable[str], actor: Any) -> None:
         assignee, how = (fallback[0] if fallback else None), "fallback"
     previous = report.assignee
     report.assignee = assignee
-    if excluded:
-        where = {"team": "to a team member", "lead": "to the lead"}.get(how, "to HR/legal")
-        who = "person" if len(excluded) == 1 else "people"
-        report.routing_note = f"Routed around {len(excluded)} named {who} ({where})."
-    elif rule is None:
-        report.routing_note = "No routing rule for this category: sent to HR."
-    else:
-        report.routing_note = ""
+    rule_name = f"the routing rule for “{report.get_category_display()}”"
+    named_names = ", ".join(sorted(u.full_name or u.email for u in report.excluded_users.all()))
     if assignee is None:
         report.routing_note = (
             "Everyone who could handle this report is named in it. An "
             "administrator must assign it by hand."
+        )
+    elif how == "team" and rule is not None and assignee.pk == rule.lead_id:
+        report.routing_note = (
+            f"Lead of {rule_name}"
+            + (f", with the fewest open reports in that category ({open_count})"
+               if len(team) > 1 else "")
+            + "."
+        )
+    elif how == "team":
+        report.routing_note = (
+            f"Team member of {rule_name} with the fewest open reports in that category "
+            f"({open_count})"
+            + (f"; the lead, {rule.lead}, has more" if rule and rule.lead
+               and rule.lead_id not in excluded and rule.lead in team else "")
+            + "."
+        )
+    elif how == "lead":
+        report.routing_note = f"Lead of {rule_name} (no team member could take it)."
+    elif rule is None:
+        report.routing_note = "No routing rule for this category: sent to HR."
+    else:
+        report.routing_note = "Nobody on the routing rule could take it: sent to HR/legal."
+    if excluded and assignee is not None:
+        who = "person" if len(excluded) == 1 else "people"
+        report.routing_note = (
+            f"Routed around {len(excluded)} named {who}"
+            + (f" ({named_names})" if named_names else "")
+            + f". {report.routing_note}"
         )
     report.save(update_fields=["assignee", "routing_note", "updated_at"])
     if assignee != previous:
@@ -153,6 +192,14 @@ def routing_rule_save(
         )
     if not team and lead is None:
         raise InvalidInput("Add at least one team member or a lead.", field="team")
+    not_staff = [
+        u for u in people if not any(u.has_role(r) for r in STAFF_ROLES)
+    ]
+    if not_staff:
+        names = ", ".join(sorted({u.full_name or u.email for u in not_staff}))
+        raise InvalidInput(
+            f"{names} cannot handle reports: a routing team or lead needs the administrator, "
+            "communications, HR or legal role.", field="team")
     rule, _created = RoutingRule.objects.update_or_create(
         organization=organization,
         category=category,

@@ -50,7 +50,7 @@ def test_a_wrong_key_gets_a_clear_page_and_leaks_nothing(rules, employee2, clien
     page = client.post(FOLLOW_UP, {"key": "AAAAA-BBBBB-CCCCC-DDDDD"})
 
     body = page.content.decode()
-    assert page.status_code == 404
+    assert page.status_code == 422
     assert "No report matches this key" in body
     assert "x.com" not in body and "Harassment" not in body
 

@@ -35,7 +35,7 @@ def _fresh_process_memory() -> None:
 def test_wrong_keys_counted_by_one_process_are_seen_by_another_and_after_a_restart(settings):
     settings.REPORTS_KEY_ATTEMPTS = 3
     worker_one = Client(REMOTE_ADDR="203.0.113.7")
-    assert [worker_one.post("/r/", WRONG).status_code for _ in range(3)] == [404] * 3
+    assert [worker_one.post("/r/", WRONG).status_code for _ in range(3)] == [422] * 3
 
     _fresh_process_memory()
 
@@ -83,7 +83,7 @@ def test_behind_the_proxy_each_forwarded_client_has_its_own_count(settings):
         guesser.post("/r/", WRONG)
 
     assert guesser.post("/r/", WRONG).status_code == 429
-    assert reporter.post("/r/", WRONG).status_code == 404
+    assert reporter.post("/r/", WRONG).status_code == 422
 
 
 def _expires(key: str):

@@ -35,7 +35,7 @@ def test_after_the_allowed_wrong_keys_the_page_says_too_many_attempts(settings, 
     statuses = [_try(client, WRONG).status_code for _ in range(3)]
     blocked = _try(client, WRONG)
 
-    assert statuses == [404, 404, 404]
+    assert statuses == [422, 422, 422]
     body = blocked.content.decode()
     assert blocked.status_code == 429
     assert "Too many attempts, try again in a few minutes" in body
@@ -47,7 +47,7 @@ def test_after_the_allowed_wrong_keys_the_page_says_too_many_attempts(settings, 
 def test_the_default_allows_ten_wrong_keys(client):
     statuses = [_try(client, WRONG).status_code for _ in range(11)]
 
-    assert statuses == [404] * 10 + [429]
+    assert statuses == [422] * 10 + [429]
 
 
 def test_a_blocked_client_cannot_open_or_answer_a_report_even_with_the_right_key(
@@ -87,7 +87,7 @@ def test_a_right_key_neither_counts_nor_resets_the_wrong_ones(
     right = _try(client, {"key": result.key}).status_code
     last = [_try(client, WRONG).status_code for _ in range(2)]
 
-    assert (first, right, last) == ([404, 404], 200, [404, 429])
+    assert (first, right, last) == ([422, 422], 200, [422, 429])
 
 
 def test_malformed_keys_are_refused_by_the_form_and_do_not_count(settings, client):
@@ -96,7 +96,7 @@ def test_malformed_keys_are_refused_by_the_form_and_do_not_count(settings, clien
     statuses = [_try(client, {"key": ""}).status_code for _ in range(3)]
 
     assert statuses == [422, 422, 422]
-    assert _try(client, WRONG).status_code == 404
+    assert _try(client, WRONG).status_code == 422
 
 
 def test_the_window_ends_after_15_minutes(settings, client, monkeypatch):
@@ -110,7 +110,7 @@ def test_the_window_ends_after_15_minutes(settings, client, monkeypatch):
     monkeypatch.setattr(chorus_cache, "tz_now", lambda: later)
     monkeypatch.setattr(time, "time", lambda: later.timestamp())
 
-    assert _try(client, WRONG).status_code == 404
+    assert _try(client, WRONG).status_code == 422
 
 
 def test_the_client_address_is_never_stored_in_clear(client):

@@ -187,3 +187,49 @@ def test_routing_rules_are_edited_on_their_page(client_for, admin, comms, legal,
 
 def test_employees_cannot_edit_routing(client_for, employee):
     assert client_for(employee).get(reverse("reports:routing")).status_code == 404
+
+
+def test_other_categories_work_does_not_push_a_report_off_the_rules_lead(
+        rules, employee, hr, legal):
+    """Issue 17: HR had an open leak report, so a harassment report went to legal (the team's
+    least loaded across *all* categories) although the harassment rule's lead is HR."""
+    rule = rules["harassment"]
+    rule.lead = hr
+    rule.save(update_fields=["lead"])
+    rule.team.set([hr, legal])
+    Report.objects.filter(pk=submit(reporter=employee, category="leak",
+                                    url="https://x.com/l/status/1").report.pk).update(assignee=hr)
+
+    report = submit(reporter=employee, url="https://x.com/h/status/2").report
+
+    assert report.assignee == hr
+    event = ReportEvent.objects.get(report=report, kind="routed")
+    assert "Lead of the routing rule for “Harassment" in event.note
+    assert "fewest open reports in that category (0)" in event.note
+
+
+def test_the_routing_history_says_why_a_team_member_got_it(rules, employee, hr, legal):
+    rule = rules["harassment"]
+    rule.lead = hr
+    rule.save(update_fields=["lead"])
+    rule.team.set([hr, legal])
+    submit(reporter=employee, url="https://x.com/h/status/3")  # to the lead, hr
+    report = submit(reporter=employee, url="https://x.com/h/status/4").report
+    assert report.assignee == legal
+    note = ReportEvent.objects.get(report=report, kind="routed").note
+    assert "fewest open reports in that category (0)" in note and "has more" in note
+
+
+def test_routing_pickers_offer_staff_roles_only(client_for, hr, employee, manager, legal):
+    page = client_for(hr).get(reverse("reports:routing")).content.decode()
+    assert legal.full_name in page
+    assert employee.full_name not in page and manager.full_name not in page
+
+
+def test_a_routing_rule_refuses_an_employee_on_the_team(org, hr, employee):
+    from chorus.common.errors import InvalidInput
+    from chorus.reports.services import routing_rule_save
+
+    with pytest.raises(InvalidInput, match="cannot handle reports"):
+        routing_rule_save(organization=org, actor=hr, category="harassment",
+                          team=[employee], lead=hr, sla_hours=24)

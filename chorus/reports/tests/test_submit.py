@@ -168,3 +168,26 @@ def test_a_closed_case_is_not_reopened_by_a_new_report(employee, employee2, hr):
 
     again = submit(reporter=employee2)
     assert not again.merged and again.report.pk != report.pk
+
+
+def test_the_anonymous_key_page_offers_a_download_and_print_receipt(client_for, employee):
+    page = client_for(employee).post(reverse("reports:create"), {**FORM, "anonymous": "on"})
+    body = page.content.decode()
+    assert 'download="chorus-report-key.txt"' in body and "data-print" in body
+    assert "href=\"data:text/plain;charset=utf-8,Chorus%20anonymous%20report%20key" in body
+    assert "private browser window" in client_for(employee).get(
+        reverse("reports:create")).content.decode()
+
+
+def test_staff_see_only_the_day_of_an_anonymous_submission(client_for, employee, hr, rules):
+    from django.utils import timezone
+
+    from chorus.reports.models import Submission
+
+    client_for(employee).post(reverse("reports:create"), {**FORM, "anonymous": "on"})
+    submission = Submission.objects.get(anonymous=True)
+    page = client_for(hr).get(reverse("reports:detail", args=[submission.report_id]))
+    body = page.content.decode()
+    assert "anonymous: day only" in body
+    clock = timezone.localtime(submission.created_at).strftime("%H:%M")
+    assert clock not in body.split("<h2 class=\"card__title\">History</h2>")[1]

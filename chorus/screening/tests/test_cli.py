@@ -150,3 +150,13 @@ def test_engine_never_imports_django():
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, check=False)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_policy_with_nested_aliases_exits_2_at_once(tmp_path):
+    policy = tmp_path / "bomb.yaml"
+    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    policy.write_text("\n".join([*lines, "entities:", "  customers: *a8", ""]), encoding="utf-8")
+    proc = run_check("-", "--policy", str(policy), stdin=b"hello")
+    assert proc.returncode == 2
+    assert "aliases are not allowed" in proc.stderr.decode()

@@ -258,3 +258,58 @@ def test_no_preset_turns_on_a_rule_against_working_conditions_talk():
 def test_loose_preset_turns_regulated_claims_off():
     rules = {r.id: r for r in preset_rules("loose")}
     assert rules["claims.regulated"].enabled is False
+
+
+# ---------------------------------------------------------------- hostile documents (issue 11)
+
+
+def _alias_bomb(levels: int) -> str:
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, levels + 1):
+        lines.append(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]")
+    return "\n".join([*lines, "schema: 1", "title: bomb", "entities:", f"  customers: *a{levels}"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        _alias_bomb(8),  # would expand to 10^9 strings
+        "schema: 1\ntitle: x\nrules: &x [*x]\n",  # recursive alias
+        "entities: &x\n  customers: *x\n",
+        "organization: &org {name: Acme}\nentities:\n  <<: *org\n",  # merge key
+        "title: &t Acme\n",  # an anchor alone
+    ],
+)
+def test_anchors_and_aliases_are_refused_before_expansion(text):
+    with pytest.raises(PolicyError, match="anchors and aliases"):
+        parse_policy_yaml(text)
+
+
+@pytest.mark.parametrize("depth", [33, 900, 5000])
+def test_deep_nesting_is_a_policy_error_not_a_recursion_error(depth):
+    for text in ("rules: " + "[" * depth + "]" * depth, "- " * depth + "x"):
+        with pytest.raises(PolicyError, match="nested more than 32 levels"):
+            parse_policy_yaml(text)
+
+
+def test_a_huge_document_is_refused_with_the_limit():
+    text = "title: x\n" + "# padding\n" * 60_000
+    with pytest.raises(PolicyError, match="the limit is 524,288"):
+        parse_policy_yaml(text)
+
+
+def test_too_many_values_are_refused():
+    text = "entities:\n  customers: [" + ",".join(["c"] * 100_001) + "]\n"
+    with pytest.raises(PolicyError, match="more than 100,000 values"):
+        parse_policy_yaml(text)
+
+
+def test_normal_nesting_still_parses():
+    policy = parse_policy_yaml(FULL_POLICY)
+    assert policy.entities.customers == ("Contoso",)
+
+
+def test_an_impossible_date_value_is_a_policy_error():
+    with pytest.raises(PolicyError, match="invalid value") as exc:
+        parse_policy_yaml("title: 2026-13-45\n")
+    assert exc.value.line == 1

@@ -11,6 +11,9 @@ from chorus.connectors.base import AccountRef, ConnectorError, call_with_retries
 from chorus.connectors.mastodon.adapter import MastodonConnector, parse_handle, status_to_post
 from chorus.connectors.testing import LocalHttpServer, cassette_route
 
+# These tests read from servers on 127.0.0.1, which the outbound guard refuses by default.
+pytestmark = pytest.mark.usefixtures("outbound_to_loopback")
+
 CASSETTE = Path(__file__).resolve().parent.parent / "fixtures" / "cassette_statuses.yaml"
 ACCOUNT_ID = "117020565966271181"
 LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)

@@ -7,6 +7,9 @@ from chorus.connectors.base import AccountRef, ConnectorError
 from chorus.connectors.rss.adapter import RssConnector, parse_feed
 from chorus.connectors.testing import LocalHttpServer
 
+# These tests read from servers on 127.0.0.1, which the outbound guard refuses by default.
+pytestmark = pytest.mark.usefixtures("outbound_to_loopback")
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 RSS = {"Content-Type": "application/rss+xml"}
 

@@ -21,7 +21,7 @@ def campaigns_keep_their_launch_version(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('onboarding', '0001_initial'),
+        ('onboarding', '0002_import_date_order'),
     ]
 
     operations = [

@@ -27,7 +27,7 @@ def existing_links_need_proof(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0001_initial'),
+        ('monitoring', '0002_archive_import'),
         ('people', '0001_initial'),
     ]
 

@@ -1,0 +1,81 @@
+"""Writes of the administration app. Import from `chorus.administration.services`."""
+
+from __future__ import annotations
+
+from chorus.administration.services.invitations import (
+    InvitationProblem,
+    clean_roles,
+    invitation_accept,
+    invitation_create,
+    invitation_resend,
+    invitation_resolve,
+    invitation_revoke,
+    invitation_send,
+    invitation_token,
+    invitation_url,
+)
+from chorus.administration.services.organizations import (
+    SETTINGS_FIELDS,
+    clean_domains,
+    clean_jurisdictions,
+    language_choices,
+    organization_set_logo,
+    organization_suspend,
+    organization_unsuspend,
+    organization_update,
+    require_admin,
+    sender_for,
+)
+from chorus.administration.services.setup import (
+    PRESETS,
+    SetupResult,
+    installation_is_set_up,
+    organization_setup,
+    register_setup_hook,
+    setup_code,
+    setup_code_matches,
+)
+from chorus.administration.services.users import (
+    active_admins,
+    user_deactivate,
+    user_reactivate,
+    user_role_grant,
+    user_role_revoke,
+    user_roles_update,
+)
+
+__all__ = [
+    "PRESETS",
+    "SETTINGS_FIELDS",
+    "InvitationProblem",
+    "SetupResult",
+    "active_admins",
+    "clean_domains",
+    "clean_jurisdictions",
+    "clean_roles",
+    "installation_is_set_up",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_resend",
+    "invitation_resolve",
+    "invitation_revoke",
+    "invitation_send",
+    "invitation_token",
+    "invitation_url",
+    "language_choices",
+    "organization_set_logo",
+    "organization_setup",
+    "organization_suspend",
+    "organization_unsuspend",
+    "organization_update",
+    "register_setup_hook",
+    "require_admin",
+    "sender_for",
+    "setup_code",
+    "setup_code_matches",
+    "user_deactivate",
+    "user_reactivate",
+    "user_role_grant",
+    "user_role_revoke",
+    "user_roles_update",
+]

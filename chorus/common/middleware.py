@@ -1,0 +1,68 @@
+"""Per-request settings that follow the signed-in user."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+
+def zone_for(user: object) -> zoneinfo.ZoneInfo:
+    """The zone dates are shown in for `user`: theirs, else their organization's, else UTC.
+
+    An unknown zone name (a typo in the database) falls back instead of failing the page.
+    """
+    org = getattr(user, "organization", None) if getattr(user, "is_authenticated", False) else None
+    for name in (getattr(user, "timezone", "") or "", getattr(org, "timezone", "") or ""):
+        if name:
+            try:
+                return zoneinfo.ZoneInfo(name)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                continue
+    return zoneinfo.ZoneInfo("UTC")
+
+
+class TimezoneMiddleware:
+    """Activate the viewer's time zone so every template date is in their local time."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            timezone.activate(zone_for(user))
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+
+class NotFoundPageMiddleware:
+    """Mistyped URLs get the product's 404 page even with DEBUG on.
+
+    Without DEBUG Django already renders templates/404.html. With DEBUG it shows its technical
+    page listing every URL pattern, which is what a newcomer sees after a typo in the demo. A
+    404 raised *by a view* (Http404, NotFound) keeps Django's debug page in development, since
+    that page explains which lookup failed. Placed below CommonMiddleware (so "add a slash"
+    redirects still happen) and below CSPMiddleware (so the page gets our CSP).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and getattr(request, "resolver_match", None) is None
+        ):
+            return render(request, "404.html", status=404)
+        return response
