@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "chorus.people",
     "chorus.audit",
     "chorus.administration",  # first-run setup, users and roles, organization settings
+    "chorus.ops",  # readiness, metrics, request ids, backup/restore, organization export
 ]
 # Domain apps are added as they land; each lists itself once here.
 OPTIONAL_APPS = [
@@ -96,6 +97,7 @@ OPTIONAL_APPS = [
     "chorus.reports",
     "chorus.incidents",
     "chorus.monitoring",
+    "chorus.privacy",  # data rights: per-person export and erasure (each app contributes)
 ]
 # CHORUS_APPS (comma-separated labels, e.g. "policy,checks") narrows the domain apps for
 # development of one app in isolation; empty means every app present.
@@ -345,7 +347,7 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 )
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
@@ -382,6 +384,30 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Operations (chorus.ops): request ids, log format, metrics access ---
+# A request id on every request (X-Request-ID in and out) and on every log line; first in the
+# chain so redirects and error pages carry it too.
+MIDDLEWARE.insert(0, "chorus.ops.logging.RequestIdMiddleware")
+LOG_FORMAT = env_str("LOG_FORMAT", "plain").lower()
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use plain or json.")
+LOGGING["filters"] = {"request_id": {"()": "chorus.ops.logging.RequestIdFilter"}}
+LOGGING["formatters"] = {
+    "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    "json": {"()": "chorus.ops.logging.JsonFormatter"},
+}
+LOGGING["handlers"] = {
+    "console": {
+        "class": "logging.StreamHandler",
+        "formatter": LOG_FORMAT,
+        "filters": ["request_id"],
+    }
+}
+# /metrics: a bearer token and/or the addresses (or networks) allowed to scrape. Neither set
+# means metrics are off (404). Both set means both must match.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "")
 
 # Product settings.
 CHORUS_DEMO_PASSWORD = env_str("CHORUS_DEMO_PASSWORD", "chorus-demo-2026")

@@ -8,11 +8,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from chorus.common import views as common_views
+from chorus.ops import views as ops_views
 from chorus.people.forms import LoginForm
 from config.api import api
 
 urlpatterns = [
     path("healthz", common_views.healthz, name="healthz"),
+    path("readyz", ops_views.readyz, name="readyz"),  # database, cache, queue, migrations
+    path("metrics", ops_views.metrics, name="metrics"),  # Prometheus; METRICS_TOKEN/_ALLOWED_IPS
     path("", common_views.dashboard, name="dashboard"),
     path(
         "login/",
@@ -46,6 +49,7 @@ APP_URLS = [
     ("incidents/", "chorus.incidents"),
     ("monitoring/", "chorus.monitoring"),
     ("admin/", "chorus.administration"),  # Admin → Users and roles, Organization, checklist
+    ("privacy/", "chorus.privacy"),
 ]
 for prefix, module in APP_URLS:
     if module in settings.INSTALLED_APPS and find_spec(f"{module}.urls"):

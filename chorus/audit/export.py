@@ -41,11 +41,11 @@ def _rows(
         yield [
             e.seq,
             when,
-            e.actor_label,
+            getattr(e, "display_actor", e.actor_label),
             e.action,
             e.target_type,
             e.target_id,
-            e.target_label,
+            getattr(e, "display_target", e.target_label),
             json.dumps(e.data, sort_keys=True),
             e.prev_hash,
             e.entry_hash,

@@ -89,3 +89,30 @@ class AuditEntry(models.Model):
     def is_anonymous(self) -> bool:
         """True for an anonymous reporter's write: show only its day, never its time."""
         return self.actor_id is None and self.actor_label in ANONYMOUS_ACTOR_LABELS
+
+class AuditPseudonym(models.Model):
+    """Hides a person's name in the audit trail *by reference*, after a data-rights erasure.
+
+    Entries are never rewritten (that would break the hash chain that proves the trail is
+    complete); instead each (target_type, target_id) listed here, e.g. ("people.user", "12")
+    or ("people.person", "40"), is shown as `label` wherever it is the actor or the target.
+    """
+
+    organization = models.ForeignKey(
+        "people.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    target_type = models.CharField(max_length=100)
+    target_id = models.CharField(max_length=64)
+    label = models.CharField(max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "target_type", "target_id"],
+                name="auditpseudonym_one_per_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_type}:{self.target_id} → {self.label}"

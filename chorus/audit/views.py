@@ -9,7 +9,12 @@ from django.utils import timezone
 
 from chorus.audit.export import audit_csv
 from chorus.audit.forms import AuditFilterForm
-from chorus.audit.selectors import audit_actor_labels, audit_entry_list_for
+from chorus.audit.selectors import (
+    audit_actor_labels,
+    audit_entries_masked,
+    audit_entries_masked_iter,
+    audit_entry_list_for,
+)
 from chorus.audit.services import audit_record, audit_verify
 from chorus.common.types import AuthedRequest
 
@@ -40,17 +45,27 @@ def audit_log(request: AuthedRequest) -> HttpResponse:
     query = request.GET.copy()
     for key in ("page", "verify", "export"):
         query.pop(key, None)
+    shown_entries = audit_entries_masked(organization_id=request.user.org_id, entries=page)
     return render(
         request,
         "audit/log.html",
-        {"page": page, "form": form, "verify": verify, "query": query.urlencode()},
+        {
+            "page": page,
+            "entries": shown_entries,
+            "form": form,
+            "verify": verify,
+            "query": query.urlencode(),
+        },
     )
 
 
 def _export(request: AuthedRequest, entries, filters: dict) -> HttpResponse:  # type: ignore[no-untyped-def, type-arg]
     verify = audit_verify(organization_id=request.user.organization_id)
     shown = {k: str(v) for k, v in filters.items() if v}
-    body = audit_csv(entries=entries.iterator(chunk_size=2000), verify=verify, filters=shown)
+    masked = audit_entries_masked_iter(
+        organization_id=request.user.org_id, entries=entries.iterator(chunk_size=2000)
+    )
+    body = audit_csv(entries=masked, verify=verify, filters=shown)
     audit_record(
         organization=request.user.org,
         actor=request.user,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from chorus.audit.services import audit_record
 from chorus.checks.models import ReviewRequest
 from chorus.common.errors import Conflict, InvalidInput, PermissionDenied
+from chorus.common.metrics import SCREENING_SECONDS
 
 if TYPE_CHECKING:
     from chorus.screening import Post, Result
@@ -57,12 +58,15 @@ def screen_text(
     author: str | None = None,
     post_id: str = "-",
 ) -> Result:
-    """Screen one text against the organization's policy. Never stores the text."""
+    """Screen one text against the organization's policy. Never stores the text.
+
+    The time taken is observed in the `chorus_screening_seconds` histogram (`/metrics`)."""
     from chorus.screening import screener_for
 
-    policy = screening_policy(organization=organization)
-    post = _post(text, post_id=post_id, network=network, author=author, field="text")
-    return screener_for(policy).check(post)
+    with SCREENING_SECONDS.time():
+        policy = screening_policy(organization=organization)
+        post = _post(text, post_id=post_id, network=network, author=author, field="text")
+        return screener_for(policy).check(post)
 
 
 def screen_many(*, organization: Any, posts: Iterable[dict[str, Any]]) -> Iterator[Result]:

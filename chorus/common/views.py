@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -31,9 +30,10 @@ from chorus.people.roles import Role
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and database check for load balancers; no session, no template."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Liveness: the process is up and answering; no session, no template, no database.
+
+    A liveness probe must not fail because a dependency is down (restarting the web process
+    would not help); `/readyz` (chorus.ops) checks the database, cache, queue and migrations."""
     return JsonResponse({"status": "ok"})
 
 

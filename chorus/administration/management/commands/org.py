@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -17,11 +18,12 @@ from chorus.administration.services import (
     organization_unsuspend,
 )
 from chorus.common.errors import DomainError
+from chorus.ops.orgdata import OrgDataError, org_delete, org_export
 from chorus.people.models import Organization
 
 
 class Command(BaseCommand):
-    help = "Platform operator: create, list, suspend and unsuspend organizations."
+    help = "Platform operator: create, list, suspend, unsuspend, export and delete organizations."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -37,10 +39,29 @@ class Command(BaseCommand):
         suspend.add_argument("--reason", required=True, help="Shown to its members.")
         unsuspend = sub.add_parser("unsuspend", help="Lift a suspension.")
         unsuspend.add_argument("slug")
+        export = sub.add_parser("export", help="Export every row and file of one organization.")
+        export.add_argument("organization_id", type=int)
+        export.add_argument(
+            "--output",
+            "-o",
+            type=Path,
+            default=None,
+            help="Archive file (default: chorus-org-<ID>.tar).",
+        )
+        delete = sub.add_parser("delete", help="Delete one organization and all of its data.")
+        delete.add_argument("organization_id", type=int)
+        delete.add_argument(
+            "--confirm",
+            required=True,
+            metavar="NAME",
+            help="The organization's exact name, as a guard against a wrong id.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             getattr(self, f"_{options['action']}")(options)
+        except OrgDataError as exc:
+            raise CommandError(str(exc), returncode=1) from None
         except DomainError as exc:
             where = f" ({exc.field})" if exc.field else ""
             raise CommandError(f"{exc.message}{where}") from None
@@ -100,3 +121,26 @@ class Command(BaseCommand):
     def _unsuspend(self, options: dict[str, Any]) -> None:
         org = organization_unsuspend(organization=self._org(options["slug"]))
         self.stdout.write(self.style.SUCCESS(f"{org.name} is active again."))
+
+    def _export(self, options: dict[str, Any]) -> None:
+        org_id = options["organization_id"]
+        output = options["output"] or Path(f"chorus-org-{org_id}.tar")
+        manifest = org_export(organization_id=org_id, output=output)
+        rows = sum(manifest["counts"].values())
+        self.stdout.write(
+            f"Exported organization {org_id} ({manifest['organization']['name']}) to "
+            f"{output}: {rows} rows, {len(manifest['files']) - 1} file(s)."
+        )
+        if manifest["missing_files"]:
+            self.stderr.write(
+                f"{len(manifest['missing_files'])} file(s) referenced by rows were "
+                "missing from MEDIA_ROOT and are listed in manifest.json."
+            )
+
+    def _delete(self, options: dict[str, Any]) -> None:
+        org_id = options["organization_id"]
+        deleted = org_delete(organization_id=org_id, confirm_name=options["confirm"])
+        self.stdout.write(
+            f"Deleted organization {org_id}: {sum(deleted.values())} rows in "
+            f"{len(deleted)} tables, and its uploaded files."
+        )
