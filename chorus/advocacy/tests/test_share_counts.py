@@ -313,3 +313,14 @@ def test_a_failed_fetch_keeps_the_item_and_says_why(approved_item):
 def test_another_organizations_preview_image_is_a_404(approved_item, outsider, client_for):
     assert client_for(outsider).get(
         f"/advocacy/content/{approved_item.pk}/preview.img").status_code == 404
+
+
+def test_erasure_removes_the_link_to_the_persons_own_post(approved_item, employee):
+    from chorus.advocacy.privacy import erase_person_data
+
+    share = share_create(user=employee, item=approved_item, network="x", text="Our lab!")
+    share_confirm(user=employee, share=share, post_url="https://x.com/emery/status/1")
+    erase_person_data(employee.person)
+    share.refresh_from_db()
+    assert (share.text, share.post_url) == ("", "")
+    assert share.confirmed_at is not None  # the record still counts, without personal data
