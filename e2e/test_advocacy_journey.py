@@ -74,6 +74,9 @@ def test_content_is_written_approved_shared_and_clicked(demo, new_page, browser,
     final_text = f"{text} {hashtag}"
     assert intent == "https://fosstodon.org/share?text=" + quote(f"{final_text} {short}", safe="")
     shot(employee, "advocacy-07-ready")
+    # Opening the composer is not posting: the share counts once the employee confirms.
+    employee.get_by_role("button", name="I posted it").click()
+    employee.get_by_test_id("share-confirmed").wait_for()
 
     # A visitor follows the tracked link: a 302 to the page with UTM parameters. (The target
     # is outside the test machine, so the redirect is read rather than followed.)

@@ -12,8 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import Count, Max, Q, QuerySet, Value
+from django.db.models.functions import Concat, TruncDate, TruncMonth
 from django.utils import timezone
 
 from chorus.advocacy.models import AdvocateProfile, Click, ContentItem, Share
@@ -52,9 +52,19 @@ def period_ending_today(days: int) -> Period:
     return Period(start=today - datetime.timedelta(days=days - 1), end=today)
 
 
-def _shares(organization: Organization, period: Period) -> QuerySet[Share]:
+def _started(organization: Organization, period: Period) -> QuerySet[Share]:
     return Share.objects.filter(organization=organization, created_at__gte=period.start_dt,
                                 created_at__lt=period.end_dt)
+
+
+def _shares(organization: Organization, period: Period) -> QuerySet[Share]:
+    """Confirmed shares only (said posted, or seen on a linked account): what analytics and
+    points count. An intent (the composer was opened) is counted apart."""
+    return _started(organization, period).filter(confirmed_at__isnull=False)
+
+
+def _intents(organization: Organization, period: Period) -> QuerySet[Share]:
+    return _started(organization, period).filter(confirmed_at__isnull=True)
 
 
 def _clicks(organization: Organization, period: Period) -> QuerySet[Click]:
@@ -74,6 +84,7 @@ class Breakdown:
 class Analytics:
     period: Period
     shares: int = 0
+    intents: int = 0
     clicks: int = 0
     visitors: int = 0
     advocates: int = 0
@@ -107,7 +118,10 @@ def analytics_for(*, organization: Organization, period: Period) -> Analytics:
     A unique visitor is one (day, salted hash) pair: the salt changes daily by design."""
     shares, clicks = _shares(organization, period), _clicks(organization, period)
     out = Analytics(period=period)
-    out.shares = shares.count()
+    # Once per (item, network, person), even for rows from before shares were reused.
+    out.shares = shares.values("item", "network", "user").distinct().count()
+    out.intents = _intents(organization, period).values("item", "network", "user").distinct(
+        ).count()
     out.clicks = clicks.count()
     out.visitors = clicks.values("day", "visitor").distinct().count()
     out.advocates = shares.values("user").distinct().count()
@@ -163,7 +177,8 @@ class LeaderboardRow:
 
 def leaderboard_for(*, organization: Organization, period: Period, me: Any = None,
                     limit: int = 10) -> list[LeaderboardRow]:
-    """Top advocates by points (10 per share, 1 per unique visitor their links brought).
+    """Top advocates by points (10 per confirmed share, counted once per item and network;
+    1 per unique visitor their links brought).
 
     People who opted out never appear. Only people who shared appear: nobody is listed for
     not sharing.
@@ -174,7 +189,7 @@ def leaderboard_for(*, organization: Organization, period: Period, me: Any = Non
     shares = _shares(organization, period).exclude(user_id__in=opted_out)
     per_user = {r["user"]: r for r in shares.values("user", "user__full_name",
                                                      "user__person_record__department__name")
-                .annotate(n=Count("pk"))}
+                .annotate(n=Count(Concat("item_id", Value(":"), "network"), distinct=True))}
     visitors = dict(_clicks(organization, period).filter(share__user_id__in=per_user)
                     .values("share__user").annotate(v=Count("visitor", distinct=True))
                     .values_list("share__user", "v"))
@@ -194,7 +209,8 @@ def leaderboard_for(*, organization: Organization, period: Period, me: Any = Non
 
 
 def points_for(*, user: Any, period: Period) -> int:
-    shares = _shares(user.organization, period).filter(user=user).count()
+    shares = (_shares(user.organization, period).filter(user=user)
+              .values("item", "network").distinct().count())
     visitors = (_clicks(user.organization, period).filter(share__user=user)
                 .values("visitor").distinct().count())
     return shares * POINTS_PER_SHARE + visitors * POINTS_PER_VISITOR

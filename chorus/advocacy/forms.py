@@ -62,7 +62,7 @@ class ContentItemForm(forms.Form):
                     "data-link-weight": spec.link_weight or "",
                     "data-separator": VARIANT_SEPARATOR,
                 }),
-                help_text=f"Limit {spec.limit:,} {spec.unit} with the link and disclosure. "
+                help_text=f"Limit {spec.limit:,} {spec.unit_label} with the link and disclosure. "
                 f"Write several variants, each separated by a line with only {VARIANT_SEPARATOR}.",
             )
 

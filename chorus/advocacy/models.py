@@ -46,6 +46,15 @@ class ContentItem(OrgOwnedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # The link's preview (Open Graph title and image), fetched in the background and cached
+    # here; never fetched while a page renders. `preview_error` says why a fetch failed.
+    preview_title = models.CharField(max_length=300, blank=True)
+    preview_image_url = models.URLField(max_length=1000, blank=True)
+    # A copy of the preview image, served by us (the page's CSP allows only our own images).
+    preview_image = models.FileField(upload_to="advocacy/previews/%Y/%m/", blank=True)
+    preview_image_mime = models.CharField(max_length=40, blank=True)
+    preview_fetched_at = models.DateTimeField(null=True, blank=True)
+    preview_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         constraints = [
@@ -184,9 +193,19 @@ class AdvocateProfile(OrgOwnedModel):
 class Share(OrgOwnedModel):
     """One share by one employee: the final text, the intent opened and its own tracked link.
 
+    A share starts as an intent (the person opened the network's composer); it counts, in
+    analytics and points, only once confirmed: the person said they posted it, or the post
+    was seen on one of their linked accounts. There is one share per (item, network, person):
+    pressing "Share" again reuses it.
+
     `target_url` is stored ready (UTM parameters included) so the public redirect reads one
     indexed row and does no other work.
     """
+
+    class Confirmation(models.TextChoices):
+        SAID = "said", "You said you posted it"
+        SEEN = "seen", "Seen on your linked account"
+
 
     item = models.ForeignKey(ContentItem, on_delete=models.PROTECT, related_name="shares")
     caption = models.ForeignKey(Caption, on_delete=models.SET_NULL, null=True, blank=True,
@@ -203,9 +222,13 @@ class Share(OrgOwnedModel):
     code = models.CharField(max_length=16, unique=True)
     target_url = models.URLField(max_length=2000)
     intent_url = models.TextField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_via = models.CharField(max_length=10, choices=Confirmation.choices, blank=True)
+    post_url = models.URLField(max_length=1000, blank=True)
 
     class Meta:
         indexes = [
+            models.Index(fields=["item", "network", "user"]),
             models.Index(fields=["item", "text_hash"]),
             models.Index(fields=["organization", "created_at"]),
             models.Index(fields=["user", "created_at"]),
@@ -214,6 +237,10 @@ class Share(OrgOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.get_network_display()} share of {self.item_id}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
 
 
 class Click(models.Model):

@@ -26,12 +26,17 @@ class Network(models.TextChoices):
 class NetworkSpec:
     limit: int
     # "characters" counts Python characters; "graphemes" counts what a reader sees as one
-    # symbol (an emoji with a skin tone is one), which is how Bluesky counts its 300.
+    # symbol (an emoji with a skin tone is one), which is how Bluesky counts its 300. People
+    # are always told "characters" (`unit_label`): the word "graphemes" is jargon.
     unit: str = "characters"
     # X and Mastodon count every link as 23 characters whatever its real length.
     link_weight: int | None = None
     # LinkedIn and Facebook intents accept only the link; the caption is pasted by the person.
     text_in_intent: bool = True
+
+    @property
+    def unit_label(self) -> str:
+        return "characters"
 
 
 SPECS: dict[str, NetworkSpec] = {
@@ -72,8 +77,8 @@ def length_problem(network: str, caption: str, link: str) -> str | None:
         return None
     label = Network(network).label
     return (
-        f"The {label} post is {used} {spec.unit} long with the link; {label} allows "
-        f"{spec.limit}. Shorten the caption by {used - spec.limit} {spec.unit}."
+        f"The {label} post is {used} {spec.unit_label} long with the link; {label} allows "
+        f"{spec.limit}. Shorten the caption by {used - spec.limit} {spec.unit_label}."
     )
 
 

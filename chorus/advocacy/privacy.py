@@ -41,6 +41,8 @@ def export_person_data(person: Any) -> list[Any]:
                     "text": s.text,
                     "edited by you": s.edited,
                     "tracked link code": s.code,
+                    "posted (confirmed)": s.confirmed_at,
+                    "your post": s.post_url,
                     "clicks": s.click_count,
                 }
                 for s in shares
@@ -104,7 +106,8 @@ def erase_person_data(person: Any) -> Any:
     outcome.erase("weekly digest records", deleted)
     shares = Share.objects.filter(user=user)
     count = shares.count()
-    shares.update(text="", text_hash="", intent_url="", department=None)
+    # post_url (issue 17) is the link to the person's own post: personal, removed too.
+    shares.update(text="", text_hash="", intent_url="", post_url="", department=None)
     outcome.pseudonymize("shares (text removed)", count)
     outcome.keep("share records and their tracked links", count, SHARE_REASON)
     from django.db.models import Q

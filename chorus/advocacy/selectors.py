@@ -80,13 +80,14 @@ def content_get_for_editor(*, user: User, item_id: int) -> ContentItem:
     return item
 
 
-def content_image_item(*, user: User, item_id: int) -> ContentItem:
-    """The item whose image this user may see: editors see all, others only their feed's."""
+def content_image_item(*, user: User, item_id: int, preview: bool = False) -> ContentItem:
+    """The item whose image (or cached link-preview image) this user may see: editors see
+    all, others only their feed's."""
     if user.has_role(Role.COMMUNICATIONS):
         item = ContentItem.objects.filter(organization=user.organization, pk=item_id).first()
     else:
         item = feed_for(user=user).filter(pk=item_id).first()
-    if item is None or not item.image:
+    if item is None or not (item.preview_image if preview else item.image):
         raise NotFound("No such image.")
     return item
 

@@ -28,3 +28,31 @@ def digest_send_weekly_task() -> int:
 def salts_purge_task() -> int:
     """Forget yesterday's click salt (hourly, so it goes soon after midnight UTC)."""
     return salts_purge()
+
+
+@task()
+def item_preview_task(*, item_id: int) -> None:
+    """Fetch one item's link preview (title and image) and cache it on the item."""
+    from chorus.advocacy.services.previews import item_preview_refresh
+
+    item_preview_refresh(item_id=item_id)
+
+
+@periodic(every=timedelta(hours=1))
+@task()
+def item_previews_missing_task() -> int:
+    """Approved items that never had their preview fetched (e.g. approved before previews
+    existed) get one; a failed fetch is retried after a day."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from chorus.advocacy.models import ContentItem
+
+    day_ago = timezone.now() - timedelta(days=1)
+    ids = list(ContentItem.objects.filter(status=ContentItem.Status.APPROVED).filter(
+        Q(preview_fetched_at__isnull=True)
+        | (~Q(preview_error="") & Q(preview_fetched_at__lt=day_ago))
+    ).values_list("pk", flat=True)[:200])
+    for item_id in ids:
+        item_preview_task.enqueue(item_id=item_id)
+    return len(ids)

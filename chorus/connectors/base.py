@@ -79,10 +79,15 @@ class AccountRef:
 
 @dataclass(frozen=True)
 class RemoteProfile:
+    """An account as the network shows it publicly. ``bio`` is the plain text the owner wrote
+    about themselves (Mastodon note and profile fields with their link targets, Bluesky
+    description, a feed's title and description): where an ownership code can be placed."""
+
     external_id: str
     handle: str
     display_name: str = ""
     url: str = ""
+    bio: str = ""
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from chorus.monitoring.selectors import (
 from chorus.monitoring.services import (
     account_link,
     account_revoke,
+    account_verify,
     alert_acknowledge,
     consent_text_for,
 )
@@ -34,6 +35,9 @@ class AccountOut(Schema):
     network: str
     handle: str
     status: str
+    verification_code: str
+    verified_at: datetime | None
+    verification_method: str
     consented_at: datetime
     consent_version: str
     last_read_at: datetime | None
@@ -117,6 +121,14 @@ def link(request: AuthedRequest, payload: LinkIn) -> Any:
         instance=payload.instance, read_from=payload.read_from,
     )
     return Status(201, account)
+
+
+@router.post("/accounts/{account_id}/verify", response=AccountOut,
+             summary="Prove ownership: look for the code in the profile or a recent post")
+def verify(request: AuthedRequest, account_id: int) -> Any:
+    user = request.auth
+    return account_verify(user=user, account=account_get_for_owner(user=user,
+                                                                   account_id=account_id))
 
 
 @router.post("/accounts/{account_id}/revoke", response=AccountOut,

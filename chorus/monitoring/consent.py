@@ -11,19 +11,40 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-CONSENT_VERSION = "2026-11.1"
+CONSENT_VERSION = "2026-12.1"
 
+#: network -> (what is read, the kind of account, what is included or never read).
 NETWORK_SCOPE = {
-    "mastodon": "the public posts of this Mastodon account (including edits and deletions); "
-                "never followers-only posts, direct messages, likes or who you follow",
-    "bluesky": "the public posts of this Bluesky account (including edits and deletions), read "
-               "from Bluesky's public feed and live stream; never likes, follows or messages",
-    "rss": "the entries of this public feed",
-    "x_archive": "the posts in the X archive files you upload yourself, nothing else: we never "
-                 "connect to your X account",
-    "linkedin_export": "the posts (Shares.csv) in the LinkedIn export files you upload "
-                       "yourself, nothing else: we never connect to your LinkedIn account",
+    "mastodon": ("the public posts", "Mastodon account",
+                 "including edits and deletions; never followers-only posts, direct messages, "
+                 "likes or who I follow"),
+    "bluesky": ("the public posts", "Bluesky account",
+                "including edits and deletions, read from Bluesky's public feed and live "
+                "stream; never likes, follows or messages"),
+    "rss": ("the entries", "feed", ""),
+    "x_archive": ("the posts in the X archive files I upload myself", "X account",
+                  "nothing else: Chorus never connects to my X account"),
+    "linkedin_export": ("the posts (Shares.csv) in the LinkedIn export files I upload myself",
+                        "LinkedIn account",
+                        "nothing else: Chorus never connects to my LinkedIn account"),
 }
+ARCHIVES = ("x_archive", "linkedin_export")
+
+
+def account_phrase(network: str, handle: str) -> str:
+    """How the consent sentence names the account: "my Mastodon account @a@b" once a handle is
+    entered, "the Mastodon account I enter above" before. The link page's script builds the
+    same two forms from `account_phrase_templates`, so what is shown live is what is recorded.
+    """
+    with_handle, without = account_phrase_templates(network)
+    handle = " ".join(handle.split())
+    return with_handle.replace("{handle}", handle) if handle else without
+
+
+def account_phrase_templates(network: str) -> tuple[str, str]:
+    kind = NETWORK_SCOPE[network][1]
+    return f"my {kind} {{handle}}", f"the {kind} I enter above"
+
 
 EU_NOTES = [
     "Linking is voluntary. Not linking, or withdrawing later, has no consequence for your "
@@ -44,16 +65,26 @@ def consent_text(
     dpia_reference: str = "", works_council_reference: str = "",
 ) -> str:
     """The full consent text for one account, as shown and as recorded."""
-    scope = NETWORK_SCOPE[network]
-    if network not in ("x_archive", "linkedin_export"):
-        since = "published after I link the account"
+    what, _kind, extra = NETWORK_SCOPE[network]
+    if network not in ARCHIVES:
+        since = "that are published after I prove that the account is mine"
     elif read_from is None:
-        since = "published on or after the start date I choose"
+        since = "that were published on or after the start date I choose"
     else:
-        since = f"published on or after {read_from:%Y-%m-%d}"
+        since = f"that were published on or after {read_from:%Y-%m-%d}"
+    linking = ("for " if network in ARCHIVES else "of ") + account_phrase(network, handle)
+    first = f"I agree that {organization.name} reads {what} {linking} {since}"
     lines = [
-        f"I agree that {organization.name} reads {scope} — account {handle} — {since}.",
+        first + (f", {extra}." if extra else "."),
         "",
+    ]
+    if network not in ARCHIVES:
+        lines += [
+            "Nothing is read until I prove that the account is mine, by placing a one-time "
+            "code Chorus gives me in its profile or in a public post.",
+            "",
+        ]
+    lines += [
         "Why: each post is checked against the published social-media policy so that problems "
         "are caught early and I am told first, privately, with a suggestion to edit or delete "
         "the post. Only a critical finding, or findings repeated after coaching, are passed to "

@@ -70,9 +70,16 @@ class LinkedAccount(OrgOwnedModel):
     """
 
     class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for proof of ownership"
         ACTIVE = "active", "Active"
         NEEDS_ATTENTION = "needs_attention", "Needs attention"
         REVOKED = "revoked", "Consent withdrawn"
+
+    class Proof(models.TextChoices):
+        PROFILE = "profile", "Code in the profile"
+        POST = "post", "Code in a public post"
+        FEED = "feed", "Code in the feed"
+        UPLOAD = "upload", "Uploaded by the owner"
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE,
                                related_name="linked_accounts")
@@ -81,10 +88,15 @@ class LinkedAccount(OrgOwnedModel):
     instance = models.CharField(max_length=300, blank=True)
     external_id = models.CharField(max_length=300)
     profile_url = models.URLField(max_length=500, blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    # Proof that the person who consented owns the account. Until `verified_at` is set
+    # nothing is read: not polled, not streamed, nothing stored (uploads are proof by upload).
+    verification_code = models.CharField(max_length=40, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verification_method = models.CharField(max_length=20, choices=Proof.choices, blank=True)
     consented_at = models.DateTimeField()
-    # Posts published before this are never stored (consent time, or for uploads the start
-    # date the person chose when consenting).
+    # Posts published before this are never stored (the moment ownership was proven, or for
+    # uploads the start date the person chose when consenting).
     read_from = models.DateTimeField()
     consent_version = models.CharField(max_length=20)
     cursor = models.CharField(max_length=300, blank=True)
@@ -98,8 +110,11 @@ class LinkedAccount(OrgOwnedModel):
 
     class Meta:
         constraints = [
+            # A link waiting for proof does not block the real owner from linking (anyone can
+            # type someone else's handle); only a proven, unrevoked link is exclusive.
             models.UniqueConstraint(
-                fields=["network", "external_id"], condition=~Q(status="revoked"),
+                fields=["network", "external_id"],
+                condition=~Q(status__in=["revoked", "pending"]),
                 name="linkedaccount_one_live_link_per_account",
             ),
         ]
@@ -116,6 +131,11 @@ class LinkedAccount(OrgOwnedModel):
     @property
     def is_readable(self) -> bool:
         return self.status != self.Status.REVOKED
+
+    @property
+    def is_monitored(self) -> bool:
+        """Read at all: consent stands and ownership is proven."""
+        return self.is_readable and self.verified_at is not None
 
 
 class ConsentRecord(TimeStampedModel):

@@ -13,7 +13,12 @@ from chorus.connectors.base import override_connector
 from chorus.connectors.fake.adapter import FakeConnector
 from chorus.monitoring.consent import CONSENT_VERSION
 from chorus.monitoring.models import MonitoringAlert, Network
-from chorus.monitoring.services import account_link, ingest_posts, settings_update
+from chorus.monitoring.services import (
+    account_link,
+    account_verify,
+    ingest_posts,
+    settings_update,
+)
 
 DEMO_POSTS = [
     "Great day at the robotics meetup in Lisbon, thanks to everyone who came by! #robots",
@@ -36,6 +41,9 @@ def seed(ctx) -> None:  # type: ignore[no-untyped-def]
     with override_connector(Network.MASTODON, fake):
         account = account_link(user=employee, network=Network.MASTODON, handle=profile.handle,
                                agreed=True, consent_version=CONSENT_VERSION)
+        # Emery proves the account is theirs with the code in the bio, as a real owner would.
+        fake.set_bio(profile.handle, f"Robotics at Northwind. {account.verification_code}")
+        account = account_verify(user=employee, account=account)
     account.profile_url = "https://mastodon.example/@emery"
     account.save(update_fields=["profile_url"])
     # Published just after consent was given: earlier posts would never be read.

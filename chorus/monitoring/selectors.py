@@ -89,6 +89,7 @@ def consent_history_for_owner(*, user: User, account: LinkedAccount) -> QuerySet
 def pollable_account_ids() -> list[int]:
     return list(
         LinkedAccount.objects.exclude(status=LinkedAccount.Status.REVOKED)
+        .filter(verified_at__isnull=False)
         .exclude(network__in=list(ARCHIVE_NETWORKS)).values_list("pk", flat=True)
     )
 
@@ -96,6 +97,6 @@ def pollable_account_ids() -> list[int]:
 def stream_dids() -> set[str]:
     """DIDs of Bluesky accounts whose consent stands: the Jetstream filter."""
     return set(
-        LinkedAccount.objects.filter(network="bluesky").exclude(
+        LinkedAccount.objects.filter(network="bluesky", verified_at__isnull=False).exclude(
             status=LinkedAccount.Status.REVOKED).values_list("external_id", flat=True)
     )

@@ -116,7 +116,8 @@ class JetstreamConsumer:
         accounts = {
             a.external_id: a
             for a in LinkedAccount.objects.filter(network=Network.BLUESKY,
-                                                  external_id__in=relevant)
+                                                  external_id__in=relevant,
+                                                  verified_at__isnull=False)
             .exclude(status=LinkedAccount.Status.REVOKED)
             .select_related("organization", "person")
         }

@@ -12,6 +12,9 @@ urlpatterns = [
     path("accounts/<int:account_id>/import/status/", views.account_import_status,
          name="account-import-status"),
     path("accounts/<int:account_id>/refresh/", views.account_refresh, name="account-refresh"),
+    path("accounts/<int:account_id>/verify/", views.account_verify_view, name="account-verify"),
+    # Public: the page a Mastodon profile field links to (rel="me" both ways).
+    path("proof/<str:code>/", views.proof_page, name="proof"),
     path("alerts/", views.alerts, name="alerts"),
     path("alerts/<int:alert_id>/acknowledge/", views.alert_ack, name="alert-acknowledge"),
     path("overview/", views.overview, name="overview"),

@@ -11,14 +11,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from chorus.common.errors import DomainError, NotFound
 from chorus.common.forms import add_domain_error
 from chorus.common.types import AuthedRequest
-from chorus.monitoring.consent import CONSENT_VERSION
+from chorus.monitoring.consent import CONSENT_VERSION, account_phrase, account_phrase_templates
 from chorus.monitoring.forms import ImportForm, LinkForm, SettingsForm
 from chorus.monitoring.models import ARCHIVE_NETWORKS, LinkedAccount, Network
 from chorus.monitoring.selectors import (
@@ -34,6 +35,7 @@ from chorus.monitoring.selectors import (
 from chorus.monitoring.services import (
     account_link,
     account_revoke,
+    account_verify,
     alert_acknowledge,
     archive_import_upload,
     consent_text_for,
@@ -96,12 +98,27 @@ def link(request: AuthedRequest, network: str) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            messages.success(request, f"{account} is linked. You can withdraw consent at any time.")
+            if account.verified_at is None:
+                messages.success(request, f"Consent recorded for {account}. Nothing is read "
+                                 "yet: prove that the account is yours with the code below.")
+            else:
+                messages.success(request, f"{account} is linked. You can withdraw consent at "
+                                 "any time.")
             return redirect("monitoring:account-detail", account_id=account.pk)
+    consent_text = consent_text_for(organization=org, network=network, handle=handle,
+                                    read_from=_chosen_start(form))
+    # The account's name is the one part of the text that changes while typing: the page's
+    # script swaps it from the same two forms the server uses.
+    phrase = account_phrase(network, handle)
+    with_handle, without_handle = account_phrase_templates(network)
+    before, _, after = consent_text.partition(phrase)
+    first_end = after.find("\n")
     return render(request, "monitoring/link.html", {
         "form": form, "network": network, "network_label": Network(network).label,
-        "consent_text": consent_text_for(organization=org, network=network, handle=handle,
-                                         read_from=_chosen_start(form)),
+        "consent_text": consent_text, "consent_before": before, "consent_phrase": phrase,
+        "consent_after": after[:first_end] if first_end >= 0 else after,
+        "consent_rest": after[first_end:] if first_end >= 0 else "",
+        "phrase_with": with_handle, "phrase_without": without_handle,
         "consent_version": CONSENT_VERSION, "is_archive": network in ARCHIVE_NETWORKS,
         "in_eu": org.in_eu,
         "enabled": network in settings_get(organization=org).enabled_networks,
@@ -128,6 +145,9 @@ def _detail_context(request: AuthedRequest, account: Any) -> dict[str, Any]:
         "posts": post_list_for_owner(user=_me(request), account=account)[:50],
         "consents": consent_history_for_owner(user=_me(request), account=account),
         "imports": archive_imports_for_owner(user=_me(request), account=account),
+        "proof_url": request.build_absolute_uri(
+            reverse("monitoring:proof", args=[account.verification_code]))
+        if account.verification_code else "",
     }
 
 
@@ -183,6 +203,32 @@ def account_refresh(request: AuthedRequest, account_id: int) -> HttpResponse:
     messages.success(request, f"Reading {account.handle} now; new posts and any problem show "
                               "on this page in a minute.")
     return redirect("monitoring:account-detail", account_id=account.pk)
+
+
+@login_required
+@require_POST
+def account_verify_view(request: AuthedRequest, account_id: int) -> HttpResponse:
+    """Look for the one-time code now; reading starts only once it is found."""
+    account = _owned_account(request, account_id)
+    try:
+        account = account_verify(user=_me(request), account=account)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Thank you: {account.handle} is proven to be yours. Chorus "
+                         "reads its public posts from now on; you can remove the code.")
+    return redirect("monitoring:account-detail", account_id=account.pk)
+
+
+def proof_page(request: HttpRequest, code: str) -> HttpResponse:
+    """Public and minimal: links back (rel="me") to the account that carries this code, so a
+    Mastodon profile field pointing here shows as verified. Names no person or organization."""
+    account = (LinkedAccount.objects.filter(verification_code=code).exclude(
+        status=LinkedAccount.Status.REVOKED).exclude(profile_url="").first()
+        if code.startswith("chorus-") else None)
+    if account is None:
+        raise Http404("No such proof.")
+    return render(request, "monitoring/proof.html", {"account": account})
 
 
 @login_required

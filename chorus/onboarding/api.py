@@ -295,6 +295,8 @@ def attestations_list(request: AuthedRequest, offset: int = offset_query(),
 class AttestIn(InputSchema):
     content_hash: str
     confirm: bool
+    # The client showed the whole text and the reader reached its end (required).
+    read_to_end: bool = False
     answers: dict[Id, Int] = {}
 
 
@@ -308,5 +310,5 @@ def assignments_attest(request: AuthedRequest, assignment_id: int, payload: Atte
     attestation = services.attestation_create(
         assignment=assignment, channel=Attestation.Channel.SESSION,
         content_hash=payload.content_hash, confirmed=payload.confirm, answers=payload.answers,
-        user=user)
+        user=user, read_stated=payload.read_to_end)
     return Status(201, attestation)

@@ -127,8 +127,11 @@ class StageChange(models.Model):
 
 
 class Campaign(OrgOwnedModel):
-    """Assigns a published policy version to an audience. Open campaigns follow new versions
-    of their policy; a material version also opens a re-attestation campaign."""
+    """Assigns one published policy version to an audience. A campaign keeps the version it
+    was launched with: its completion counts only attestations of that version. When a newer
+    version is published, an open campaign is closed as superseded; its pending requests move
+    to a follow-up campaign for the new version (`superseded_by`), and a material version
+    also opens a re-attestation campaign."""
 
     class Audience(models.TextChoices):
         EVERYONE = "everyone", "Everyone"
@@ -146,6 +149,8 @@ class Campaign(OrgOwnedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     closed_at = models.DateTimeField(null=True, blank=True)
+    superseded_by = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                      related_name="supersedes")
 
     class Meta:
         ordering = ["-created_at"]
@@ -167,6 +172,9 @@ class Assignment(OrgOwnedModel):
         PENDING = "pending", "Pending"
         DONE = "done", "Done"
         CANCELLED = "cancelled", "Cancelled"
+        # A newer version was published before this one was acknowledged: the request moved
+        # to the follow-up campaign for that version.
+        SUPERSEDED = "superseded", "Moved to a newer version"
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="assignments")
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE,
@@ -180,6 +188,9 @@ class Assignment(OrgOwnedModel):
     assigned_at = models.DateTimeField()
     due_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
+    # When the reader's browser reported reaching the end of the policy on the attestation
+    # page (first time only); copied into the attestation as evidence.
+    read_to_end_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_at", "pk"]
@@ -197,7 +208,7 @@ class Assignment(OrgOwnedModel):
         return self.previous_version_id is not None
 
     def display_status(self, now: Any) -> str:
-        """pending | overdue | needs_reattest | done | cancelled (badge names)."""
+        """pending | overdue | needs_reattest | done | cancelled | superseded (badge names)."""
         if self.status != self.Status.PENDING:
             return self.status
         if self.is_reattest:
@@ -211,6 +222,7 @@ STATUS_LABELS = {
     "needs_reattest": "Needs re-attest",
     "done": "Done",
     "cancelled": "Cancelled",
+    "superseded": "Moved to a newer version",
 }
 
 
@@ -263,6 +275,11 @@ class Attestation(OrgOwnedModel):
     language = models.CharField(max_length=16)
     quiz_correct = models.PositiveSmallIntegerField(null=True, blank=True)
     quiz_total = models.PositiveSmallIntegerField(null=True, blank=True)
+    # How we know the person reached the end of the text: "scrolled" (the page saw the end
+    # of the document, at `read_to_end_at`) or "stated" (no script: they ticked that they
+    # read it to the end). Blank for records made before this was asked.
+    read_evidence = models.CharField(max_length=10, blank=True)
+    read_to_end_at = models.DateTimeField(null=True, blank=True)
     attested_at = models.DateTimeField()
 
     objects = AttestationQuerySet.as_manager()

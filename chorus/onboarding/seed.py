@@ -56,9 +56,10 @@ def seed(ctx: SeedContext) -> None:
     # notice test caps the response for anyone who was not).
     for key in ("admin", "comms", "hr", "legal", "manager", "employee"):
         assignment = everyone.assignments.get(person=ctx.people[key])
-        attestation_create(assignment=assignment, channel=Attestation.Channel.SESSION,
-                           content_hash=version.content_hash, confirmed=True, answers=right,
-                           user=ctx.users[key])
+        attestation_create(
+            read_stated=True, assignment=assignment, channel=Attestation.Channel.SESSION,
+            content_hash=version.content_hash, confirmed=True, answers=right,
+            user=ctx.users[key])
     # Sam and Riley are still pending; Sam's request is overdue so the dashboard shows the
     # overdue list and the nudge button.
     overdue = everyone.assignments.get(person=ctx.people["employee2"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from chorus.common.errors import NotFound
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 class CampaignCounts(TypedDict):
     total: int
     done: int
+    moved: int
 
 
 def is_hr(user: User) -> bool:
@@ -57,10 +58,11 @@ def person_detail(*, user: User, person_id: int) -> Person:
 
 
 def assignment_list_for(*, user: User) -> QuerySet[Assignment]:
-    """Assignments about people this user may see (not cancelled), ready for tables."""
+    """Assignments about people this user may see (not cancelled, not moved to a newer
+    version), ready for tables."""
     return (Assignment.objects.filter(organization=user.organization,
                                       person__in=person_list_for(user=user).values("pk"))
-            .exclude(status=Assignment.Status.CANCELLED)
+            .exclude(status__in=[Assignment.Status.CANCELLED, Assignment.Status.SUPERSEDED])
             .select_related("person", "person__department", "person__manager", "campaign",
                             "version", "version__policy", "previous_version"))
 
@@ -87,18 +89,54 @@ def assignment_get(*, user: User, assignment_id: int) -> Assignment:
 def campaign_list_for(
     *, user: User
 ) -> QuerySet[WithAnnotations[Campaign, CampaignCounts]]:
-    """Campaigns with completion counts over the people this user may see."""
-    visible = Q(assignments__person__in=person_list_for(user=user).values("pk")) & ~Q(
-        assignments__status=Assignment.Status.CANCELLED)
+    """Campaigns with completion counts over the people this user may see.
+
+    A campaign's numbers are about the version it was launched with only: `done` counts
+    requests acknowledged for that version; requests moved to a newer version are not in
+    `total` but counted apart (`moved`)."""
+    mine = Q(assignments__person__in=person_list_for(user=user).values("pk"))
+    same_version = Q(assignments__version=F("version"))
+    visible = mine & same_version & ~Q(assignments__status__in=[
+        Assignment.Status.CANCELLED, Assignment.Status.SUPERSEDED])
+    moved = mine & (Q(assignments__status=Assignment.Status.SUPERSEDED) | (
+        ~same_version & ~Q(assignments__status=Assignment.Status.CANCELLED)))
     campaigns = (Campaign.objects.filter(organization=user.organization)
-                 .select_related("version", "version__policy", "department")
+                 .select_related("version", "version__policy", "department", "superseded_by")
                  .annotate(total=Count("assignments", filter=visible, distinct=True),
                            done=Count("assignments", distinct=True, filter=visible & Q(
-                               assignments__status=Assignment.Status.DONE)))
+                               assignments__status=Assignment.Status.DONE)),
+                           moved=Count("assignments", filter=moved, distinct=True))
                  .order_by("-created_at"))
     if not is_hr(user):
         campaigns = campaigns.filter(total__gt=0)
     return campaigns
+
+
+def campaign_assignments_for(
+    *, user: User, campaign: Campaign, status: str = "", department_id: int | None = None,
+    manager_id: int | None = None, q: str = "",
+) -> QuerySet[Assignment]:
+    """The campaign page's table: its requests about people this user may see, moved ones
+    included, filtered by status (pending, overdue, done, superseded), department, manager
+    and name or e-mail; open ones first."""
+    rows = (Assignment.objects.filter(campaign=campaign,
+                                      person__in=person_list_for(user=user).values("pk"))
+            .exclude(status=Assignment.Status.CANCELLED)
+            .select_related("person", "person__department", "person__manager", "version")
+            .order_by("status", "due_at", "pk"))
+    now = timezone.now()
+    if status == "overdue":
+        rows = rows.filter(status=Assignment.Status.PENDING, due_at__lt=now)
+    elif status in (Assignment.Status.PENDING, Assignment.Status.DONE,
+                    Assignment.Status.SUPERSEDED):
+        rows = rows.filter(status=status)
+    if department_id:
+        rows = rows.filter(person__department_id=department_id)
+    if manager_id:
+        rows = rows.filter(person__manager_id=manager_id)
+    if q:
+        rows = rows.filter(Q(person__full_name__icontains=q) | Q(person__email__icontains=q))
+    return rows
 
 
 def campaign_get(*, user: User, campaign_id: int) -> WithAnnotations[Campaign, CampaignCounts]:

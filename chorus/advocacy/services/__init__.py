@@ -33,9 +33,12 @@ from chorus.advocacy.services.digest import (
 )
 from chorus.advocacy.services.shares import (
     colleagues_with_same_text,
+    linked_mastodon_server,
     normalized_hash,
+    share_confirm,
     share_create,
     share_refusal,
+    shares_confirm_seen,
     short_link,
 )
 
@@ -53,12 +56,15 @@ __all__ = [
     "digest_send_weekly",
     "guidance_save",
     "is_editor",
+    "linked_mastodon_server",
     "normalized_hash",
     "profile_for",
     "profile_update",
     "settings_for",
     "settings_update",
+    "share_confirm",
     "share_create",
     "share_refusal",
+    "shares_confirm_seen",
     "short_link",
 ]

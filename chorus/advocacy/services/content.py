@@ -6,6 +6,7 @@ import datetime
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -276,6 +277,11 @@ def content_transition(
     audit_record(organization=item.organization, actor=actor,
                  action=f"advocacy.content_{to_status}", target=item,
                  data={"from": current, "to": to_status, "note": note[:500]})
+    if to_status == ContentItem.Status.APPROVED:
+        # The hub card's link preview is fetched in the background, never during a request.
+        from chorus.advocacy.tasks import item_preview_task
+
+        transaction.on_commit(partial(item_preview_task.enqueue, item_id=item.pk))
     return item
 
 

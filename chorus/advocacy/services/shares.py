@@ -20,7 +20,7 @@ from chorus.advocacy.screening import disclosure_rule, screen_caption, with_disc
 from chorus.advocacy.services.base import CODE_ALPHABET, CODE_LENGTH
 from chorus.advocacy.services.configuration import profile_for, settings_for
 from chorus.audit.services import audit_record
-from chorus.common.errors import InvalidInput, PermissionDenied
+from chorus.common.errors import InvalidInput, NotFound, PermissionDenied
 from chorus.people.models import Organization, Person, User
 
 _URLS = re.compile(r"https?://\S+")
@@ -52,10 +52,11 @@ def _local_now(organization: Organization, now: datetime.datetime) -> datetime.d
 
 def share_refusal(
     *, user: User, network: str, now: datetime.datetime | None = None,
-    rules: AdvocacySettings | None = None,
+    rules: AdvocacySettings | None = None, again: bool = False,
 ) -> str | None:
     """Why this person cannot share to `network` right now, or None. Used by the page (to say
-    it before they write) and by `share_create` (to enforce it)."""
+    it before they write) and by `share_create` (to enforce it). `again`: reopening a share
+    already started does not count against the daily limit."""
     person: Person | None = user.person
     if person is None or person.organization_id != user.organization_id:
         return "Only people on your organization's employee list can share content."
@@ -71,7 +72,7 @@ def share_refusal(
     if hours and not hours[0] <= local.hour < hours[1]:
         return (f"Sharing to {Network(network).label} is open from {hours[0]:02d}:00 to "
                 f"{hours[1]:02d}:00 ({user.org.timezone}). Please come back then.")
-    if rules.daily_share_limit:
+    if rules.daily_share_limit and not again:
         midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
         today = Share.objects.filter(user=user, created_at__gte=midnight).count()
         if today >= rules.daily_share_limit:
@@ -93,7 +94,12 @@ def share_create(
     *, user: User, item: ContentItem, network: str, text: str, caption: Caption | None = None,
     mastodon_instance: str = "", now: datetime.datetime | None = None,
 ) -> Share:
-    """Record a share and give it its own tracked link and share-intent URL.
+    """Record a share intent and give it its own tracked link and share-intent URL.
+
+    One share per (item, network, person): pressing "Share" again for the same item and
+    network reuses it (same tracked link, text updated while it is unconfirmed), so repeated
+    presses neither count again nor use up the daily limit. It counts in analytics and points
+    only once confirmed (`share_confirm`, or seen on a linked account).
 
     Guarantees: refused while the person's advocacy is paused, outside the network's sharing
     hours or beyond the daily limit; the policy's disclosure is in the text (added here when
@@ -107,7 +113,12 @@ def share_create(
     feed_item = feed_item_get(user=user, item_id=item.pk)
     if caption is not None and caption.item_id != feed_item.pk:
         raise InvalidInput("That caption belongs to another item.", field="caption")
-    refusal = share_refusal(user=user, network=network, now=now)
+    existing = (Share.objects.select_for_update()
+                .filter(item=feed_item, network=network, user=user).order_by("-created_at")
+                .first())
+    if existing is not None and existing.confirmed_at is not None:
+        return existing  # already posted: the record of what was posted stays as it is
+    refusal = share_refusal(user=user, network=network, now=now, again=existing is not None)
     if refusal:
         raise PermissionDenied(refusal)
     if not text.strip():
@@ -117,7 +128,8 @@ def share_create(
     instance = ""
     if network == Network.MASTODON:
         profile = profile_for(user=user)
-        raw = mastodon_instance.strip() or profile.mastodon_instance
+        raw = (mastodon_instance.strip() or profile.mastodon_instance
+               or linked_mastodon_server(user=user))
         if not raw:
             raise InvalidInput("Enter your Mastodon server (e.g. mastodon.social) to share there.",
                                field="mastodon_instance")
@@ -131,9 +143,12 @@ def share_create(
         if profile.mastodon_instance != instance:
             profile.mastodon_instance = instance
             profile.save(update_fields=["mastodon_instance", "updated_at"])
-    code = _new_code()
-    while Share.objects.filter(code=code).exists():
+    if existing is not None:
+        code = existing.code
+    else:
         code = _new_code()
+        while Share.objects.filter(code=code).exists():
+            code = _new_code()
     link = short_link(code)
     problem = networks.length_problem(network, final_text, link)
     if problem:
@@ -144,6 +159,19 @@ def share_create(
         reasons = "; ".join(f.message for f in result.findings) or "it breaks the policy"
         raise InvalidInput(f"This caption cannot be shared: {reasons}. Edit the marked parts.",
                            field="text")
+    if existing is not None:
+        existing.caption = caption
+        existing.text, existing.text_hash = final_text, normalized_hash(final_text)
+        existing.edited = caption is None or normalized_hash(caption.text) != normalized_hash(text)
+        existing.verdict = result.verdict
+        existing.intent_url = networks.intent_url(network, caption=final_text, link=link,
+                                                  instance=instance)
+        existing.save(update_fields=["caption", "text", "text_hash", "edited", "verdict",
+                                     "intent_url", "updated_at"])
+        audit_record(organization=user.organization, actor=user, action="advocacy.share_updated",
+                     target=existing, data={"item": feed_item.slug, "network": network,
+                                            "edited": existing.edited})
+        return existing
     share = Share(
         organization=user.organization, item=feed_item, caption=caption, user=user,
         department=user.person.department if user.person else None, network=network,
@@ -168,3 +196,63 @@ def share_create(
                  target=share, data={"item": feed_item.slug, "network": network,
                                      "edited": share.edited})
     return share
+
+
+def linked_mastodon_server(*, user: User) -> str:
+    """The server of the person's own linked Mastodon account ("@emery@mastodon.example" ->
+    "mastodon.example"), or "" when none is linked: the share form's default server."""
+    from chorus.monitoring.models import LinkedAccount
+
+    person = user.person
+    if person is None:
+        return ""
+    handle = (LinkedAccount.objects.filter(person=person, network="mastodon")
+              .exclude(status=LinkedAccount.Status.REVOKED).order_by("-verified_at", "-pk")
+              .values_list("handle", flat=True).first())
+    if not handle or "@" not in handle.strip().lstrip("@"):
+        return ""
+    try:
+        return networks.normalize_instance(handle.strip().lstrip("@").split("@", 1)[1])
+    except ValueError:
+        return ""
+
+
+@transaction.atomic
+def share_confirm(*, user: User, share: Share, post_url: str = "",
+                  via: str = Share.Confirmation.SAID) -> Share:
+    """Mark a share as really posted: the person said so, or the post was seen on one of
+    their linked accounts. Only the person who shared confirms; confirming twice changes
+    nothing. From now on it counts in analytics and points."""
+    share = Share.objects.select_for_update().get(pk=share.pk)
+    if share.user_id != user.pk:
+        raise NotFound("No such share.")
+    if share.confirmed_at is not None:
+        return share
+    post_url = post_url.strip()
+    if post_url and not post_url.startswith(("https://", "http://")):
+        raise InvalidInput("Paste the address of your post, starting with https://, or leave "
+                           "it empty.", field="post_url")
+    share.confirmed_at = timezone.now()
+    share.confirmed_via = via
+    share.post_url = post_url[:1000]
+    share.save(update_fields=["confirmed_at", "confirmed_via", "post_url", "updated_at"])
+    audit_record(organization=share.organization, actor=user, action="advocacy.share_confirmed",
+                 target=share, data={"via": via, "network": share.network})
+    return share
+
+
+_TRACKED = re.compile(rf"/l/([A-Za-z0-9]{{{CODE_LENGTH}}})\b")
+
+
+def shares_confirm_seen(*, user: User, network: str, text: str, url: str = "") -> list[Share]:
+    """A post seen on the person's own, proven linked account: confirm their unconfirmed
+    shares whose tracked link it contains (only theirs, only on that network)."""
+    codes = set(_TRACKED.findall(text or ""))
+    if not codes or network not in Network.values:
+        return []
+    confirmed = []
+    for share in Share.objects.filter(user=user, network=network, code__in=codes,
+                                      confirmed_at__isnull=True):
+        confirmed.append(share_confirm(user=user, share=share, post_url=url,
+                                       via=Share.Confirmation.SEEN))
+    return confirmed

@@ -16,6 +16,7 @@ from chorus.advocacy.services import (
     digest_send_weekly,
     profile_update,
     settings_update,
+    share_confirm,
     share_create,
 )
 from chorus.advocacy.tasks import digest_send_weekly_task
@@ -35,6 +36,8 @@ def activity(client, employee, employee2, approved_item):
     a = share_create(user=employee, item=approved_item, network="mastodon", text="Lab is open",
                      mastodon_instance="mastodon.social")
     b = share_create(user=employee2, item=approved_item, network="x", text="Our lab!")
+    # Both say they posted: only confirmed shares count.
+    a, b = share_confirm(user=employee, share=a), share_confirm(user=employee2, share=b)
     for ip in ("192.0.2.1", "192.0.2.1", "198.51.100.9"):
         _click(client, a, ip)
         # A repeat visit counts again only after the half-hour window: age the earlier clicks.

@@ -21,11 +21,13 @@ from chorus.advocacy.views.hub import (
 )
 from chorus.advocacy.views.sharing import (
     content_image,
+    content_preview_image,
     feed,
     leaderboard,
     me,
     share,
     share_check,
+    share_confirm_view,
     share_ready,
 )
 
@@ -38,6 +40,7 @@ __all__ = [
     "content_list",
     "content_move",
     "content_new",
+    "content_preview_image",
     "feed",
     "guidance",
     "health",
@@ -46,5 +49,6 @@ __all__ = [
     "me",
     "share",
     "share_check",
+    "share_confirm_view",
     "share_ready",
 ]

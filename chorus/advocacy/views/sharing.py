@@ -28,10 +28,12 @@ from chorus.advocacy.selectors import (
 from chorus.advocacy.services import (
     CODE_LENGTH,
     colleagues_with_same_text,
+    linked_mastodon_server,
     normalized_hash,
     profile_for,
     profile_update,
     settings_for,
+    share_confirm,
     share_create,
     share_refusal,
 )
@@ -46,11 +48,24 @@ from chorus.common.types import AuthedRequest
 def feed(request: AuthedRequest) -> HttpResponse:
     """Approved, current content for this person, with communications' guidance."""
     user = request.user
-    items = list(feed_for(user=user).prefetch_related("audience"))
+    all_items = list(feed_for(user=user).prefetch_related("audience"))
+    topics = sorted({str(t) for i in all_items for t in (i.tags or [])}, key=str.casefold)
+    q = " ".join(request.GET.get("q", "").split())[:100]
+    topic = request.GET.get("topic", "")
+    items = [
+        i for i in all_items
+        if (not topic or topic in (i.tags or []))
+        and (not q or q.casefold() in f"{i.title}\n{i.body}\n{i.preview_title}".casefold())
+    ]
+    shared: dict[int, bool] = {}  # item -> True once any of its shares is confirmed
+    for item_id, confirmed in Share.objects.filter(user=user, item__in=[i.pk for i in items]) \
+            .values_list("item_id", "confirmed_at"):
+        shared[item_id] = shared.get(item_id, False) or confirmed is not None
     cards = list(guidance_list_for(user=user))
     rules = settings_for(organization=user.org)
     return render(request, "advocacy/feed.html", {
-        "items": items,
+        "items": [(i, shared.get(i.pk)) for i in items], "total": len(all_items),
+        "topics": topics, "q": q, "topic": topic,
         "do_cards": [c for c in cards if c.kind == "do"],
         "dont_cards": [c for c in cards if c.kind == "dont"],
         "paused": user.person is not None and user.person.advocacy_paused_at is not None,
@@ -68,11 +83,13 @@ def _share_context(request: AuthedRequest, item: ContentItem, network: str,
     chosen = next((c for c in captions if str(c.pk) == caption_id),
                   captions[0] if captions else None)
     profile = profile_for(user=user)
+    existing = (Share.objects.filter(item=item, network=network, user=user)
+                .order_by("-created_at").first())
     if form is None:
         form = ShareForm(initial={
             "network": network, "caption": chosen.pk if chosen else None,
             "text": chosen.text if chosen else f"{item.title}",
-            "mastodon_instance": profile.mastodon_instance,
+            "mastodon_instance": profile.mastodon_instance or linked_mastodon_server(user=user),
         })
     text = form["text"].value() or ""
     tabs = [{"network": n, "label": n.label, "active": n == network,
@@ -81,7 +98,10 @@ def _share_context(request: AuthedRequest, item: ContentItem, network: str,
     return {
         "item": item, "network": network, "network_label": Network(network).label,
         "spec": SPECS[network], "tabs": tabs, "captions": captions, "chosen": chosen,
-        "form": form, "refusal": share_refusal(user=user, network=network, rules=rules),
+        "form": form,
+        "refusal": share_refusal(user=user, network=network, rules=rules, again=existing
+                                 is not None),
+        "existing": existing,
         "disclosure": disclosure_rule(organization=user.organization),
         "check": _check_context(request, item, network, text,
                                 chosen.text if chosen else ""),
@@ -109,7 +129,7 @@ def _check_context(request: AuthedRequest, item: ContentItem, network: str, text
         "result": present(final, result, screening_policy(organization=user.organization)),
         "added": added, "hashtag": rule.hashtag,
         "length": networks.measure(network, composed), "limit": SPECS[network].limit,
-        "unit": SPECS[network].unit,
+        "unit": SPECS[network].unit_label,
         "too_long": networks.length_problem(network, final, link),
         "same_count": same, "nudge_same": same >= rules.duplicate_nudge_threshold,
         "unchanged": bool(suggestion) and normalized_hash(text) == normalized_hash(suggestion),
@@ -173,7 +193,33 @@ def share_ready(request: AuthedRequest, share_id: int) -> HttpResponse:
     return render(request, "advocacy/share_ready.html", {
         "share": share_obj, "short_link": _short(share_obj),
         "text_in_intent": SPECS[share_obj.network].text_in_intent,
+        "can_see": _has_proven_account(request.user, share_obj.network),
     })
+
+
+def _has_proven_account(user: Any, network: str) -> bool:
+    from chorus.monitoring.models import LinkedAccount
+
+    return user.person is not None and LinkedAccount.objects.filter(
+        person=user.person, network=network, verified_at__isnull=False).exclude(
+        status=LinkedAccount.Status.REVOKED).exists()
+
+
+@login_required
+@require_POST
+def share_confirm_view(request: AuthedRequest, share_id: int) -> HttpResponse:
+    """The person says they posted it: from now on it counts."""
+    share_obj = share_list_for(user=request.user).filter(pk=share_id).first()
+    if share_obj is None:
+        raise Http404("No such share.")
+    try:
+        share_confirm(user=request.user, share=share_obj,
+                      post_url=request.POST.get("post_url", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Thank you: your post is counted.")
+    return redirect("advocacy:share-ready", share_id=share_obj.pk)
 
 
 def _short(share_obj: Share) -> str:
@@ -217,6 +263,19 @@ def leaderboard(request: AuthedRequest) -> HttpResponse:
                                      period=analytics.period_ending_today(30), me=request.user)
     return render(request, "advocacy/leaderboard.html",
                   {"rows": rows, "opted_out": profile.leaderboard_opt_out})
+
+
+@login_required
+def content_preview_image(request: AuthedRequest, item_id: int) -> HttpResponseBase:
+    """The cached link-preview image of an item in this person's feed (or any, for editors)."""
+    try:
+        item = content_image_item(user=request.user, item_id=item_id, preview=True)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    response = FileResponse(item.preview_image.open("rb"), content_type=item.preview_image_mime)
+    response["Cache-Control"] = "private, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

@@ -98,7 +98,7 @@ class BlueskyConnector:
             return fn(**kwargs)
         except at_exc.RateLimitExceededError as exc:
             raise ConnectorError(
-                "Bluesky is rate limiting us; we will try again shortly.", permanent=False,
+                "Bluesky is limiting how often we may ask right now.", permanent=False,
                 retry_after=_retry_after(exc), status=429,
             ) from None
         except at_exc.UnauthorizedError:
@@ -108,25 +108,44 @@ class BlueskyConnector:
                 permanent=True, status=401,
             ) from None
         except at_exc.BadRequestError as exc:
+            # The network's own message is not shown: it is English developer text.
             name, message = _xrpc_error(exc)
+            if name in ("AccountTakedown", "AccountDeactivated"):
+                raise ConnectorError(
+                    "This Bluesky account is deactivated or suspended. Reactivate it, or "
+                    "remove the link.", permanent=True, status=400,
+                ) from None
+            if name in ("BlockedActor", "BlockedByActor"):
+                raise ConnectorError(
+                    "This Bluesky account blocks public reading. Change that setting, or "
+                    "remove the link.", permanent=True, status=400,
+                ) from None
             if name in PERMANENT_XRPC or "not found" in message.lower():
                 raise ConnectorError(
-                    f"Bluesky cannot find this account ({message or name}). Check the handle; "
-                    "if it was deleted or renamed, remove it and link the new one.",
-                    permanent=True, status=400,
+                    "Bluesky has no account with this handle. Check it is written like "
+                    "name.bsky.social; if it was deleted or renamed, remove it and link the "
+                    "new one.", permanent=True, status=400,
                 ) from None
-            raise ConnectorError(f"Bluesky rejected the request: {message or name}.",
-                                 permanent=True, status=400) from None
+            raise ConnectorError(
+                "Bluesky did not accept this handle. Check it is written like "
+                "name.bsky.social (or a did:plc: identifier).", permanent=True, status=400,
+            ) from None
         except at_exc.NetworkError:
-            raise ConnectorError("Bluesky did not answer; we will retry.",
+            raise ConnectorError("We could not reach Bluesky. Try again in a few minutes.",
                                  permanent=False) from None
         except at_exc.RequestException as exc:
             status = getattr(exc.response, "status_code", None)
             if status in (404, 410):
                 raise ConnectorError("This Bluesky account no longer exists. Remove it.",
                                      permanent=True, status=status) from None
-            raise ConnectorError(f"Bluesky returned an error ({status}); we will retry.",
-                                 permanent=False, status=status) from None
+            raise ConnectorError(
+                "Bluesky had a problem answering"
+                + (f" (HTTP {status})" if status else "") + ". Try again in a few minutes.",
+                permanent=False, status=status) from None
+        except at_exc.AtProtocolError:
+            raise ConnectorError(
+                "Bluesky sent an answer we could not read. Try again in a few minutes.",
+                permanent=False) from None
 
     def resolve(self, account: AccountRef) -> RemoteProfile:
         actor = account.handle.strip().lstrip("@")
@@ -137,7 +156,7 @@ class BlueskyConnector:
         return RemoteProfile(
             external_id=profile.did, handle=profile.handle,
             display_name=profile.display_name or "",
-            url=f"https://bsky.app/profile/{profile.handle}",
+            url=f"https://bsky.app/profile/{profile.handle}", bio=profile.description or "",
         )
 
     def _feed_posts(self, actor: str, *, stop_before: datetime | None) -> list[RemotePost]:

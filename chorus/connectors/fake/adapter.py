@@ -34,9 +34,11 @@ class FakeConnector:
 
     # ------------------------------------------------------------ test controls
 
-    def add_account(self, handle: str, external_id: str | None = None) -> RemoteProfile:
+    def add_account(self, handle: str, external_id: str | None = None,
+                    bio: str = "") -> RemoteProfile:
         profile = RemoteProfile(external_id=external_id or f"id-{handle}", handle=handle,
-                                display_name=handle.title(), url=f"https://fake.example/{handle}")
+                                display_name=handle.title(), url=f"https://fake.example/{handle}",
+                                bio=bio)
         self.profiles[handle] = profile
         self.posts.setdefault(profile.external_id, {})
         return profile
@@ -60,6 +62,11 @@ class FakeConnector:
 
     def delete(self, external_account_id: str, post_id: str) -> None:
         del self.posts[external_account_id][post_id]
+
+    def set_bio(self, handle: str, bio: str) -> RemoteProfile:
+        """The owner edits their profile text (where an ownership code goes)."""
+        self.profiles[handle] = replace(self.profiles[handle], bio=bio)
+        return self.profiles[handle]
 
     def fail_with(self, error: ConnectorError, *, times: int = 1) -> None:
         self._failures.extend([error] * times)

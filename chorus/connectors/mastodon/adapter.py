@@ -7,6 +7,7 @@ page). Ids are opaque strings, compared by length then lexically.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -107,23 +108,28 @@ class MastodonConnector:
     def _remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self._last_response = response
 
-    def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    def _call(self, fn: Any, *args: Any, server: str = "", **kwargs: Any) -> Any:
+        """Call Mastodon.py and turn each of its error classes into a plain ConnectorError.
+
+        Messages name the server and what to do, never the library's text; they never say
+        whether a retry happens (the caller knows whether one is scheduled)."""
+        where = server or "the Mastodon server"
         try:
             return fn(*args, **kwargs)
         except MastodonRatelimitError:
             raise ConnectorError(
-                "The server is rate limiting us; we will try again shortly.", permanent=False,
+                f"{where} is limiting how often we may ask right now.", permanent=False,
                 retry_after=self._retry_after(), status=429,
             ) from None
         except MastodonNotFoundError:
             raise ConnectorError(
-                "This account no longer exists on its server (deleted, moved or suspended). "
+                f"{where} has no such account (it may have been deleted, moved or suspended). "
                 "Check the handle, or remove the account and link the new one.",
                 permanent=True, status=404,
             ) from None
         except MastodonUnauthorizedError:
             raise ConnectorError(
-                "The server refused access (token revoked or authorized fetch required). "
+                f"{where} refused access (it may require sign-in to read public posts). "
                 "Link the account again to give access.", permanent=True, status=401,
             ) from None
         except MastodonNetworkError as exc:
@@ -135,27 +141,33 @@ class MastodonConnector:
                     permanent=exc.__context__.kind in ("refused", "invalid_url"),
                 ) from None
             raise ConnectorError(
-                f"The server did not answer properly ({_describe(exc)}); we will retry.",
-                permanent=False,
+                f"We could not reach {where}. Check the handle's server name, or try again "
+                "in a few minutes.", permanent=False,
             ) from None
-        except MastodonServerError as exc:
+        except MastodonServerError:
             raise ConnectorError(
-                f"The server did not answer properly ({_describe(exc)}); we will retry.",
-                permanent=False,
+                f"{where} had a problem answering (a server error on its side). Try again in "
+                "a few minutes.", permanent=False,
             ) from None
         except MastodonAPIError as exc:
             status = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
             if status in (403, 410):
                 raise ConnectorError(
-                    "The account is gone or no longer public on its server. Remove it, or "
+                    f"The account is gone or no longer public on {where}. Remove it, or "
                     "link it again once it is public.", permanent=True, status=status,
                 ) from None
+            permanent = status is not None and 400 <= status < 500
             raise ConnectorError(
-                f"The server returned an error ({_describe(exc)}).",
-                permanent=status is not None and 400 <= status < 500, status=status,
+                f"{where} refused the request"
+                + (f" (HTTP {status})" if status else "") + "."
+                + (" Check the handle." if permanent else " Try again in a few minutes."),
+                permanent=permanent, status=status,
             ) from None
-        except MastodonError as exc:
-            raise ConnectorError(f"Mastodon error: {_describe(exc)}", permanent=False) from None
+        except MastodonError:
+            raise ConnectorError(
+                f"{where} sent an answer we could not read. Check that it is a Mastodon "
+                "server, or try again in a few minutes.", permanent=False,
+            ) from None
 
     def _retry_after(self) -> float | None:
         headers = self._last_response.headers if self._last_response is not None else {}
@@ -177,11 +189,12 @@ class MastodonConnector:
     def resolve(self, account: AccountRef) -> RemoteProfile:
         username, base = parse_handle(account.handle, account.instance)
         api = self._client(base)
-        found = self._call(api.account_lookup, username)
         domain = base.split("://", 1)[1]
+        found = self._call(api.account_lookup, username, server=domain)
         return RemoteProfile(
             external_id=str(found["id"]), handle=f"@{username}@{domain}",
             display_name=found.get("display_name") or "", url=found.get("url") or "",
+            bio=profile_text(found),
         )
 
     def fetch_new(self, account: AccountRef, *, cursor: str | None, since: datetime) -> FeedPage:
@@ -191,8 +204,8 @@ class MastodonConnector:
         if cursor:
             min_id = cursor
             for _ in range(MAX_PAGES):
-                page = self._call(api.account_statuses, account.external_id, min_id=min_id,
-                                  limit=PAGE_SIZE)
+                page = self._call(api.account_statuses, account.external_id,
+                                  server=_server(base), min_id=min_id, limit=PAGE_SIZE)
                 if not page:
                     break
                 for status in page:
@@ -202,8 +215,8 @@ class MastodonConnector:
             # First read: walk back from the newest post until we pass the consent time.
             max_id = None
             for _ in range(MAX_PAGES):
-                page = self._call(api.account_statuses, account.external_id, max_id=max_id,
-                                  limit=PAGE_SIZE)
+                page = self._call(api.account_statuses, account.external_id,
+                                  server=_server(base), max_id=max_id, limit=PAGE_SIZE)
                 if not page:
                     break
                 for status in page:
@@ -221,10 +234,21 @@ class MastodonConnector:
     def fetch_recent(self, account: AccountRef) -> list[RemotePost]:
         _, base = parse_handle(account.handle, account.instance)
         api = self._client(base)
-        page = self._call(api.account_statuses, account.external_id, limit=PAGE_SIZE)
+        page = self._call(api.account_statuses, account.external_id, server=_server(base),
+                          limit=PAGE_SIZE)
         return [status_to_post(s) for s in page]
 
 
-def _describe(exc: BaseException) -> str:
-    parts = [str(a) for a in exc.args if a not in (None, "Mastodon API returned error")]
-    return " ".join(parts)[:200] or exc.__class__.__name__
+def _server(base: str) -> str:
+    return base.split("://", 1)[-1]
+
+
+def profile_text(account: Any) -> str:
+    """The account's note and profile fields as plain text, each field's link target
+    included (a rel="me" link is a field whose value links to the page)."""
+    parts = [html_to_text(account.get("note") or "")]
+    for item in account.get("fields") or []:
+        value = item.get("value") or ""
+        parts.append(f"{item.get('name') or ''}: {html_to_text(value)}")
+        parts += re.findall(r'href="([^"]+)"', value)
+    return "\n".join(p for p in parts if p).strip()

@@ -93,7 +93,8 @@ class RssConnector:
         if response.status_code == 429 or response.status_code >= 500:
             retry = response.headers.get("Retry-After")
             raise ConnectorError(
-                f"The feed's server is busy (HTTP {response.status_code}); we will retry.",
+                f"The feed's server is busy (HTTP {response.status_code}). Try again in a few "
+                "minutes.",
                 permanent=False, status=response.status_code,
                 retry_after=float(retry) if retry and retry.isdigit() else None,
             )
@@ -107,10 +108,18 @@ class RssConnector:
         return bytes(response.content)
 
     def resolve(self, account: AccountRef) -> RemoteProfile:
+        return self.resolve_and_recent(account)[0]
+
+    def resolve_and_recent(self, account: AccountRef) -> tuple[RemoteProfile, list[RemotePost]]:
+        """``resolve`` and ``fetch_recent`` from one download (the ownership check needs
+        both: the feed's title and description, and its latest entries)."""
         url = account.handle.strip()
-        feed, _ = parse_feed(self._download(url))
-        return RemoteProfile(external_id=url, handle=url, display_name=feed.get("title", ""),
-                             url=feed.get("link", url))
+        feed, posts = parse_feed(self._download(url))
+        about = [feed.get("title", ""), html_to_text(feed.get("subtitle", "")
+                                                     or feed.get("description", ""))]
+        profile = RemoteProfile(external_id=url, handle=url, display_name=feed.get("title", ""),
+                                url=feed.get("link", url), bio="\n".join(a for a in about if a))
+        return profile, posts
 
     def fetch_new(self, account: AccountRef, *, cursor: str | None, since: datetime) -> FeedPage:
         _, posts = parse_feed(self._download(account.external_id or account.handle))

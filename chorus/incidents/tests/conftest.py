@@ -45,7 +45,7 @@ def acknowledge_policy(*, person: Person, hr) -> None:
         campaign = campaign_create(organization=org, actor=hr, name="Everyone",
                                    version_id=version.pk, audience=Campaign.Audience.EVERYONE)
         assignment = campaign.assignments.get(person=person)
-    attestation_create(assignment=assignment, channel=Attestation.Channel.SESSION,
+    attestation_create(read_stated=True, assignment=assignment, channel=Attestation.Channel.SESSION,
                        content_hash=version.content_hash, confirmed=True, user=person.user)
 
 

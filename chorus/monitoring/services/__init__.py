@@ -21,6 +21,7 @@ from __future__ import annotations
 from chorus.monitoring.services.accounts import (
     account_link,
     account_revoke,
+    account_verify,
     connector_for,
     consent_text_for,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "account_mark_attention",
     "account_poll",
     "account_revoke",
+    "account_verify",
     "alert_acknowledge",
     "apply_remote_delete",
     "apply_remote_post",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -24,8 +25,9 @@ from chorus.people.models import Organization, Person, User
 def consent_text_for(
     *, organization: Organization, network: str, handle: str, read_from: datetime | None = None,
 ) -> str:
-    """The consent text for linking `handle` on `network`. An unknown network is refused with a
-    MonitoringError naming the field (never a KeyError)."""
+    """The consent text for linking `handle` on `network`; without a handle it names "the
+    account I enter above", so it reads as a sentence before anything is typed. An unknown
+    network is refused with a MonitoringError naming the field (never a KeyError)."""
     if network not in Network.values:
         raise MonitoringError(
             f"Unknown network {network!r}; use one of {', '.join(Network.values)}.",
@@ -33,7 +35,7 @@ def consent_text_for(
         )
     current = settings_get(organization=organization)
     return consent_text(
-        organization=organization, network=network, handle=handle or "(the account you enter)",
+        organization=organization, network=network, handle=handle,
         retention_days=current.retention_days, read_from=read_from,
         dpia_reference=current.dpia_reference,
         works_council_reference=current.works_council_reference,
@@ -56,8 +58,10 @@ def account_link(
     """Link one of the user's own accounts with their explicit consent.
 
     The consent text shown is recorded verbatim with its version. Live networks are checked
-    (the account must exist) and read from now on; an RSS feed is only checked for shape here
-    and read first by the worker; uploads are read from `read_from`, the date the person chose.
+    (the account must exist; an RSS feed is only checked for shape here, never fetched in
+    the request) and wait, read by nobody, until the owner proves the account is theirs
+    (`account_verify`); they are read from that moment on, by the worker. Uploads are proof
+    by upload and are read from `read_from`, the date the person chose.
     """
     person = _person_of(user)
     organization = person.organization
@@ -99,8 +103,8 @@ def account_link(
             profile = call_with_retries(lambda: connector_for(network).resolve(
                 AccountRef(handle=handle, instance=instance.strip())))
         except ConnectorError as exc:
-            raise MonitoringError(f"We could not find this account: {exc.message}",
-                                  field="handle") from None
+            # Nothing is saved, so nothing is retried: say so rather than the network's hint.
+            raise MonitoringError(f"{exc.message} Nothing was saved.", field="handle") from None
         external_id, profile_url, handle = profile.external_id, profile.url, profile.handle
     # The network was asked above, outside any transaction: no row lock waits on a slow server.
     with transaction.atomic():
@@ -126,11 +130,15 @@ def _account_create(
     profile_url: str, now: datetime, start: datetime,
 ) -> LinkedAccount:
     organization = person.organization
-    taken = LinkedAccount.objects.filter(network=network, external_id=external_id).exclude(
+    links = LinkedAccount.objects.filter(network=network, external_id=external_id).exclude(
         status=LinkedAccount.Status.REVOKED)
-    if taken.exists():
+    if links.exclude(status=LinkedAccount.Status.PENDING).exists():
         raise Conflict("This account is already linked. Revoke the existing link first.",
                        field="handle")
+    if links.filter(person=person).exists():
+        raise Conflict("You already started linking this account. Open it under Linked "
+                       "accounts and prove that it is yours.", field="handle")
+    archive = network in ARCHIVE_NETWORKS
     text = consent_text_for(organization=organization, network=network, handle=handle,
                             read_from=start)
     try:
@@ -140,6 +148,10 @@ def _account_create(
                 handle=handle[:300], instance=instance.strip()[:300], external_id=external_id,
                 profile_url=profile_url[:500], consented_at=now, read_from=start,
                 consent_version=CONSENT_VERSION,
+                status=LinkedAccount.Status.ACTIVE if archive else LinkedAccount.Status.PENDING,
+                verified_at=now if archive else None,
+                verification_method=LinkedAccount.Proof.UPLOAD if archive else "",
+                verification_code="" if archive else new_verification_code(),
             )
     except IntegrityError:  # linked at the same moment by another request
         raise Conflict("This account is already linked. Revoke the existing link first.",
@@ -151,11 +163,98 @@ def _account_create(
     )
     audit_record(organization=organization, actor=user, action="monitoring.consent_granted",
                  target=account, data={"network": network, "version": CONSENT_VERSION})
-    if network not in ARCHIVE_NETWORKS:
-        from chorus.monitoring.tasks import poll_account_task
-
-        transaction.on_commit(partial(poll_account_task.enqueue, account_id=account.pk))
     return account
+
+
+def new_verification_code() -> str:
+    """A one-time code the owner places in the account's profile or a post: long enough that
+    nobody guesses it, short enough to type into a bio, without look-alike characters."""
+    return "chorus-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def account_verify(*, user: User, account: LinkedAccount, sleep: Any = None) -> LinkedAccount:
+    """Prove that the person who consented owns the account, then start reading it.
+
+    Chorus looks for the account's one-time code in what the network shows publicly: the
+    profile (Mastodon note and profile fields, including a rel="me" link to the proof page;
+    Bluesky description; a feed's title and description) and the latest own posts (feed
+    entries). Found: the link becomes active, is read from this moment, and a first read is
+    scheduled. Not found or the network failed: nothing changes and the message says what to
+    do. Only the owner verifies their own link.
+    """
+    if account.person.user_id != user.pk:
+        raise NotFound("No such linked account.")
+    if account.status == LinkedAccount.Status.REVOKED:
+        raise MonitoringError("You withdrew consent for this account; link it again first.")
+    if account.verified_at is not None:
+        return account
+    code = account.verification_code
+    ref = AccountRef(handle=account.handle, external_id=account.external_id,
+                     instance=account.instance)
+    connector = connector_for(account.network)
+    kwargs = {"sleep": sleep} if sleep is not None else {}
+    try:
+        if hasattr(connector, "resolve_and_recent"):  # a feed: one download gives both
+            profile, recent = call_with_retries(lambda: connector.resolve_and_recent(ref),
+                                                attempts=2, **kwargs)
+        else:
+            profile = call_with_retries(lambda: connector.resolve(ref), attempts=2, **kwargs)
+            recent = call_with_retries(lambda: connector.fetch_recent(ref), attempts=2, **kwargs)
+    except ConnectorError as exc:
+        raise MonitoringError(f"{exc.message} Nothing has changed; check again when it "
+                              "answers.") from None
+    if profile.external_id != account.external_id:
+        raise MonitoringError("This handle now belongs to a different account than the one you "
+                              "linked. Withdraw this link and link the account again.")
+    method = ""
+    if _contains(profile.bio, code) or _contains(profile.url, code):
+        method = (LinkedAccount.Proof.FEED if account.network == Network.RSS
+                  else LinkedAccount.Proof.PROFILE)
+    elif any(_contains(post.text, code) or _contains(post.url, code)
+             for post in recent if not post.is_repost):
+        method = (LinkedAccount.Proof.FEED if account.network == Network.RSS
+                  else LinkedAccount.Proof.POST)
+    if not method:
+        where = ("the feed's title, description or latest entries"
+                 if account.network == Network.RSS else
+                 "its profile text or links, or in its latest public posts")
+        raise MonitoringError(
+            f"We did not find the code {code} in {where}. Add it exactly as shown, save, "
+            "then check again (a server can take a minute to show the change).")
+    return _verified(user=user, account=account, method=method)
+
+
+@transaction.atomic
+def _verified(*, user: User, account: LinkedAccount, method: str) -> LinkedAccount:
+    account = LinkedAccount.objects.select_for_update().get(pk=account.pk)
+    if account.verified_at is not None or account.status == LinkedAccount.Status.REVOKED:
+        return account
+    if LinkedAccount.objects.filter(network=account.network, external_id=account.external_id,
+                                    status__in=[LinkedAccount.Status.ACTIVE,
+                                                LinkedAccount.Status.NEEDS_ATTENTION]).exists():
+        raise Conflict("This account is already linked and proven by someone else. If it is "
+                       "yours, tell HR.")
+    now = timezone.now()
+    account.verified_at = now
+    account.verification_method = method
+    account.status = LinkedAccount.Status.ACTIVE
+    account.read_from = now  # monitoring starts once ownership is proven, not before
+    account.save(update_fields=["verified_at", "verification_method", "status", "read_from",
+                                "updated_at"])
+    audit_record(organization=account.organization, actor=user,
+                 action="monitoring.ownership_verified", target=account,
+                 data={"network": account.network, "method": method})
+    from chorus.monitoring.tasks import poll_account_task
+
+    transaction.on_commit(partial(poll_account_task.enqueue, account_id=account.pk))
+    return account
+
+
+def _contains(text: str, code: str) -> bool:
+    return bool(code) and code.casefold() in (text or "").casefold()
 
 
 @transaction.atomic

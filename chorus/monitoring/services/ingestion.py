@@ -94,6 +94,7 @@ def apply_remote_post(
     )
     _screen(post, screen)
     post.save()
+    _confirm_shares(account=account, post=post)
     result.created += 1
     _alert_after_screening(post=post, settings=alert_settings, result=result, edited=False)
     return post
@@ -156,9 +157,25 @@ def store_new_posts(
         return
     result.created += len(fresh)
     for account, post in fresh:
+        _confirm_shares(account=account, post=post)
+    for account, post in fresh:
         if post.findings and not post.protected_activity:
             _alert_after_screening(post=post, settings=settings_for(account), result=result,
                                    edited=False)
+
+
+def _confirm_shares(*, account: LinkedAccount, post: IngestedPost) -> None:
+    """A new post on a proven account that carries one of the owner's tracked share links
+    confirms that share (advocacy counts confirmed shares only)."""
+    user = account.person.user if "/l/" in post.text else None
+    if user is None:
+        return
+    try:
+        from chorus.advocacy.services import shares_confirm_seen
+    except ImportError:  # advocacy not installed
+        return
+    shares_confirm_seen(user=user, network=account.network, text=post.text,
+                        url=post.url)
 
 
 def apply_remote_delete(*, account: LinkedAccount, external_id: str) -> bool:
@@ -191,8 +208,10 @@ def ingest_posts(
     with transaction.atomic():
         account = LinkedAccount.objects.select_for_update().select_related("organization").get(
             pk=account_id)
-        if account.status == LinkedAccount.Status.REVOKED:
-            return result  # consent was withdrawn while we were reading: store nothing
+        if not account.is_monitored:
+            # Consent was withdrawn while we were reading, or ownership is not proven (an
+            # unproven link monitors nothing): store nothing.
+            return result
         screen = screen or screener_for_organization(account.organization)
         alert_settings = settings_get(organization=account.organization)
         for remote in posts:
@@ -246,6 +265,9 @@ def account_poll(*, account_id: int, sleep: Any = None) -> PollOutcome:
     account = LinkedAccount.objects.select_related("organization").get(pk=account_id)
     if account.status == LinkedAccount.Status.REVOKED or account.is_archive:
         return PollOutcome(ok=True)
+    if account.verified_at is None:
+        return PollOutcome(ok=False, error="Nothing is read until you prove that this account "
+                                           "is yours: add the code shown on its page.")
     connector = connector_for(account.network)
     ref = _account_ref(account)
     kwargs = {"sleep": sleep} if sleep is not None else {}

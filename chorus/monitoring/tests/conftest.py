@@ -11,7 +11,7 @@ from chorus.connectors.base import override_connector
 from chorus.connectors.fake.adapter import FakeConnector
 from chorus.monitoring.consent import CONSENT_VERSION
 from chorus.monitoring.models import Network
-from chorus.monitoring.services import account_link, settings_update
+from chorus.monitoring.services import account_link, account_verify, settings_update
 
 # word -> (category, severity); "pay" marks protected activity.
 RULES = {
@@ -66,10 +66,17 @@ def fake_net():
         yield fake
 
 
-def link_fake(user, fake: FakeConnector, handle: str = "@emery@fake.example"):
+def link_fake(user, fake: FakeConnector, handle: str = "@emery@fake.example", *,
+              verify: bool = True):
+    """Link an account on the fake network and, unless told otherwise, prove ownership the
+    way an owner does: the code in the profile text."""
     profile = fake.add_account(handle)
-    return account_link(user=user, network=Network.MASTODON, handle=handle, agreed=True,
-                        consent_version=CONSENT_VERSION), profile
+    account = account_link(user=user, network=Network.MASTODON, handle=handle, agreed=True,
+                           consent_version=CONSENT_VERSION)
+    if verify:
+        fake.set_bio(handle, f"Hello! {account.verification_code}")
+        account = account_verify(user=user, account=account)
+    return account, profile
 
 
 def when(*args: int) -> datetime:

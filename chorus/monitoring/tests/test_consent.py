@@ -46,7 +46,8 @@ def test_linking_records_the_exact_consent_text_and_version(employee, monitoring
     assert "@emery@fake.example" in record.text and "30 days" in record.text
     assert "what is read" not in record.text  # the real text, not a placeholder
     assert record.text_sha256 == text_sha256(record.text)
-    assert account.read_from == account.consented_at
+    # Reading starts when ownership was proven, never earlier.
+    assert account.read_from == account.verified_at >= account.consented_at
 
 
 def test_consent_records_are_append_only(employee, monitoring_on, fake_net):

@@ -41,7 +41,8 @@ def link_dids(user, *dids):
                                  consent_version=CONSENT_VERSION) for did in dids]
     # As if consent had been given before the capture (2026-07-04) was recorded.
     LinkedAccount.objects.filter(pk__in=[a.pk for a in accounts]).update(
-        read_from=when(2026, 7, 1), consented_at=when(2026, 7, 1))
+        read_from=when(2026, 7, 1), consented_at=when(2026, 7, 1),
+        verified_at=when(2026, 7, 1), status=LinkedAccount.Status.ACTIVE)
     return accounts
 
 

@@ -11,6 +11,7 @@ from chorus.onboarding.services.attestation import (
     LINK_SALT,
     LinkProblem,
     QuizNotPassed,
+    assignment_mark_read,
     attestation_create,
     attestation_link_create,
     attestation_link_resolve,
@@ -21,8 +22,10 @@ from chorus.onboarding.services.attestation import (
     knowledge_check_update,
 )
 from chorus.onboarding.services.campaigns import (
+    CampaignStart,
     campaign_close,
     campaign_create,
+    campaign_start,
     new_hire_assign,
     on_policy_version_published,
 )
@@ -46,8 +49,11 @@ from chorus.onboarding.services.people_import import (
 )
 from chorus.onboarding.services.reminders import (
     ReminderRun,
+    RemindPreview,
     assignment_invite,
     assignment_nudge,
+    campaign_remind_pending,
+    campaign_remind_preview,
     reminders_send,
 )
 from chorus.onboarding.services.retention import (
@@ -67,13 +73,16 @@ __all__ = [
     "EXPORT_FIELDS",
     "LINK_SALT",
     "PERSON_FIELDS",
+    "CampaignStart",
     "ImportPreview",
     "ImportResult",
     "LinkProblem",
     "QuizNotPassed",
+    "RemindPreview",
     "ReminderRun",
     "acknowledgment_statement",
     "assignment_invite",
+    "assignment_mark_read",
     "assignment_nudge",
     "attestation_create",
     "attestation_link_create",
@@ -82,6 +91,9 @@ __all__ = [
     "attestations_export",
     "campaign_close",
     "campaign_create",
+    "campaign_remind_pending",
+    "campaign_remind_preview",
+    "campaign_start",
     "candidate_mark_not_hired",
     "candidates_purge_expired",
     "introduce_stage_for",

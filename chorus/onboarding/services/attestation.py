@@ -96,20 +96,38 @@ def knowledge_check_grade(*, version: PolicyVersion, answers: dict[int, int]
 
 
 class QuizNotPassed(InvalidInput):
-    def __init__(self, message: str, *, wrong: list[int]) -> None:
+    """The quiz was not passed (`wrong`) or not fully answered (`unanswered`)."""
+
+    def __init__(self, message: str, *, wrong: list[int],
+                 unanswered: list[int] | None = None) -> None:
         super().__init__(message, field="quiz")
         self.wrong = wrong
+        self.unanswered = unanswered or []
+
+
+@transaction.atomic
+def assignment_mark_read(*, assignment: Assignment) -> Assignment:
+    """Record, once, that the reader's page reached the end of the policy text. The
+    attestation copies this time as evidence that the text was scrolled through."""
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.status != Assignment.Status.PENDING or assignment.read_to_end_at is not None:
+        return assignment
+    assignment.read_to_end_at = timezone.now()
+    assignment.save(update_fields=["read_to_end_at", "updated_at"])
+    return assignment
 
 
 @transaction.atomic
 def attestation_create(*, assignment: Assignment, channel: str, content_hash: str,
                        confirmed: bool, answers: dict[int, int] | None = None,
-                       user: User | None = None, link: AttestationLink | None = None
-                       ) -> Attestation:
+                       user: User | None = None, link: AttestationLink | None = None,
+                       read_stated: bool = False) -> Attestation:
     """Record that the assigned person received and read the version. Idempotent: a second
     submission (double click, second tab, replayed link) returns the existing record and
-    writes nothing. Refuses, writing nothing, when the statement is not confirmed, the quiz
-    is not passed, or the text changed since the page was shown (`content_hash`)."""
+    writes nothing. Refuses, writing nothing, when the reader has not reached the end of the
+    text (recorded by the page, `assignment_mark_read`, or stated with `read_stated` where the
+    page cannot tell), a quiz question is unanswered, the quiz is not passed, the statement is
+    not confirmed, or the text changed since the page was shown (`content_hash`)."""
     assignment = (Assignment.objects.select_for_update().select_related(
         "person", "version", "version__policy", "campaign").get(pk=assignment.pk))
     existing = Attestation.objects.filter(person=assignment.person,
@@ -122,9 +140,18 @@ def attestation_create(*, assignment: Assignment, channel: str, content_hash: st
     if content_hash != version.content_hash:
         raise Conflict("The policy changed while you were reading it. Read the current version "
                        "below and confirm again.")
+    if assignment.read_to_end_at is None and not read_stated:
+        raise InvalidInput("Read the policy to the end first: the button unlocks when you "
+                           "reach it (or tick that you read it to the end).", field="read")
     correct, total, wrong = knowledge_check_grade(version=version, answers=answers or {})
     if total:
         check = KnowledgeCheck.objects.get(version=version)
+        unanswered = [q.pk for q in check.questions.all() if q.pk not in (answers or {})]
+        if unanswered:
+            raise QuizNotPassed(
+                f"Answer all {total} questions: {len(unanswered)} "
+                f"{'is' if len(unanswered) == 1 else 'are'} still open. Nothing was recorded.",
+                wrong=[], unanswered=unanswered)
         if correct < check.pass_mark:
             raise QuizNotPassed(
                 f"You answered {correct} of {total} questions correctly; {check.pass_mark} are "
@@ -145,7 +172,8 @@ def attestation_create(*, assignment: Assignment, channel: str, content_hash: st
                 statement=acknowledgment_statement(version), channel=channel,
                 user_id_at_time=user.pk if user else None, language=settings.LANGUAGE_CODE,
                 quiz_correct=correct if total else None, quiz_total=total or None,
-                attested_at=now)
+                read_evidence="scrolled" if assignment.read_to_end_at else "stated",
+                read_to_end_at=assignment.read_to_end_at, attested_at=now)
     except IntegrityError:
         # Another request won the race on the unique constraint: theirs is the record.
         return Attestation.objects.get(person=assignment.person, version=version)
@@ -158,7 +186,8 @@ def attestation_create(*, assignment: Assignment, channel: str, content_hash: st
     audit_record(organization=assignment.person.organization, actor=user,
                  action="onboarding.attested", target=attestation,
                  data={"version": version.number, "content_hash": version.content_hash,
-                       "channel": channel, "campaign": assignment.campaign_id})
+                       "channel": channel, "campaign": assignment.campaign_id,
+                       "read": attestation.read_evidence})
     return attestation
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from chorus.administration.services import sender_for
 from chorus.audit.services import audit_record
 from chorus.common.errors import Conflict
-from chorus.onboarding.models import Assignment, OnboardingSettings, Reminder
+from chorus.onboarding.models import Assignment, Campaign, OnboardingSettings, Reminder
 from chorus.onboarding.services.attestation import attestation_link_create, attestation_url
 from chorus.onboarding.services.base import _require_hr
 from chorus.onboarding.services.texts import onboarding_settings_for
@@ -136,4 +136,50 @@ def assignment_nudge(*, assignment: Assignment, actor: User) -> bool:
     if sent:
         audit_record(organization=actor.organization, actor=actor, action="onboarding.nudged",
                      target=assignment.person, data={"assignment": assignment.pk})
+    return sent
+
+
+@dataclass(frozen=True)
+class RemindPreview:
+    """Who "Remind all pending" would e-mail now, and who it skips and why."""
+
+    to_send: list[Assignment]
+    skipped: list[tuple[Assignment, str]]
+
+
+def campaign_remind_preview(*, campaign: Campaign, actor: User) -> RemindPreview:
+    """The pending requests of an open campaign: those that get a reminder now, and those
+    skipped (already reminded today, no e-mail address)."""
+    _require_hr(actor, "send reminders")
+    today = timezone.now().date().isoformat()
+    pending = list(campaign.assignments.filter(status=Assignment.Status.PENDING)
+                   .select_related("person", "person__department").order_by("person__full_name"))
+    reminded = set(Reminder.objects.filter(
+        key__in=[f"a{a.pk}:nudge:{today}" for a in pending]).values_list("assignment_id",
+                                                                          flat=True))
+    to_send, skipped = [], []
+    for a in pending:
+        if a.pk in reminded:
+            skipped.append((a, "already reminded today"))
+        elif not a.person.email:
+            skipped.append((a, "no e-mail address on record"))
+        else:
+            to_send.append(a)
+    return RemindPreview(to_send=to_send, skipped=skipped)
+
+
+def campaign_remind_pending(*, campaign: Campaign, actor: User,
+                            expected: int | None = None) -> int:
+    """Send "Remind all pending": one personal reminder to each pending person who was not
+    reminded today. `expected` is the count the preview showed: if it changed meanwhile,
+    nothing is sent and the preview must be looked at again. Returns how many were sent."""
+    if campaign.closed_at is not None:
+        raise Conflict("This campaign is closed; there is nobody to remind.")
+    preview = campaign_remind_preview(campaign=campaign, actor=actor)
+    if expected is not None and expected != len(preview.to_send):
+        raise Conflict(f"The list changed since you looked at it: {len(preview.to_send)} "
+                       "people would get a reminder now. Check the preview again.")
+    sent = sum(1 for a in preview.to_send if assignment_nudge(assignment=a, actor=actor))
+    audit_record(organization=actor.organization, actor=actor,
+                 action="onboarding.campaign_reminded", target=campaign, data={"sent": sent})
     return sent

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 
 def attest(assignment, **kw):
-    defaults = dict(channel=Attestation.Channel.SESSION,
+    defaults = dict(channel=Attestation.Channel.SESSION, read_stated=True,
                     content_hash=assignment.version.content_hash, confirmed=True)
     return attestation_create(assignment=assignment, **{**defaults, **kw})
 
@@ -145,7 +145,7 @@ def test_a_candidate_attests_through_the_personal_link(client, candidate, hr, ve
     assert page.status_code == 200 and "Riley Chen" in page.content.decode()
     assert not Attestation.objects.exists()  # opening the link writes nothing
 
-    done = client.post(f"/a/{token}", {"content_hash": version.content_hash, "confirm": "yes"})
+    done = client.post(f"/a/{token}", {"content_hash": version.content_hash, "confirm": "yes", "read_to_end": "yes"})
     assert done.status_code == 200 and "Thank you, Riley Chen" in done.content.decode()
     record = Attestation.objects.get()
     assert (record.person, record.channel, record.user_id_at_time) == (candidate, "link", None)
@@ -154,9 +154,9 @@ def test_a_candidate_attests_through_the_personal_link(client, candidate, hr, ve
 
 def test_a_reused_link_gets_a_clear_page_and_writes_nothing(client, candidate, hr, version):
     _, token = _link_for(candidate, hr, version)
-    client.post(f"/a/{token}", {"content_hash": version.content_hash, "confirm": "yes"})
+    client.post(f"/a/{token}", {"content_hash": version.content_hash, "confirm": "yes", "read_to_end": "yes"})
 
-    again = client.post(f"/a/{token}", {"content_hash": version.content_hash, "confirm": "yes"})
+    again = client.post(f"/a/{token}", {"content_hash": version.content_hash, "confirm": "yes", "read_to_end": "yes"})
 
     assert again.status_code == 410 and "already used" in again.content.decode()
     assert Attestation.objects.count() == 1
@@ -212,8 +212,13 @@ def test_a_material_version_asks_everyone_who_attested_to_reattest_with_the_diff
     assert reattest.previous_version == version
     assert reattest.display_status(timezone.now()) == "needs_reattest"
     assert reattest.campaign.audience == Campaign.Audience.REATTEST
-    # Sam never attested: still an ordinary pending request, now for the new text.
-    pending = Assignment.objects.get(person=employee2.person, campaign=campaign)
+    # Sam never attested: asked for the new text in the campaign's follow-up, as an ordinary
+    # request; the old campaign keeps version 1 and says the request moved.
+    campaign.refresh_from_db()
+    assert campaign.version == version and campaign.closed_at is not None
+    moved = Assignment.objects.get(person=employee2.person, campaign=campaign)
+    assert moved.status == Assignment.Status.SUPERSEDED and moved.version == version
+    pending = Assignment.objects.get(person=employee2.person, campaign=campaign.superseded_by)
     assert pending.version == v2 and pending.previous_version is None
     page = client_for(employee).get(f"/onboarding/me/{reattest.pk}/").content.decode()
     assert "What changed" in page and "advocacy disclosures" in page

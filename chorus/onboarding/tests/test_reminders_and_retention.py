@@ -75,7 +75,8 @@ def test_escalation_goes_to_the_manager_once_after_n_days(org, hr, employee, man
 def test_people_who_acknowledged_or_left_get_no_reminders(org, hr, employee, employee2, version):
     campaign = make_campaign(hr=hr, version=version)
     done = campaign.assignments.get(person=employee.person)
-    attestation_create(assignment=done, channel="session", content_hash=version.content_hash,
+    attestation_create(
+        read_stated=True, assignment=done, channel="session", content_hash=version.content_hash,
                        confirmed=True, user=employee)
     Person.objects.filter(pk=employee2.person.pk).update(status="leaver")
     for a in campaign.assignments.all():
@@ -118,9 +119,10 @@ def test_not_hired_candidates_are_deleted_after_the_retention_period(
         org, hr, candidate, employee, version):
     OnboardingSettings.objects.create(organization=org, candidate_retention_days=30)
     campaign = make_campaign(hr=hr, version=version)
-    attestation_create(assignment=campaign.assignments.get(person=candidate),
+    attestation_create(read_stated=True, assignment=campaign.assignments.get(person=candidate),
                        channel="link", content_hash=version.content_hash, confirmed=True)
-    attestation_create(assignment=campaign.assignments.get(person=employee.person),
+    attestation_create(
+        read_stated=True, assignment=campaign.assignments.get(person=employee.person),
                        channel="session", content_hash=version.content_hash, confirmed=True)
     candidate_mark_not_hired(person=candidate, actor=hr)
 

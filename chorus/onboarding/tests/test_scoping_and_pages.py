@@ -89,7 +89,8 @@ def test_api_campaigns_and_attestations_are_scoped(api_client, hr, manager, empl
                                                    version, outsider):
     campaign = make_campaign(hr=hr, version=version)
     for user in (employee, employee2):
-        attestation_create(assignment=campaign.assignments.get(person=user.person),
+        attestation_create(
+            read_stated=True, assignment=campaign.assignments.get(person=user.person),
                            channel="session", content_hash=version.content_hash,
                            confirmed=True, user=user)
 
@@ -123,7 +124,7 @@ def test_an_employee_attests_through_the_api_and_only_their_own(api_client, hr, 
     campaign = make_campaign(hr=hr, version=version)
     mine = campaign.assignments.get(person=employee.person)
     theirs = campaign.assignments.get(person=employee2.person)
-    body = {"content_hash": version.content_hash, "confirm": True}
+    body = {"content_hash": version.content_hash, "confirm": True, "read_to_end": True}
     client = api_client(employee)
 
     assert client.post(f"/api/v1/onboarding/assignments/{theirs.pk}/attest", body,
@@ -143,10 +144,10 @@ def test_an_employee_reads_and_acknowledges_in_the_ui(client_for, hr, employee, 
     page = client.get(f"/onboarding/me/{assignment.pk}/").content.decode()
     assert "receipt only" in page
     missing = client.post(f"/onboarding/me/{assignment.pk}/",
-                          {"content_hash": version.content_hash})
+                          {"content_hash": version.content_hash, "read_to_end": "yes"})
     assert missing.status_code == 422 and "Tick the box" in missing.content.decode()
     done = client.post(f"/onboarding/me/{assignment.pk}/",
-                       {"content_hash": version.content_hash, "confirm": "yes"}, follow=True)
+                       {"content_hash": version.content_hash, "confirm": "yes", "read_to_end": "yes"}, follow=True)
     assert "acknowledgment of version 1 is recorded" in done.content.decode()
     assert "in force" in client.get("/onboarding/me/").content.decode()
 
@@ -157,7 +158,8 @@ def test_an_employee_reads_and_acknowledges_in_the_ui(client_for, hr, employee, 
 def test_hr_dashboard_shows_completion_by_campaign_department_and_manager(
         client_for, hr, manager, employee, employee2, version, django_assert_max_num_queries):
     campaign = make_campaign(hr=hr, version=version)
-    attestation_create(assignment=campaign.assignments.get(person=employee.person),
+    attestation_create(
+        read_stated=True, assignment=campaign.assignments.get(person=employee.person),
                        channel="session", content_hash=version.content_hash, confirmed=True)
     for n in range(15):
         person_add(organization=hr.organization, actor=hr, full_name=f"Hire {n}",
@@ -186,7 +188,8 @@ def test_list_pages_render_with_bounded_queries(client_for, hr, employee, versio
     for n in range(20):
         Person.objects.create(organization=hr.organization, full_name=f"P{n}",
                               email=f"p{n}@example.com")
-    attestation_create(assignment=campaign.assignments.get(person=employee.person),
+    attestation_create(
+        read_stated=True, assignment=campaign.assignments.get(person=employee.person),
                        channel="session", content_hash=version.content_hash, confirmed=True)
     client = client_for(hr)
     for url in ("/onboarding/people/", f"/onboarding/campaigns/{campaign.pk}/",

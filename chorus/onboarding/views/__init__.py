@@ -10,12 +10,20 @@ from `chorus.onboarding.views` (every view is re-exported here).
 
 from __future__ import annotations
 
-from chorus.onboarding.views.attesting import LINK_PROBLEMS, attest, me, public_attest
+from chorus.onboarding.views.attesting import (
+    LINK_PROBLEMS,
+    attest,
+    attest_read,
+    me,
+    public_attest,
+    public_attest_read,
+)
 from chorus.onboarding.views.campaigns import (
     assignment_link,
     assignment_nudge,
     campaign_detail,
     campaign_new,
+    campaign_remind,
     dashboard,
 )
 from chorus.onboarding.views.configuration import quiz, stages
@@ -36,8 +44,10 @@ __all__ = [
     "assignment_link",
     "assignment_nudge",
     "attest",
+    "attest_read",
     "campaign_detail",
     "campaign_new",
+    "campaign_remind",
     "dashboard",
     "evidence",
     "me",
@@ -50,6 +60,7 @@ __all__ = [
     "person_new",
     "person_not_hired",
     "public_attest",
+    "public_attest_read",
     "quiz",
     "stages",
 ]

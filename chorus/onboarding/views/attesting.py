@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from chorus.common.errors import DomainError, NotFound
 from chorus.common.types import AuthedRequest
@@ -28,9 +29,11 @@ def me(request: AuthedRequest) -> HttpResponse:
 
 
 def _attest_context(assignment: Assignment, *, answers: dict[int, int] | None = None,
-                    wrong: list[int] | None = None) -> dict[str, Any]:
+                    wrong: list[int] | None = None,
+                    unanswered: list[int] | None = None) -> dict[str, Any]:
     # Employees and candidates see what changed in the text they read, never the screening
     # configuration (entity lists, thresholds): chorus.policy.visibility decides what is shown.
+    from chorus.policy.documents import document_outline
     from chorus.policy.visibility import employee_diff
 
     version = assignment.version
@@ -39,8 +42,13 @@ def _attest_context(assignment: Assignment, *, answers: dict[int, int] | None = 
             if assignment.previous_version_id else None)
     # With each question, what the person chose, kept when the page comes back with an error.
     questions = [(q, (answers or {}).get(q.pk)) for q in (check.questions.all() if check else [])]
+    problems = [q.pk for q, _ in questions if q.pk in set(wrong or []) | set(unanswered or [])]
     return {
         "assignment": assignment, "version": version, "text": version.plain_text(),
+        # The same formatted document as /policies/current/, so the reader sees what they
+        # attest to as it is meant to be read.
+        "outline": document_outline(version.document),
+        "unanswered": set(unanswered or []), "first_problem": problems[0] if problems else None,
         "statement": services.acknowledgment_statement(version), "diff": diff,
         "check": check, "questions": questions, "answers": answers or {},
         "wrong": set(wrong or []),
@@ -64,14 +72,47 @@ def _attest_post(request: HttpRequest, assignment: Assignment, *, channel: str,
             assignment=assignment, channel=channel,
             content_hash=request.POST.get("content_hash", ""),
             confirmed=request.POST.get("confirm") == "yes", answers=answers,
-            user=request.user if request.user.is_authenticated else None, link=link)
+            user=request.user if request.user.is_authenticated else None, link=link,
+            read_stated=request.POST.get("read_to_end") == "yes")
     except services.QuizNotPassed as exc:
-        return None, {**_attest_context(assignment, answers=answers, wrong=exc.wrong),
-                      "error": exc.message}
+        context = _attest_context(assignment, answers=answers, wrong=exc.wrong,
+                                  unanswered=exc.unanswered)
+        message = exc.message
     except DomainError as exc:
         assignment.refresh_from_db()
-        return None, {**_attest_context(assignment, answers=answers), "error": exc.message}
+        context = _attest_context(assignment, answers=answers)
+        context["error_field"], message = exc.field, exc.message
+    else:
+        return attestation, {}
+    # What the person already did stays done: their tick and their answers.
+    context.update(error=message, confirmed=request.POST.get("confirm") == "yes",
+                   read_stated=request.POST.get("read_to_end") == "yes")
+    return None, context
     return attestation, {}
+
+
+@login_required
+@require_POST
+def attest_read(request: AuthedRequest, assignment_id: int) -> HttpResponse:
+    """The attestation page's script reports that the reader reached the end of the text."""
+    try:
+        assignment = selectors.assignment_get_for_attesting(user=request.user,
+                                                            assignment_id=assignment_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    services.assignment_mark_read(assignment=assignment)
+    return HttpResponse(status=204)
+
+
+@require_POST
+def public_attest_read(request: HttpRequest, token: str) -> HttpResponse:
+    """The same for the personal link (no account): the signed token names the request."""
+    try:
+        link = services.attestation_link_resolve(token)
+    except services.LinkProblem:
+        raise Http404("This link does not work.") from None
+    services.assignment_mark_read(assignment=link.assignment)
+    return HttpResponse(status=204)
 
 
 @login_required

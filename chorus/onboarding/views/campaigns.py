@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -18,8 +20,9 @@ from chorus.common.forms import add_domain_error
 from chorus.common.types import AuthedRequest
 from chorus.onboarding import selectors, services
 from chorus.onboarding.forms import CampaignForm
-from chorus.onboarding.models import STATUS_LABELS, Stage
+from chorus.onboarding.models import STATUS_LABELS, Assignment, Stage
 from chorus.onboarding.views.base import _hr_only
+from chorus.people.models import Department, Person
 from chorus.people.roles import Role
 
 # --- Dashboard --------------------------------------------------------------------------------
@@ -63,16 +66,16 @@ def campaign_new(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            campaign = services.campaign_create(
+            started = services.campaign_start(
                 organization=org, actor=request.user, name=d["name"],
                 version_id=int(d["version"]), audience=d["audience"],
                 department=d["department"], due_days=d["due_days"])
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            asked = campaign.assignments.count()
-            messages.success(request, f"Campaign “{campaign.name}” started; {asked} "
-                             f"{'person' if asked == 1 else 'people'} asked so far.")
+            campaign = started.campaign
+            messages.success(request, f"Campaign “{campaign.name}” started. "
+                             f"{started.summary()}.")
             return redirect("onboarding:campaign", campaign_id=campaign.pk)
     intro = [(v, dict(Stage.choices)[services.introduce_stage_for(organization=org, version=v)])
              for v in versions]
@@ -98,14 +101,63 @@ def campaign_detail(request: AuthedRequest, campaign_id: int) -> HttpResponse:
         messages.success(request, "Campaign closed. Its records stay.")
         return redirect("onboarding:campaign", campaign_id=campaign.pk)
     now = timezone.now()
-    page = Paginator(selectors.assignment_list_for(user=user).filter(campaign=campaign)
-                     .order_by("status", "due_at", "pk"), 100).get_page(request.GET.get("page"))
+    filters = _campaign_filters(request)
+    rows = selectors.campaign_assignments_for(user=user, campaign=campaign, **filters)
+    page = Paginator(rows, CAMPAIGN_PAGE_SIZE).get_page(request.GET.get("page"))
+    everyone = selectors.campaign_assignments_for(user=user, campaign=campaign)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "onboarding/campaign.html", {
-        "campaign": campaign, "page": page,
+        "campaign": campaign, "page": page, "filters": filters, "query": query.urlencode(),
         "rows": [(a, a.display_status(now)) for a in page], "labels": STATUS_LABELS,
         "hr": selectors.is_hr(user),
+        "pending_count": everyone.filter(status=Assignment.Status.PENDING).count(),
+        "departments": Department.objects.filter(
+            pk__in=everyone.values("person__department")).order_by("name"),
+        "managers": Person.objects.filter(
+            pk__in=everyone.values("person__manager")).order_by("full_name"),
+        "statuses": [("pending", "Pending"), ("overdue", "Overdue"), ("done", "Done"),
+                     ("superseded", "Moved to a newer version")],
         "percent": round(100 * campaign.done / campaign.total) if campaign.total else 0,
     })
+
+
+CAMPAIGN_PAGE_SIZE = 50
+
+
+def _campaign_filters(request: AuthedRequest) -> dict[str, Any]:
+    def number(name: str) -> int | None:
+        value = request.GET.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    return {"status": request.GET.get("status", ""), "department_id": number("department"),
+            "manager_id": number("manager"), "q": " ".join(request.GET.get("q", "").split())}
+
+
+@login_required
+def campaign_remind(request: AuthedRequest, campaign_id: int) -> HttpResponse:
+    """"Remind all pending (n)": a preview of who gets the e-mail (and who is skipped and
+    why), then one button that sends them."""
+    _hr_only(request)
+    try:
+        campaign = selectors.campaign_get(user=request.user, campaign_id=campaign_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    if request.method == "POST":
+        expected = request.POST.get("expected", "")
+        try:
+            sent = services.campaign_remind_pending(
+                campaign=campaign, actor=request.user,
+                expected=int(expected) if expected.isdigit() else None)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("onboarding:campaign-remind", campaign_id=campaign.pk)
+        messages.success(request, f"Reminder sent to {sent} "
+                         f"{'person' if sent == 1 else 'people'}.")
+        return redirect("onboarding:campaign", campaign_id=campaign.pk)
+    preview = services.campaign_remind_preview(campaign=campaign, actor=request.user)
+    return render(request, "onboarding/campaign_remind.html",
+                  {"campaign": campaign, "preview": preview})
 
 
 @login_required

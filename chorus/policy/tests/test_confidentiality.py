@@ -90,6 +90,7 @@ def published_change(org, comms, hr, employee, manager, django_capture_on_commit
             content_hash=v1.content_hash,
             confirmed=True,
             user=user,
+            read_stated=True,  # issue 17: the reader reached the end of the text
         )
     mail.outbox.clear()
     draft = policy_version_create_draft(version=v1, actor=comms)

@@ -51,7 +51,8 @@ def test_resolve_a_handle_to_its_did(appview):
 def test_an_unknown_handle_is_a_permanent_error(appview):
     with pytest.raises(ConnectorError) as exc:
         BlueskyConnector(appview_url=appview.url).resolve(AccountRef(handle="nobody.example"))
-    assert exc.value.permanent and "Profile not found" in exc.value.message
+    # Plain words, not the server's developer message ("Profile not found").
+    assert exc.value.permanent and "Bluesky has no account with this handle" in exc.value.message
 
 
 def test_author_feed_pages_through_and_skips_reposts(appview):

@@ -38,6 +38,8 @@ def test_resolve_reads_a_real_account_lookup(recorded):
                                                      instance=recorded.url))
     assert profile.external_id == ACCOUNT_ID
     assert profile.display_name == "John Lennon"
+    # The note and profile fields, as plain text: where an ownership code can be placed.
+    assert "I walk funny" in profile.bio and "bread: toasty." in profile.bio
 
 
 def test_an_unknown_account_is_a_permanent_error(recorded):
@@ -45,7 +47,7 @@ def test_an_unknown_account_is_a_permanent_error(recorded):
         MastodonConnector().resolve(AccountRef(handle="kljadklajsdkljlkjlkjlkjasdasd",
                                                instance=recorded.url))
     assert exc.value.permanent and exc.value.status == 404
-    assert "no longer exists" in exc.value.message
+    assert "has no such account" in exc.value.message
 
 
 def test_min_id_paging_returns_newer_posts_oldest_first_as_plain_text(recorded):
