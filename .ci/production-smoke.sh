@@ -90,6 +90,12 @@ smoke() {  # smoke LABEL DATABASE_URL
   "$BIN/chorus" migrate --noinput --verbosity 0 || fail "chorus migrate exited $?"
   "$BIN/chorus" collectstatic --noinput --verbosity 0 || fail "chorus collectstatic exited $?"
   [[ -f "$WORK/static/staticfiles.json" ]] || fail "collectstatic wrote no staticfiles.json"
+  # A new installation has no organization: every page leads to /setup/ until one exists.
+  # Scripted installs create it with `chorus init`, as the README's production section says.
+  CHORUS_ADMIN_PASSWORD="smoke-$("$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(24))')" \
+    "$BIN/chorus" init --name "Smoke Test Inc" --domain smoke.example --jurisdiction US \
+    --timezone UTC --language en --admin-email admin@smoke.example --admin-name "Smoke Admin" \
+    --preset balanced >/dev/null || fail "chorus init exited $?"
 
   PORT=$("$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   "$BIN/gunicorn" config.wsgi --bind "127.0.0.1:$PORT" --workers 2 --timeout 30 \

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -26,7 +27,7 @@ def test_self_service_export_and_an_hr_erasure_with_its_receipt(demo, new_page):
     shot(employee, "privacy-02-export")
     with employee.expect_download() as download:
         employee.get_by_role("link", name="Download as JSON").click()
-    document = json.loads(open(download.value.path(), encoding="utf-8").read())
+    document = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert document["format"] == "chorus-person-export"
 
     hr = new_page()

@@ -15,6 +15,8 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
+from chorus.common.middleware import PROBE_PATHS
+
 # Every page that needs a session sends an anonymous visitor to the login page, so sending
 # these two to the wizard covers them all, while public links (/l/, /a/, /r/), health checks,
 # static files and the API answer as usual.
@@ -36,6 +38,10 @@ class OrganizationAccessMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         path = request.path
+        if path in PROBE_PATHS:
+            # Load balancers and Prometheus poll these often: they must not touch the session
+            # or the database (healthz is "the process is up"; readyz checks on its own).
+            return self.get_response(request)
         user = getattr(request, "user", None)
         signed_in = user is not None and user.is_authenticated
         # A signed-in account proves the installation has been used; only anonymous visits

@@ -26,6 +26,11 @@ def zone_for(user: object) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo("UTC")
 
 
+# Load balancers and Prometheus poll these often: no middleware may read the session or the
+# database for them (healthz means "the process is up"; readyz and metrics check on their own).
+PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
 class TimezoneMiddleware:
     """Activate the viewer's time zone so every template date is in their local time."""
 
@@ -33,7 +38,7 @@ class TimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
+        user = None if request.path in PROBE_PATHS else getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             timezone.activate(zone_for(user))
         else:

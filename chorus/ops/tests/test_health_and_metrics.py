@@ -188,6 +188,7 @@ def test_metrics_show_sla_breaches_connector_lag_and_screening_time(
         handle="@e@example.social",
         external_id="1",
         consent_version="1",
+        status=LinkedAccount.Status.ACTIVE,  # ownership proven: only proven links are read
         consented_at=now - timedelta(hours=5),
         read_from=now,
         last_read_at=now - timedelta(minutes=30),
@@ -213,7 +214,7 @@ def test_every_response_carries_a_request_id_and_a_valid_one_is_kept(client):
     assert forged != "bad id\nwith newline" and len(forged) == 32
 
 
-def test_access_log_lines_carry_the_request_id(client, caplog):
+def test_access_log_lines_carry_the_request_id(client, caplog, org):
     with caplog.at_level(logging.INFO, logger="chorus.request"):
         client.get("/login/", HTTP_X_REQUEST_ID="trace-42")
 
