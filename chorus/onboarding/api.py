@@ -172,6 +172,12 @@ def people_update(request: AuthedRequest, person_id: int, payload: PersonPatch) 
     user = request.auth
     person = person_get(user=user, person_id=person_id)
     values = payload.dict(exclude_unset=True)
+    for field in ("full_name", "email", "status", "stage"):
+        if field in values and values[field] is None:
+            raise InvalidInput(f"{field} cannot be null: leave it out to keep it.", field=field)
+    for field in ("title", "location", "department"):
+        if field in values and values[field] is None:
+            values[field] = ""  # null clears an optional text field
     stage = values.pop("stage", None)
     if "manager_id" in values:
         values["manager"] = _manager(user, values.pop("manager_id"))

@@ -54,6 +54,13 @@ def test_hr_adds_and_edits_people_through_the_api(api_client, hr, manager):
                                                              "stage": "pre_boarding"},
                            content_type="application/json")
     assert patched.json()["location"] == "Lyon" and patched.json()["stage"] == "pre_boarding"
+    # null clears an optional text field and is refused for a required one (found by make fuzz)
+    cleared = client.patch(f"/api/v1/people/{body['id']}", {"location": None},
+                           content_type="application/json")
+    assert cleared.status_code == 200 and cleared.json()["location"] == ""
+    refused = client.patch(f"/api/v1/people/{body['id']}", {"full_name": None},
+                           content_type="application/json")
+    assert refused.status_code == 422 and refused.json()["field"] == "full_name"
 
     duplicate = client.post("/api/v1/people", {"full_name": "X", "email": "NEW.HIRE@example.com"},
                             content_type="application/json")
