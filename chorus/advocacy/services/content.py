@@ -40,7 +40,7 @@ class CaptionIn:
     text: str
 
 
-def share_link_placeholder() -> str:
+def share_link_of_typical_length() -> str:
     """A link as long as a tracked share link (the real one only exists at share time)."""
     return f"{settings.SITE_URL}/l/{'x' * CODE_LENGTH}"
 
@@ -94,7 +94,7 @@ def _clean_captions(
     if len(out) > MAX_CAPTIONS:
         raise InvalidInput(f"Use at most {MAX_CAPTIONS} captions per item.", field="captions")
     rule = disclosure_rule(organization=organization)
-    link = share_link_placeholder()
+    link = share_link_of_typical_length()
     variant_of: dict[str, int] = {}
     for caption in out:
         if caption.network not in Network.values:

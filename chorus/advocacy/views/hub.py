@@ -36,7 +36,7 @@ from chorus.advocacy.services import (
     settings_for,
     settings_update,
 )
-from chorus.advocacy.services.content import share_link_placeholder
+from chorus.advocacy.services.content import share_link_of_typical_length
 from chorus.advocacy.views.base import _form_error, editor_required
 from chorus.checks.presentation import present
 from chorus.checks.services import screening_policy
@@ -71,7 +71,7 @@ def _item_form_initial(item: ContentItem) -> dict[str, Any]:
 
 def _counter_context(organization: Any) -> dict[str, Any]:
     """What the live caption counter needs: the tracked link's length and the disclosure."""
-    return {"share_link_length": len(share_link_placeholder()),
+    return {"share_link_length": len(share_link_of_typical_length()),
             "disclosure": disclosure_rule(organization=organization)}
 
 
