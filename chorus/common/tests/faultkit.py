@@ -176,7 +176,8 @@ class CutOffProxy:
         threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
 
     def cut(self) -> None:
-        listener, self._listener = self._listener, None
+        with self._lock:
+            listener, self._listener = self._listener, None
         if listener is not None:
             listener.close()
         with self._lock:
@@ -200,6 +201,11 @@ class CutOffProxy:
                 client.close()
                 continue
             with self._lock:
+                if self._listener is not listener:
+                    # cut() ran while this connection was being set up: it must not survive.
+                    for sock in (client, upstream):
+                        sock.close()
+                    return
                 self._open.update({client, upstream})
             for src, dst in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(src, dst), daemon=True).start()
