@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_WORKERS ?= 2
 
-.PHONY: help run setup dev worker stream seed test test-postgres test-redis test-faults e2e lint fmt bench chromium clean prod-smoke fuzz
+.PHONY: system-deps help run setup dev worker stream seed test test-postgres test-redis test-faults e2e lint fmt bench chromium clean prod-smoke fuzz
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -20,11 +20,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	@touch $(STAMP)
 
-setup: $(STAMP) ## Create the virtualenv, install pinned dependencies, migrate and seed
+setup: $(STAMP) system-deps ## Create the virtualenv, install pinned dependencies, migrate and seed
 	$(BIN)/chorus migrate --verbosity 0
 	$(BIN)/chorus seed
 
-run: $(STAMP) ## Set up, seed the demo and start the web server and task worker
+run: $(STAMP) system-deps ## Set up, seed the demo and start the web server and task worker
 	$(BIN)/chorus run
 
 dev: $(STAMP) ## Run only the web server (auto-reload)
@@ -39,7 +39,7 @@ stream: $(STAMP) ## Run the Bluesky Jetstream consumer for linked accounts (its 
 seed: $(STAMP) ## Create the demo organization (idempotent)
 	$(BIN)/chorus seed
 
-test: $(STAMP) ## Run the test suite (SQLite, inline tasks)
+test: $(STAMP) system-deps ## Run the test suite (SQLite, inline tasks)
 	TASK_BACKEND=immediate DATABASE_URL= $(BIN)/pytest -n $(PYTEST_WORKERS)
 
 test-postgres: $(STAMP) ## The same suite on PostgreSQL with the Redis/RQ task queue
@@ -60,6 +60,12 @@ test-faults: $(STAMP) ## Fault suite: kill workers mid-task, cut PostgreSQL and 
 SMOKE_PG_URL ?=
 prod-smoke: $(STAMP) ## Start the app as in production (collectstatic, gunicorn) and fetch pages
 	BIN=$(BIN) SMOKE_PG_URL=$(SMOKE_PG_URL) .ci/production-smoke.sh
+
+system-deps: ## Install the Debian packages listed in deploy/system-packages.txt (skips what is there)
+	@pkgs=$$(sed -e 's/#.*//' deploy/system-packages.txt | tr -s ' \t' '\n' | grep -v '^$$' || true); \
+	missing=$$(for p in $$pkgs; do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "installing: $$missing"; apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; fi
 
 chromium: ## Install Debian's Chromium if missing (never a browser download)
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)

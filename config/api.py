@@ -111,6 +111,10 @@ API_ROUTERS = [
     ("/incidents", "chorus.incidents.api.router"),
     ("/monitoring", "chorus.monitoring.api.router"),
     ("/admin", "chorus.administration.api.router"),
+    ("/notifications", "chorus.notifications.api.router"),
+    ("/identity", "chorus.identity.api.router"),
+    ("/provisioning", "chorus.provisioning.api.router"),
+    ("/integrations", "chorus.integrations.api.router"),
 ]
 for prefix, dotted in API_ROUTERS:
     module = dotted.rsplit(".", 2)[0]

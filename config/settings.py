@@ -98,6 +98,10 @@ OPTIONAL_APPS = [
     "chorus.incidents",
     "chorus.monitoring",
     "chorus.privacy",  # data rights: per-person export and erasure (each app contributes)
+    "chorus.notifications",  # one notification service: kinds, in-app center, channels, events
+    "chorus.identity",  # sign-in: single sign-on (OIDC, SAML) and second factors
+    "chorus.provisioning",  # SCIM 2.0, offboarding, verified affiliation
+    "chorus.integrations",  # Slack, Microsoft Teams, outbound webhooks
 ]
 # CHORUS_APPS (comma-separated labels, e.g. "policy,checks") narrows the domain apps for
 # development of one app in isolation; empty means every app present.

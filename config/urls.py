@@ -50,6 +50,10 @@ APP_URLS = [
     ("monitoring/", "chorus.monitoring"),
     ("admin/", "chorus.administration"),  # Admin → Users and roles, Organization, checklist
     ("privacy/", "chorus.privacy"),
+    ("notifications/", "chorus.notifications"),
+    ("identity/", "chorus.identity"),  # SSO and two-factor settings, enrollment
+    ("provisioning/", "chorus.provisioning"),  # SCIM tokens, offboarding, verified handles
+    ("integrations/", "chorus.integrations"),  # Slack, Teams, webhooks settings
 ]
 for prefix, module in APP_URLS:
     if module in settings.INSTALLED_APPS and find_spec(f"{module}.urls"):
@@ -62,6 +66,10 @@ PUBLIC_URLS = [
     ("chorus.reports", "chorus.reports.public_urls"),
     # /setup/ (first run), /invite/<token>/, /password-reset/...
     ("chorus.administration", "chorus.administration.public_urls"),
+    ("chorus.notifications", "chorus.notifications.public_urls"),  # one-click unsubscribe
+    ("chorus.identity", "chorus.identity.public_urls"),  # /sso/... (OIDC callback, SAML ACS)
+    ("chorus.provisioning", "chorus.provisioning.public_urls"),  # /scim/v2/, /.well-known/
+    ("chorus.integrations", "chorus.integrations.public_urls"),  # Slack and Teams inbound
 ]
 for module, urls_module in PUBLIC_URLS:
     if module in settings.INSTALLED_APPS and find_spec(urls_module):

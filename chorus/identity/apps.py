@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class IdentityConfig(AppConfig):
+    """Sign-in: single sign-on per organization (OpenID Connect, SAML 2.0) with just-in-time
+    provisioning, and second factors (TOTP, recovery codes, WebAuthn passkeys) enforced by role."""
+
+    name = "chorus.identity"
+    label = "identity"
+    verbose_name = "Identity and sign-in"
