@@ -8,3 +8,8 @@ class IdentityConfig(AppConfig):
     name = "chorus.identity"
     label = "identity"
     verbose_name = "Identity and sign-in"
+
+    def ready(self) -> None:
+        from chorus.identity.mfa.registry import ready as mfa_ready
+
+        mfa_ready()
