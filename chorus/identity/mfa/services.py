@@ -588,6 +588,11 @@ def webauthn_register_complete(
         raise InvalidInput(
             "This passkey request expired. Press “Add a passkey” again.", field="credential"
         )
+    if not isinstance(credential, dict):
+        raise InvalidInput(
+            "The browser's passkey answer was not accepted (it is not a JSON object). Try again.",
+            field="credential",
+        )
     try:
         verified = verify_registration_response(
             credential=credential,
@@ -596,7 +601,7 @@ def webauthn_register_complete(
             expected_origin=site.origin,
             require_user_presence=True,
         )
-    except (WebAuthnException, ValueError, TypeError, KeyError) as exc:
+    except (WebAuthnException, ValueError, TypeError, KeyError, AttributeError) as exc:
         raise InvalidInput(
             f"The browser's passkey answer was not accepted ({exc}). Try again.",
             field="credential",
@@ -688,7 +693,7 @@ def webauthn_authenticate_complete(
             credential_public_key=bytes(device.public_key),
             credential_current_sign_count=device.sign_count,
         )
-    except (WebAuthnException, ValueError, TypeError, KeyError) as exc:
+    except (WebAuthnException, ValueError, TypeError, KeyError, AttributeError) as exc:
         _refuse(
             user,
             method="webauthn",
