@@ -1,3 +1,3 @@
 """Models of the identity app: each part keeps its own module and is imported here."""
 
-from chorus.identity.mfa.models import *  # noqa: F401,F403  (second factors)
+from chorus.identity.mfa.models import *  # noqa: F403  (second factors)

@@ -36,4 +36,6 @@ def decrypt_secret(token: str) -> str:
     try:
         return _keys().decrypt(token.encode()).decode()
     except InvalidToken:
-        raise ValueError("This authenticator's secret cannot be decrypted with SECRET_KEY.") from None
+        raise ValueError(
+            "This authenticator's secret cannot be decrypted with SECRET_KEY."
+        ) from None

@@ -64,7 +64,9 @@ def member_status_list_for(*, user: User) -> list[MemberStatus]:
         User.objects.filter(organization_id=user.org_id, is_active=True)
         .prefetch_related("groups")
         .annotate(
-            factor_count=Count("authenticators", filter=Q(authenticators__confirmed_at__isnull=False))
+            factor_count=Count(
+                "authenticators", filter=Q(authenticators__confirmed_at__isnull=False)
+            )
         )
         .order_by("full_name", "email")
     )

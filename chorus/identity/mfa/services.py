@@ -104,7 +104,9 @@ def mfa_policy_update(
             f"The grace period is a whole number of days from 0 to {MAX_GRACE_DAYS}.",
             field="grace_days",
         )
-    policy = MfaPolicy.objects.select_for_update().get(pk=mfa_policy_get(organization=organization).pk)
+    policy = MfaPolicy.objects.select_for_update().get(
+        pk=mfa_policy_get(organization=organization).pk
+    )
     old = {"required_roles": policy.required_roles, "grace_days": policy.grace_days}
     policy.required_roles = [r for r in Role.values if r in set(required_roles)]
     policy.grace_days = grace_days
@@ -114,7 +116,10 @@ def mfa_policy_update(
         actor=actor,
         action="identity.mfa_policy_updated",
         target=policy,
-        data={"from": old, "to": {"required_roles": policy.required_roles, "grace_days": grace_days}},
+        data={
+            "from": old,
+            "to": {"required_roles": policy.required_roles, "grace_days": grace_days},
+        },
     )
     return policy
 
@@ -366,7 +371,13 @@ def totp_enroll_confirm(
         device.name, device.confirmed_at, device.last_used_at = label, now, now
         device.totp_last_counter = step
         device.save(
-            update_fields=["name", "confirmed_at", "last_used_at", "totp_last_counter", "updated_at"]
+            update_fields=[
+                "name",
+                "confirmed_at",
+                "last_used_at",
+                "totp_last_counter",
+                "updated_at",
+            ]
         )
         codes = _after_first_factor(user)
         cache.delete(_failure_key(user))
@@ -399,7 +410,9 @@ def totp_verify(*, user: User, code: str) -> Authenticator:
         )
     )
     if not devices:
-        raise InvalidInput("You have no authenticator app set up; use another factor.", field="code")
+        raise InvalidInput(
+            "You have no authenticator app set up; use another factor.", field="code"
+        )
     outcome = "wrong"
     for device in devices:
         try:
@@ -673,7 +686,9 @@ def webauthn_authenticate_complete(
     device = None
     if isinstance(raw_id, str) and raw_id:
         device = Authenticator.objects.filter(
-            user=user, kind=Authenticator.Kind.WEBAUTHN, credential_id=raw_id,
+            user=user,
+            kind=Authenticator.Kind.WEBAUTHN,
+            credential_id=raw_id,
             confirmed_at__isnull=False,
         ).first()
     if device is None:
@@ -739,8 +754,12 @@ def authenticator_remove(*, user: User, authenticator_id: int) -> Authenticator:
         actor=user,
         action="identity.factor_removed",
         target=user,
-        data={"authenticator": device_id, "label": label, "kind": kind,
-              "recovery_codes_removed": codes_removed},
+        data={
+            "authenticator": device_id,
+            "label": label,
+            "kind": kind,
+            "recovery_codes_removed": codes_removed,
+        },
     )
     device.pk = device_id
     return device
@@ -869,8 +888,11 @@ def factor_reset_approve(*, actor: User, reset_id: int) -> FactorResetRequest:
         reset.status, reset.decided_at = FactorResetRequest.Status.CANCELLED, now
         reset.save(update_fields=["status", "decided_at", "updated_at"])
         audit_record(
-            organization=actor.org, actor=actor, action="identity.factor_reset_expired",
-            target=reset, data={"subject": reset.subject.email},
+            organization=actor.org,
+            actor=actor,
+            action="identity.factor_reset_expired",
+            target=reset,
+            data={"subject": reset.subject.email},
         )
         raise Conflict("This request expired. Ask for a new reset if it is still needed.")
     subject = reset.subject
@@ -878,7 +900,9 @@ def factor_reset_approve(*, actor: User, reset_id: int) -> FactorResetRequest:
     codes, _ = RecoveryCode.objects.filter(user=subject).delete()
     User.objects.filter(pk=subject.pk).update(session_epoch=F("session_epoch") + 1)
     reset.status, reset.decided_by, reset.decided_at = (
-        FactorResetRequest.Status.APPROVED, actor, now,
+        FactorResetRequest.Status.APPROVED,
+        actor,
+        now,
     )
     reset.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
     audit_record(

@@ -9,7 +9,9 @@ urlpatterns = [
     path("<int:authenticator_id>/remove/", views.remove, name="mfa-remove"),
     # Signing in: only these answer a session that must still verify (see middleware).
     path("verify/", views.verify, name="mfa-verify"),
-    path("verify/passkey/options/", views.verify_passkey_options, name="mfa-verify-passkey-options"),
+    path(
+        "verify/passkey/options/", views.verify_passkey_options, name="mfa-verify-passkey-options"
+    ),
     path("verify/passkey/", views.verify_passkey, name="mfa-verify-passkey"),
     # Enrolling: only these answer a session that must enroll.
     path("setup/", views.setup, name="mfa-setup"),
@@ -20,7 +22,11 @@ urlpatterns = [
     path("setup/done/", views.setup_done, name="mfa-setup-done"),
     # Administrators: the rule, everyone's status, two-person resets.
     path("admin/", views.admin, name="mfa-admin"),
-    path("admin/members/<int:member_id>/reset/", views.admin_reset_request, name="mfa-reset-request"),
-    path("admin/resets/<int:reset_id>/approve/", views.admin_reset_approve, name="mfa-reset-approve"),
+    path(
+        "admin/members/<int:member_id>/reset/", views.admin_reset_request, name="mfa-reset-request"
+    ),
+    path(
+        "admin/resets/<int:reset_id>/approve/", views.admin_reset_approve, name="mfa-reset-approve"
+    ),
     path("admin/resets/<int:reset_id>/cancel/", views.admin_reset_cancel, name="mfa-reset-cancel"),
 ]

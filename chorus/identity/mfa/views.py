@@ -275,7 +275,8 @@ def setup_passkey(request: AuthedRequest) -> JsonResponse:
     _may_add_factor(request)
     try:
         body = _json_body(request)
-        name = body.get("name") if isinstance(body.get("name"), str) else ""
+        raw_name = body.get("name")
+        name = raw_name if isinstance(raw_name, str) else ""
         device, codes = services.webauthn_register_complete(
             user=request.user,
             credential=body.get("credential"),

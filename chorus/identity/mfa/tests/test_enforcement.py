@@ -47,7 +47,9 @@ def test_a_session_with_a_factor_must_verify_before_any_page(employee):
     assert page.status_code == 200 and b"One more step" in page.content
 
     response = client.post(VERIFY, {"code": now_code(secret)})
-    assert response.status_code == 302 and response["Location"] == "/audit/"  # the last page asked for
+    assert (
+        response.status_code == 302 and response["Location"] == "/audit/"
+    )  # the last page asked for
     assert client.session[MFA_SESSION_KEY] == "totp"
     assert client.get("/").status_code == 200
 
@@ -172,13 +174,17 @@ def test_after_the_grace_period_sign_in_goes_through_enrollment(hr):
 
 
 def test_a_grace_period_of_zero_days_enrolls_at_the_next_sign_in(hr, admin):
-    services.mfa_policy_update(organization=hr.org, actor=admin, required_roles=["hr"], grace_days=0)
+    services.mfa_policy_update(
+        organization=hr.org, actor=admin, required_roles=["hr"], grace_days=0
+    )
     client = sign_in(hr)
     assert client.get("/")["Location"] == SETUP
 
 
 def test_a_role_outside_the_rule_is_not_asked(comms, admin):
-    services.mfa_policy_update(organization=comms.org, actor=admin, required_roles=["hr"], grace_days=0)
+    services.mfa_policy_update(
+        organization=comms.org, actor=admin, required_roles=["hr"], grace_days=0
+    )
     assert sign_in(comms).get("/").status_code == 200
 
 
@@ -192,7 +198,9 @@ def test_enrolling_a_passkey_and_signing_in_with_it_through_the_pages(employee):
         json.dumps({"credential": key.register(options), "name": "Laptop"}),
         content_type="application/json",
     )
-    assert response.status_code == 200 and response.json()["redirect"] == "/identity/mfa/setup/done/"
+    assert (
+        response.status_code == 200 and response.json()["redirect"] == "/identity/mfa/setup/done/"
+    )
     assert client.get("/identity/mfa/setup/done/").content.count(b"<li><code>") == 10
 
     client.post("/logout/")
@@ -201,7 +209,8 @@ def test_enrolling_a_passkey_and_signing_in_with_it_through_the_pages(employee):
     assert b"Use your passkey" in client.get(VERIFY).content
     options = client.post("/identity/mfa/verify/passkey/options/").json()
     response = client.post(
-        "/identity/mfa/verify/passkey/", json.dumps({"credential": key.assert_(options)}),
+        "/identity/mfa/verify/passkey/",
+        json.dumps({"credential": key.assert_(options)}),
         content_type="application/json",
     )
     assert response.status_code == 200, response.content
@@ -211,10 +220,14 @@ def test_enrolling_a_passkey_and_signing_in_with_it_through_the_pages(employee):
 
 def test_a_passkey_answer_without_its_challenge_or_as_bad_json_is_refused(employee):
     client = sign_in(employee)
-    response = client.post("/identity/mfa/setup/passkey/", "not json", content_type="application/json")
+    response = client.post(
+        "/identity/mfa/setup/passkey/", "not json", content_type="application/json"
+    )
     assert response.status_code == 422 and "JSON object" in response.json()["error"]
     response = client.post(
-        "/identity/mfa/setup/passkey/", json.dumps({"credential": {}}), content_type="application/json"
+        "/identity/mfa/setup/passkey/",
+        json.dumps({"credential": {}}),
+        content_type="application/json",
     )
     assert response.status_code == 422 and "expired" in response.json()["error"]
     assert not Authenticator.objects.filter(user=employee).exists()
@@ -226,7 +239,12 @@ def test_a_challenge_is_used_once(employee):
     options = client.post("/identity/mfa/setup/passkey/options/").json()
     credential = key.register(options)
     body = json.dumps({"credential": credential})
-    assert client.post("/identity/mfa/setup/passkey/", body, content_type="application/json").status_code == 200
+    assert (
+        client.post(
+            "/identity/mfa/setup/passkey/", body, content_type="application/json"
+        ).status_code
+        == 200
+    )
     again = client.post("/identity/mfa/setup/passkey/", body, content_type="application/json")
     assert again.status_code == 422
 

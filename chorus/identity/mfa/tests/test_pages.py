@@ -35,7 +35,11 @@ def test_the_manage_page_lists_factors_and_regenerates_codes(verified, employee)
     enroll_totp(user=employee, name="Work phone")
     client = verified(employee)
     page = client.get("/identity/mfa/")
-    assert page.status_code == 200 and b"Work phone" in page.content and b"10 of 10 unused" in page.content
+    assert (
+        page.status_code == 200
+        and b"Work phone" in page.content
+        and b"10 of 10 unused" in page.content
+    )
     page = client.post("/identity/mfa/", {"action": "regenerate"})
     assert page.content.count(b"<li><code>") == 10 and page["Cache-Control"] == "no-store"
 
@@ -110,10 +114,17 @@ def test_reset_through_the_pages_needs_two_admins(verified, admin, admin2, emplo
     assert not Authenticator.objects.filter(user=employee).exists()
 
 
-def test_another_organizations_member_and_reset_ids_are_404(verified, admin, admin2, outsider, org, employee):
+def test_another_organizations_member_and_reset_ids_are_404(
+    verified, admin, admin2, outsider, org, employee
+):
     enroll_totp(user=outsider)
     client = verified(admin)
-    assert client.post(f"/identity/mfa/admin/members/{outsider.pk}/reset/", {"reason": REASON}).status_code == 404
+    assert (
+        client.post(
+            f"/identity/mfa/admin/members/{outsider.pk}/reset/", {"reason": REASON}
+        ).status_code
+        == 404
+    )
     enroll_totp(user=employee)
     reset = services.factor_reset_request(actor=admin, subject_id=employee.pk, reason=REASON)
     other = verified(outsider)
@@ -123,8 +134,12 @@ def test_another_organizations_member_and_reset_ids_are_404(verified, admin, adm
     assert reset.status == FactorResetRequest.Status.PENDING
 
 
-def test_a_reset_request_without_a_reason_is_refused_with_a_message(verified, admin, admin2, employee):
+def test_a_reset_request_without_a_reason_is_refused_with_a_message(
+    verified, admin, admin2, employee
+):
     enroll_totp(user=employee)
-    response = verified(admin).post(f"/identity/mfa/admin/members/{employee.pk}/reset/", {"reason": ""}, follow=True)
+    response = verified(admin).post(
+        f"/identity/mfa/admin/members/{employee.pk}/reset/", {"reason": ""}, follow=True
+    )
     assert b"Say why" in response.content
     assert not FactorResetRequest.objects.exists()

@@ -36,7 +36,9 @@ def test_a_passkey_is_registered_with_its_public_key_and_signs_in(employee):
     )
     device.refresh_from_db()
     assert device.sign_count == 2
-    assert AuditEntry.objects.filter(action="identity.mfa_verified", data__method="webauthn").exists()
+    assert AuditEntry.objects.filter(
+        action="identity.mfa_verified", data__method="webauthn"
+    ).exists()
 
 
 def test_registration_from_another_origin_is_refused(employee):
@@ -87,7 +89,10 @@ def test_a_passkey_of_another_account_is_refused(employee, employee2):
     options, challenge = services.webauthn_authentication_options(user=employee, site=SITE)
     with pytest.raises(InvalidInput, match="not registered to your account"):
         services.webauthn_authenticate_complete(
-            user=employee, credential=theirs.assert_(json.loads(options)), challenge=challenge, site=SITE
+            user=employee,
+            credential=theirs.assert_(json.loads(options)),
+            challenge=challenge,
+            site=SITE,
         )
 
 
@@ -96,7 +101,9 @@ def test_a_bad_signature_is_refused_and_counted(employee):
     _register(employee, key)
     options, challenge = services.webauthn_authentication_options(user=employee, site=SITE)
     credential = key.assert_(json.loads(options))
-    credential["response"]["signature"] = SoftAuthenticator().assert_(json.loads(options))["response"]["signature"]
+    credential["response"]["signature"] = SoftAuthenticator().assert_(json.loads(options))[
+        "response"
+    ]["signature"]
     with pytest.raises(InvalidInput, match="not accepted"):
         services.webauthn_authenticate_complete(
             user=employee, credential=credential, challenge=challenge, site=SITE
@@ -109,14 +116,18 @@ def test_a_signature_counter_going_backwards_is_refused(employee):
     _register(employee, key)
     options, challenge = services.webauthn_authentication_options(user=employee, site=SITE)
     services.webauthn_authenticate_complete(
-        user=employee, credential=key.assert_(json.loads(options), sign_count=10),
-        challenge=challenge, site=SITE,
+        user=employee,
+        credential=key.assert_(json.loads(options), sign_count=10),
+        challenge=challenge,
+        site=SITE,
     )
     options, challenge = services.webauthn_authentication_options(user=employee, site=SITE)
     with pytest.raises(InvalidInput):
         services.webauthn_authenticate_complete(
-            user=employee, credential=key.assert_(json.loads(options), sign_count=5),
-            challenge=challenge, site=SITE,
+            user=employee,
+            credential=key.assert_(json.loads(options), sign_count=5),
+            challenge=challenge,
+            site=SITE,
         )
 
 

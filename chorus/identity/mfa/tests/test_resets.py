@@ -18,9 +18,15 @@ def test_a_reset_needs_a_second_admin_and_removes_every_factor(admin, admin2, hr
 
     reset = services.factor_reset_request(actor=admin, subject_id=hr.pk, reason=REASON)
     assert Authenticator.objects.filter(user=hr).exists()  # nothing happens yet
-    assert Notification.objects.filter(recipient=admin2, kind="identity.factor_reset_requested").exists()
-    assert Notification.objects.filter(recipient=hr, kind="identity.factor_reset_requested").exists()
-    assert not Notification.objects.filter(recipient=admin, kind="identity.factor_reset_requested").exists()
+    assert Notification.objects.filter(
+        recipient=admin2, kind="identity.factor_reset_requested"
+    ).exists()
+    assert Notification.objects.filter(
+        recipient=hr, kind="identity.factor_reset_requested"
+    ).exists()
+    assert not Notification.objects.filter(
+        recipient=admin, kind="identity.factor_reset_requested"
+    ).exists()
 
     with pytest.raises(PermissionDenied, match="another administrator must approve"):
         services.factor_reset_approve(actor=admin, reset_id=reset.pk)
@@ -113,7 +119,9 @@ def test_an_expired_request_cannot_be_approved(admin, admin2, employee):
 
     enroll_totp(user=employee)
     reset = services.factor_reset_request(actor=admin, subject_id=employee.pk, reason=REASON)
-    FactorResetRequest.objects.filter(pk=reset.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    FactorResetRequest.objects.filter(pk=reset.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
     with pytest.raises(Conflict, match="expired"):
         services.factor_reset_approve(actor=admin2, reset_id=reset.pk)
     assert Authenticator.objects.filter(user=employee).exists()
@@ -128,6 +136,11 @@ def test_the_database_refuses_an_approval_by_the_requester(admin, employee):
     enroll_totp(user=employee)
     with pytest.raises(IntegrityError), transaction.atomic():
         FactorResetRequest.objects.create(
-            organization_id=admin.org_id, subject=employee, requested_by=admin, reason=REASON,
-            expires_at=timezone.now(), status="approved", decided_by=admin,
+            organization_id=admin.org_id,
+            subject=employee,
+            requested_by=admin,
+            reason=REASON,
+            expires_at=timezone.now(),
+            status="approved",
+            decided_by=admin,
         )

@@ -15,12 +15,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _audit_text(org) -> str:
-    return " ".join(
-        str(e.data) for e in AuditEntry.objects.filter(organization_id=org.pk)
-    )
+    return " ".join(str(e.data) for e in AuditEntry.objects.filter(organization_id=org.pk))
 
 
-def test_enrolling_an_authenticator_app_confirms_it_with_a_code_and_issues_recovery_codes(employee, org):
+def test_enrolling_an_authenticator_app_confirms_it_with_a_code_and_issues_recovery_codes(
+    employee, org
+):
     device, secret = services.totp_enroll_begin(user=employee)
     assert device.confirmed_at is None
     assert secret not in device.totp_secret_encrypted  # stored encrypted
@@ -36,7 +36,9 @@ def test_enrolling_an_authenticator_app_confirms_it_with_a_code_and_issues_recov
     assert all(c.replace("-", "") not in stored for c in codes)  # only digests are kept
     audit = _audit_text(org)
     assert secret not in audit and not any(c in audit for c in codes)
-    assert AuditEntry.objects.filter(action="identity.factor_added", target_id=str(device.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="identity.factor_added", target_id=str(device.pk)
+    ).exists()
     assert Notification.objects.filter(recipient=employee, kind="identity.factor_added").exists()
 
 
@@ -113,7 +115,10 @@ def test_a_recovery_code_works_once_and_the_person_is_told(employee):
         services.recovery_code_use(user=employee, code="aaaaa-bbbbb")
     with pytest.raises(InvalidInput, match="10 letters"):
         services.recovery_code_use(user=employee, code="short")
-    assert Notification.objects.filter(recipient=employee, kind="identity.recovery_code_used").count() == 1
+    assert (
+        Notification.objects.filter(recipient=employee, kind="identity.recovery_code_used").count()
+        == 1
+    )
 
 
 def test_regenerating_recovery_codes_invalidates_the_old_ones(employee, org):
