@@ -96,7 +96,7 @@ def test_passkey_and_authenticator_app_enrollment_and_sign_in(demo, new_page):
     _sign_out(page)
     login(page, "legal@northwind.example")
     page.wait_for_url("**/identity/mfa/verify/")
-    page.get_by_label("Code", exact=True).fill(totp.at(time.time() + 30))
+    page.locator("#id_code").fill(totp.at(time.time() + 30))
     page.get_by_role("button", name="Verify code").click()
     page.get_by_role("heading", name=re.compile("Good to see you")).wait_for()
 
