@@ -143,3 +143,16 @@ def test_a_reset_request_without_a_reason_is_refused_with_a_message(
     )
     assert b"Say why" in response.content
     assert not FactorResetRequest.objects.exists()
+
+
+def test_data_rights_export_names_factors_without_secrets_and_erasure_removes_them(employee):
+    from chorus.identity import privacy
+
+    _, secret, codes = enroll_totp(user=employee, name="Work phone")
+    sections = privacy.export_person_data(employee.person)
+    text = str([s.records for s in sections]) + " ".join(s.note for s in sections)
+    assert "Work phone" in text and secret not in text and codes[0] not in text
+
+    outcome = privacy.erase_person_data(employee.person)
+    assert ("second factors", 1) in outcome.erased and ("recovery codes", 10) in outcome.erased
+    assert not Authenticator.objects.filter(user=employee).exists()
