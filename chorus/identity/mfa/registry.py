@@ -32,6 +32,26 @@ def _enroll_card(user: Any) -> dict[str, Any] | None:
     return {"deadline": gate.deadline}
 
 
+def _after_setup(result: Any) -> None:
+    """A new organization starts with the default rule on record (admin, HR and legal; 7
+    days), so its first administrator is asked to enroll from the first sign-in on and the
+    audit trail shows the rule in force from day one."""
+    from django.db import transaction
+
+    from chorus.audit.services import audit_record
+    from chorus.identity.mfa.services import mfa_policy_get
+
+    with transaction.atomic():
+        policy = mfa_policy_get(organization=result.organization)
+        audit_record(
+            organization=result.organization,
+            actor=None,
+            action="identity.mfa_policy_created",
+            target=policy,
+            data={"required_roles": policy.required_roles, "grace_days": policy.grace_days},
+        )
+
+
 def ready() -> None:
     from chorus.common.navigation import DashboardCard, NavItem, register_card, register_nav
     from chorus.notifications.kinds import NotificationKind, register_kind
@@ -49,3 +69,6 @@ def ready() -> None:
         DashboardCard(template="identity/mfa/_card_enroll.html", context=_enroll_card, order=4)
     )
     user_logged_in.connect(_on_login, dispatch_uid="chorus.identity.mfa.on_login")
+    from chorus.administration.services.setup import register_setup_hook
+
+    register_setup_hook(_after_setup)

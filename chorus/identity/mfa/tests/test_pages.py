@@ -156,3 +156,49 @@ def test_data_rights_export_names_factors_without_secrets_and_erasure_removes_th
     outcome = privacy.erase_person_data(employee.person)
     assert ("second factors", 1) in outcome.erased and ("recovery codes", 10) in outcome.erased
     assert not Authenticator.objects.filter(user=employee).exists()
+
+
+def test_a_new_organization_starts_with_the_default_rule_on_record(
+    db, django_capture_on_commit_callbacks
+):
+    from chorus.administration.services.setup import organization_setup
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = organization_setup(
+            name="Acme GmbH",
+            verified_domains=["acme.example"],
+            jurisdictions=["DE"],
+            timezone="UTC",
+            language="en",
+            admin_email="ina@acme.example",
+            admin_name="Ina Admin",
+            admin_password="Vivid-otter-42-lamp",
+            preset=None,
+            first_run=False,
+            method="cli",
+        )
+    policy = MfaPolicy.objects.get(organization=result.organization)
+    assert policy.required_roles == ["admin", "hr", "legal"] and policy.grace_days == 7
+    assert AuditEntry.objects.filter(
+        organization_id=result.organization.pk, action="identity.mfa_policy_created"
+    ).exists()
+
+
+def test_a_session_marked_by_single_sign_on_before_login_stays_satisfied(rf, employee):
+    from django.contrib.auth import login
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from chorus.identity.mfa.gate import session_satisfied
+
+    enroll_totp(user=employee)
+    request = rf.get("/")
+    request.session = SessionStore()
+    request.session[MFA_SESSION_KEY] = "idp"
+    login(request, employee, backend="django.contrib.auth.backends.ModelBackend")
+    assert session_satisfied(request)
+
+    request = rf.get("/")
+    request.session = SessionStore()
+    login(request, employee, backend="django.contrib.auth.backends.ModelBackend")
+    assert not session_satisfied(request)
+    assert request.session["identity_mfa_gate"]["state"] == "verify"
