@@ -128,3 +128,46 @@ def test_passkey_and_authenticator_app_enrollment_and_sign_in(demo, new_page):
     admin_phone.goto("/identity/mfa/admin/")
     _no_sideways_scroll(admin_phone, "the admin page")
     shot(admin_phone, "mfa-11-admin_390")
+
+
+AXE_RUN = (
+    "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', "
+    "'wcag21aa']})).violations.map(v => ({id: v.id, n: v.nodes.length, "
+    "where: v.nodes.slice(0, 2).map(n => n.target.join(' '))}))"
+)
+
+
+def test_second_factor_pages_pass_axe_at_phone_width(demo, browser, live_server):
+    from chorus.identity.mfa.tests.helpers import enroll_totp
+    from chorus.people.models import User
+    from e2e.test_every_page_journey import AXE
+
+    enroll_totp(user=User.objects.get(email="hr@northwind.example"))
+    problems: list[str] = []
+    for email, steps in [
+        (
+            "admin@northwind.example",
+            ["/", "/identity/mfa/admin/", "/identity/mfa/", "/identity/mfa/setup/", "totp"],
+        ),
+        ("hr@northwind.example", ["/identity/mfa/verify/"]),
+    ]:
+        # bypass_csp only so the test can inject axe; the pages keep their own CSP.
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 390, "height": 844}, bypass_csp=True
+        )
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        login(page, email)
+        for step in steps:
+            if step == "totp":
+                page.goto("/identity/mfa/setup/")
+                page.get_by_role("button", name="Set up an authenticator app").click()
+                page.get_by_role("heading", name="1. Scan this QR code").wait_for()
+            else:
+                page.goto(step)
+            _no_sideways_scroll(page, page.url)
+            page.add_script_tag(path=str(AXE))
+            for v in page.evaluate(AXE_RUN):
+                problems.append(f"{email} {page.url}: axe {v['id']} x{v['n']} {v['where']}")
+        context.close()
+    assert problems == [], "\n".join(problems)

@@ -82,7 +82,11 @@ class TooManyAttempts(DomainError):
 
 def mfa_policy_get(*, organization: Any) -> MfaPolicy:
     """The organization's rule, created with the defaults (admin, HR and legal; 7 days)."""
-    policy, _ = MfaPolicy.objects.get_or_create(organization=organization)
+    return _policy_for(organization.pk)
+
+
+def _policy_for(organization_id: int) -> MfaPolicy:
+    policy, _ = MfaPolicy.objects.get_or_create(organization_id=organization_id)
     return policy
 
 
@@ -154,7 +158,7 @@ def mfa_required_for(*, user: User, policy: MfaPolicy | None = None) -> bool:
     role, so a rule naming any role applies to them)."""
     if user.organization_id is None:
         return False
-    policy = policy or mfa_policy_get(organization=user.organization)
+    policy = policy or _policy_for(user.organization_id)
     return any(user.has_role(role) for role in policy.required_roles)
 
 
@@ -170,7 +174,7 @@ def mfa_gate_for(*, user: User, now: datetime | None = None) -> Gate:
         return Gate(Gate.VERIFY)
     if user.organization_id is None:
         return Gate(Gate.OPEN)
-    policy = mfa_policy_get(organization=user.organization)
+    policy = _policy_for(user.organization_id)
     if not mfa_required_for(user=user, policy=policy):
         return Gate(Gate.OPEN)
     state, _ = MfaUserState.objects.get_or_create(

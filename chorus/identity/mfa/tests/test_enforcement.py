@@ -258,3 +258,40 @@ def test_every_sign_in_step_is_audited_without_secrets(employee, org):
     text = json.dumps([e.data for e in entries])
     assert secret not in text and code not in text and not any(c in text for c in codes or [])
     assert entries.filter(action="identity.mfa_verified").exists()
+
+
+def test_a_complete_session_costs_the_middleware_no_query(rf, employee, django_assert_num_queries):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.http import HttpResponse
+
+    from chorus.identity.mfa.middleware import SecondFactorMiddleware
+
+    enroll_totp(user=employee)
+    request = rf.get("/reports/")
+    request.user = employee
+    request.session = SessionStore()
+    request.session[MFA_SESSION_KEY] = "webauthn"
+    middleware = SecondFactorMiddleware(lambda r: HttpResponse("ok"))
+    with django_assert_num_queries(0):
+        assert middleware(request).status_code == 200
+
+
+def test_an_undecided_session_is_decided_once_and_then_served_from_the_session(
+    rf, employee, django_assert_max_num_queries, django_assert_num_queries
+):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.http import HttpResponse
+
+    from chorus.identity.mfa.middleware import SecondFactorMiddleware
+
+    services.mfa_policy_get(organization=employee.org)  # made once per organization
+    employee = employee.__class__.objects.get(pk=employee.pk)  # no cached roles
+    request = rf.get("/reports/")
+    request.user = employee
+    request.session = SessionStore()
+    middleware = SecondFactorMiddleware(lambda r: HttpResponse("ok"))
+    # Has a factor? The rule; the account's roles.
+    with django_assert_max_num_queries(3):
+        assert middleware(request).status_code == 200
+    with django_assert_num_queries(0):
+        assert middleware(request).status_code == 200
