@@ -875,6 +875,49 @@ def _pending_reset(actor: User, reset_id: int) -> FactorResetRequest:
     return reset
 
 
+def _remove_all_factors(subject: User) -> tuple[int, int]:
+    """Every factor and recovery code of `subject` goes, and every session of theirs ends."""
+    removed, _ = Authenticator.objects.filter(user=subject).delete()
+    codes, _ = RecoveryCode.objects.filter(user=subject).delete()
+    User.objects.filter(pk=subject.pk).update(session_epoch=F("session_epoch") + 1)
+    return removed, codes
+
+
+@transaction.atomic
+def factor_reset_by_operator(*, subject: User, reason: str) -> tuple[int, int]:
+    """Break glass for the platform operator (`manage.py mfa_reset`, shell access to the
+    server): an organization whose only administrator lost every factor has no second
+    administrator to approve a reset. Audited in the organization's trail as done by the
+    operator, with the reason; the person is told."""
+    reason = " ".join((reason or "").split())
+    if len(reason) < 5 or len(reason) > 300:
+        raise InvalidInput("Give the reason in 5 to 300 characters.", field="reason")
+    if subject.organization_id is None:
+        raise InvalidInput("This account belongs to no organization.", field="email")
+    removed, codes = _remove_all_factors(subject)
+    audit_record(
+        organization=subject.org,
+        actor=None,
+        action="identity.factor_reset_by_operator",
+        target=subject,
+        data={
+            "subject": subject.email,
+            "reason": reason,
+            "factors_removed": removed,
+            "recovery_codes_removed": codes,
+        },
+    )
+    _notify(
+        subject,
+        kind="identity.factor_reset",
+        title="Your Chorus second factor was reset by the platform operator",
+        body=f"Reason: {reason}. Your old authenticator apps, passkeys and recovery codes no "
+        "longer work, and you were signed out everywhere. Set up a new factor when you next "
+        "sign in.",
+    )
+    return removed, codes
+
+
 @transaction.atomic
 def factor_reset_approve(*, actor: User, reset_id: int) -> FactorResetRequest:
     """A second administrator approves: every factor and recovery code of the person is
@@ -900,9 +943,7 @@ def factor_reset_approve(*, actor: User, reset_id: int) -> FactorResetRequest:
         )
         raise Conflict("This request expired. Ask for a new reset if it is still needed.")
     subject = reset.subject
-    removed, _ = Authenticator.objects.filter(user=subject).delete()
-    codes, _ = RecoveryCode.objects.filter(user=subject).delete()
-    User.objects.filter(pk=subject.pk).update(session_epoch=F("session_epoch") + 1)
+    removed, codes = _remove_all_factors(subject)
     reset.status, reset.decided_by, reset.decided_at = (
         FactorResetRequest.Status.APPROVED,
         actor,

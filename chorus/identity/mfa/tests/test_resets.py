@@ -144,3 +144,20 @@ def test_the_database_refuses_an_approval_by_the_requester(admin, employee):
             status="approved",
             decided_by=admin,
         )
+
+
+def test_the_operator_break_glass_command_resets_and_audits(admin):
+    from django.core.management import CommandError, call_command
+
+    enroll_totp(user=admin)
+    with pytest.raises(CommandError, match="No account"):
+        call_command("mfa_reset", email="nobody@x.example", reason=REASON)
+    with pytest.raises(CommandError, match="5 to 300"):
+        call_command("mfa_reset", email=admin.email, reason="x")
+    assert Authenticator.objects.filter(user=admin).exists()
+
+    call_command("mfa_reset", email=admin.email.upper(), reason=REASON)
+    assert not Authenticator.objects.filter(user=admin).exists()
+    entry = AuditEntry.objects.get(action="identity.factor_reset_by_operator")
+    assert entry.actor_id is None and entry.data["reason"] == REASON
+    assert Notification.objects.filter(recipient=admin, kind="identity.factor_reset").exists()
