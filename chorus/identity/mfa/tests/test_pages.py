@@ -202,3 +202,16 @@ def test_a_session_marked_by_single_sign_on_before_login_stays_satisfied(rf, emp
     login(request, employee, backend="django.contrib.auth.backends.ModelBackend")
     assert not session_satisfied(request)
     assert request.session["identity_mfa_gate"]["state"] == "verify"
+
+
+def test_the_admin_page_queries_stay_flat(verified, admin, org, django_assert_max_num_queries):
+    from conftest import make_member
+
+    for n in range(12):
+        member = make_member(org=org, key=f"member{n}", roles=["hr"] if n % 2 else ["employee"])
+        if n % 3 == 0:
+            enroll_totp(user=member)
+    client = verified(admin)
+    client.get("/identity/mfa/admin/")
+    with django_assert_max_num_queries(14):
+        assert client.get("/identity/mfa/admin/").status_code == 200
