@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from chorus.common.errors import DomainError, NotFound
 from chorus.common.forms import add_domain_error
+from chorus.common.text import format_day
 from chorus.common.types import AuthedRequest
 from chorus.monitoring.consent import CONSENT_VERSION, account_phrase, account_phrase_templates
 from chorus.monitoring.forms import ImportForm, LinkForm, SettingsForm
@@ -157,7 +158,7 @@ def account_revoke_view(request: AuthedRequest, account_id: int) -> HttpResponse
     if request.method == "POST":
         account = account_revoke(user=_me(request), account=account)
         messages.success(request, f"Consent withdrawn for {account.handle}. Nothing more is read; "
-                                  f"stored posts are deleted on {account.purge_after:%d %b %Y}.")
+                                  f"stored posts are deleted on {format_day(account.purge_after)}.")
         return redirect("monitoring:accounts")
     retention = settings_get(organization=account.organization).retention_days
     return render(request, "monitoring/revoke.html", {"account": account, "retention": retention})
