@@ -7,7 +7,13 @@ class IncidentsConfig(AppConfig):
     verbose_name = "Incidents"
 
     def ready(self) -> None:
-        from chorus.common.navigation import PERSONAL, DashboardCard, NavItem, register_card, register_nav
+        from chorus.common.navigation import (
+            PERSONAL,
+            DashboardCard,
+            NavItem,
+            register_card,
+            register_nav,
+        )
         from chorus.incidents import cards
 
         register_nav(NavItem("Incidents", "incidents:incident-list", order=60,

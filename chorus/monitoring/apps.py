@@ -11,7 +11,13 @@ class MonitoringConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from chorus.common.navigation import PERSONAL, DashboardCard, NavItem, register_card, register_nav
+        from chorus.common.navigation import (
+            PERSONAL,
+            DashboardCard,
+            NavItem,
+            register_card,
+            register_nav,
+        )
 
         register_nav(NavItem("Linked accounts", "monitoring:accounts", order=70,
                              section=PERSONAL))

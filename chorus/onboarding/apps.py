@@ -11,7 +11,13 @@ class OnboardingConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from chorus.common.navigation import PERSONAL, DashboardCard, NavItem, register_card, register_nav
+        from chorus.common.navigation import (
+            PERSONAL,
+            DashboardCard,
+            NavItem,
+            register_card,
+            register_nav,
+        )
         from chorus.onboarding import cards
         from chorus.onboarding.services import on_policy_version_published
         from chorus.policy.hooks import register_publish_hook
