@@ -98,7 +98,7 @@ def idp_entity_id(organization: Organization, metadata_xml: str) -> str:
         raise InvalidInput(f"The SAML metadata could not be read ({type(exc).__name__}). "
                            "Download it again from the identity provider.",
                            field="metadata") from None
-    idps = list(config.metadata.identity_provider()) if config.metadata else []
+    idps = list(config.metadata.identity_providers()) if config.metadata else []
     if len(idps) != 1:
         raise InvalidInput("The metadata must describe exactly one identity provider "
                            f"(found {len(idps)}).", field="metadata")
@@ -160,6 +160,10 @@ def _refusal(exc: Exception) -> str:
     text = str(exc)
     if isinstance(exc, ResponseLifetimeExceed) or "lifetime" in text.lower():
         return "The identity provider's sign-in has expired. Sign in again."
+    if "Condition not OK" in text:
+        # pysaml2's word for a validity window that ended before it began.
+        return ("The identity provider's sign-in has expired (its validity window is over). "
+                "Sign in again.")
     if isinstance(exc, ToEarly):
         return ("The sign-in is not valid yet: the clocks of the identity provider and this "
                 "server disagree.")

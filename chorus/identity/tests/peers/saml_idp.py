@@ -123,11 +123,22 @@ class SamlIdP:
         spec = {**self.users[username], **overrides}
         server = self.server(spec.get("lifetime_minutes", 15))
         request = server.parse_authn_request(saml_request, binding).message
-        acs = request.assertion_consumer_service_url
-        audience = spec.get("audience") or request.issuer.text
+        in_response_to = overrides.pop("in_response_to", request.id)
+        audience = overrides.pop("audience", None) or request.issuer.text
+        return self.answer(in_response_to=in_response_to,
+                           acs=request.assertion_consumer_service_url, audience=audience,
+                           username=username, **overrides)
+
+    def answer(self, *, in_response_to: str, acs: str, audience: str, username: str,
+               **overrides: Any) -> tuple[str, str]:
+        """A signed response for any request id, ACS and audience (an IdP that misbehaves or
+        answers a request that was not sent to it)."""
+        spec = {**self.users[username], **overrides}
+        server = self.server(spec.get("lifetime_minutes", 15))
+        audience = spec.get("audience") or audience
         response = server.create_authn_response(
             identity=spec.get("attributes", {}),
-            in_response_to=spec.get("in_response_to", request.id),
+            in_response_to=spec.get("in_response_to", in_response_to),
             destination=acs,
             sp_entity_id=audience,
             name_id=NameID(format=NAMEID_FORMAT_EMAILADDRESS, text=spec["email"]),
