@@ -127,7 +127,7 @@ if __name__ == "__main__":
         daemon_threads = True
 
     class Quiet(WSGIRequestHandler):
-        def log_message(self, format, *args):  # type: ignore[no-untyped-def]  # noqa: A002
+        def log_message(self, format, *args):  # type: ignore[no-untyped-def]
             pass
 
     httpd = make_server("127.0.0.1", 0, get_wsgi_application(), server_class=Server,
