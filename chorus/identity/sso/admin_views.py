@@ -72,9 +72,12 @@ def _forms(request: AuthedRequest, provider: IdentityProvider | None, posted: st
     mapping_initial.update({f"attr_{k}": v for k, v in current_map.items()})
     admins = list(active_admins(organization=org).order_by("full_name"))
     return {
-        "oidc_form": OidcForm(data if posted == "oidc" else None, initial=oidc_initial),
+        # Prefixes keep the two protocol forms' field ids apart (both have name, enabled).
+        "oidc_form": OidcForm(data if posted == "oidc" else None, initial=oidc_initial,
+                              prefix="oidc"),
         "saml_form": SamlForm(data if posted == "saml" else None,
-                              files if posted == "saml" else None, initial=saml_initial),
+                              files if posted == "saml" else None, initial=saml_initial,
+                              prefix="saml"),
         "mapping_form": MappingForm(data if posted == "mapping" else None,
                                     initial=mapping_initial, protocol=protocol),
         "group_form": GroupMappingForm(data if posted == "group" else None),

@@ -37,9 +37,9 @@ def test_oidc_saved_on_the_page_keeps_the_secret_encrypted_and_never_shows_it(
         client_for, sso_org, admin, oidc_peer):
     client = client_for(admin)
     response = client.post(PAGE, {
-        "section": "oidc", "name": "Okta", "discovery_url": oidc_peer.discovery_url,
-        "client_id": NORTHWIND_CLIENT[0], "client_secret": SECRET,
-        "scopes": "openid email profile", "enabled": "on"})
+        "section": "oidc", "oidc-name": "Okta", "oidc-discovery_url": oidc_peer.discovery_url,
+        "oidc-client_id": NORTHWIND_CLIENT[0], "oidc-client_secret": SECRET,
+        "oidc-scopes": "openid email profile", "oidc-enabled": "on"})
     assert response.status_code == 302
     provider = IdentityProvider.objects.get(organization=sso_org)
     assert provider.oidc_metadata["issuer"] == f"{oidc_peer.base}/o"
@@ -49,9 +49,9 @@ def test_oidc_saved_on_the_page_keeps_the_secret_encrypted_and_never_shows_it(
     entry = AuditEntry.objects.get(action="identity.sso_configured")
     assert entry.data["client_secret_changed"] is True and SECRET not in str(entry.data)
     # Saving again without a secret keeps the stored one.
-    client.post(PAGE, {"section": "oidc", "name": "Okta", "scopes": "openid email",
-                       "discovery_url": oidc_peer.discovery_url,
-                       "client_id": NORTHWIND_CLIENT[0], "enabled": "on"})
+    client.post(PAGE, {"section": "oidc", "oidc-name": "Okta", "oidc-scopes": "openid email",
+                       "oidc-discovery_url": oidc_peer.discovery_url,
+                       "oidc-client_id": NORTHWIND_CLIENT[0], "oidc-enabled": "on"})
     provider.refresh_from_db()
     from chorus.identity.sso.secrets import decrypt
 
@@ -60,8 +60,9 @@ def test_oidc_saved_on_the_page_keeps_the_secret_encrypted_and_never_shows_it(
 
 def test_a_wrong_discovery_url_is_shown_on_the_field(client_for, sso_org, admin, oidc_peer):
     page = client_for(admin).post(PAGE, {
-        "section": "oidc", "name": "Okta", "discovery_url": f"{oidc_peer.base}/nothing-here",
-        "client_id": "x", "scopes": "openid", "enabled": "on"})
+        "section": "oidc", "oidc-name": "Okta",
+        "oidc-discovery_url": f"{oidc_peer.base}/nothing-here",
+        "oidc-client_id": "x", "oidc-scopes": "openid", "oidc-enabled": "on"})
     assert page.status_code == 200
     assert "HTTP 404" in page.context["oidc_form"].errors["discovery_url"][0]
     assert not IdentityProvider.objects.exists()
