@@ -3,6 +3,7 @@ test connection (shows the claims received), attribute and group mapping, enforc
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
@@ -124,8 +125,8 @@ def _save(request: AuthedRequest, posted: str, forms: dict[str, Any]) -> bool:
         c = forms["group_form"].cleaned_data
         services.group_mapping_add(organization=org, actor=actor, group=c["group"],
                                    role=c["role"])
-        messages.success(request, f"Members of {c['group']} get {c['role']} at their next "
-                                  "sign-in.")
+        messages.success(request, f"Members of {c['group']} get the {Role(c['role']).label} "
+                                  "role at their next sign-in.")
         return True
     if posted == "enforcement" and forms["enforcement_form"].is_valid():
         c = forms["enforcement_form"].cleaned_data
@@ -161,7 +162,9 @@ def sso_settings(request: AuthedRequest) -> HttpResponse:
     return render(request, "identity/sso_settings.html", {
         **forms, "provider": provider, "org": org, "values": sp_values(org),
         "group_mappings": group_mapping_list(organization=org), "mapping_rows": mapping_rows,
-        "test_claims": sorted((provider.last_test_claims or {}).items()) if provider else [],
+        "test_claims": [(k, v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
+                        for k, v in sorted((provider.last_test_claims or {}).items())]
+        if provider else [],
     })
 
 

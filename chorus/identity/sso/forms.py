@@ -28,7 +28,8 @@ class SsoEmailForm(forms.Form):
 
 
 class OidcForm(forms.Form):
-    name = forms.CharField(max_length=100, label="Name shown to people", initial="Okta")
+    name = forms.CharField(max_length=100, label="Name shown to people",
+                           widget=forms.TextInput(attrs={"placeholder": "Okta"}))
     discovery_url = forms.URLField(
         max_length=500, label="Discovery URL",
         help_text="Ends in /.well-known/openid-configuration.", assume_scheme="https")
@@ -42,7 +43,8 @@ class OidcForm(forms.Form):
 
 
 class SamlForm(forms.Form):
-    name = forms.CharField(max_length=100, label="Name shown to people", initial="Entra ID")
+    name = forms.CharField(max_length=100, label="Name shown to people",
+                           widget=forms.TextInput(attrs={"placeholder": "Entra ID"}))
     metadata_url = forms.URLField(max_length=500, required=False, label="IdP metadata URL",
                                   assume_scheme="https")
     metadata_file = forms.FileField(required=False, label="…or upload the IdP metadata XML")

@@ -389,8 +389,17 @@ def mfa_from_oidc(*, provider: IdentityProvider, claims: dict[str, Any]) -> bool
     return bool(acr) and str(acr) in provider.mfa_values
 
 
-def mfa_from_saml(*, provider: IdentityProvider, contexts: tuple[str, ...]) -> bool:
-    return any(c in provider.mfa_values for c in contexts)
+# Entra ID reports the methods used in this attribute (e.g. .../claims/multipleauthn), not
+# in the AuthnContextClassRef.
+SAML_AUTHN_METHODS_ATTRIBUTE = "http://schemas.microsoft.com/claims/authnmethodsreferences"
+
+
+def mfa_from_saml(*, provider: IdentityProvider, contexts: tuple[str, ...],
+                  attributes: dict[str, Any] | None = None) -> bool:
+    """True when an AuthnContextClassRef, or a value of Entra ID's authnmethodsreferences
+    attribute, is one the organization lists as "second factor used"."""
+    methods = list((attributes or {}).get(SAML_AUTHN_METHODS_ATTRIBUTE) or [])
+    return any(str(c) in provider.mfa_values for c in [*contexts, *methods])
 
 
 def saml_assertion_claim(*, provider: IdentityProvider, assertion_id: str, expires_at: Any

@@ -273,7 +273,8 @@ def saml_acs(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             attributes = services.attributes_from_claims(
                 provider=provider, claims=result.attributes, subject=result.name_id)
-            mfa = services.mfa_from_saml(provider=provider, contexts=result.authn_contexts)
+            mfa = services.mfa_from_saml(provider=provider, contexts=result.authn_contexts,
+                                         attributes=result.attributes)
             user = services.sso_login_complete(
                 provider=provider, attributes=attributes, mfa=mfa,
                 assertion=(result.assertion_id, result.expires_at))

@@ -81,6 +81,17 @@ def test_a_signed_assertion_signs_in_just_in_time_through_the_idps_own_pages(
     assert client.session[MFA_SESSION_KEY] == "idp"  # AuthnContextClassRef listed by the org
 
 
+def test_entra_ids_authn_methods_attribute_satisfies_the_second_factor(client, idp):
+    idp.users["bob"]["attributes"][
+        "http://schemas.microsoft.com/claims/authnmethodsreferences"] = [
+        "http://schemas.microsoft.com/ws/2008/06/identity/authenticationmethod/password",
+        MFA_CONTEXT]
+    request, relay = begin(client)
+    acs, response = idp.respond(saml_request=request, username="bob")
+    assert post_acs(client, acs, response, relay).status_code == 302
+    assert client.session[MFA_SESSION_KEY] == "idp"
+
+
 def test_a_password_only_authn_context_does_not_satisfy_the_second_factor(client, idp):
     request, relay = begin(client)
     acs, response = idp.respond(saml_request=request, username="bob")
