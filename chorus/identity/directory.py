@@ -308,7 +308,7 @@ def directory_upsert(*, organization: Organization, attributes: DirectoryAttribu
         user = user_create(
             organization=organization, email=attrs.email,
             full_name=attrs.full_name or attrs.email.split("@")[0], password=None,
-            roles=[Role.EMPLOYEE], actor=None,
+            roles=[Role.EMPLOYEE], actor=actor_label,
         )
         if not attrs.active:
             user.is_active = False

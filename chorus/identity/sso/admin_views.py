@@ -170,20 +170,6 @@ def sso_settings(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def sso_test(request: AuthedRequest) -> HttpResponse:
-    """Start a test sign-in at the IdP; the claims received are shown on the settings page."""
-    _admin_only(request)
-    provider = provider_get(organization=request.user.org)
-    if provider is None:
-        messages.error(request, "Save the identity provider's settings first.")
-        return redirect("identity:sso-settings")
-    kind = "oidc" if provider.protocol == IdentityProvider.Protocol.OIDC else "saml"
-    return redirect(reverse(f"identity-sso:{kind}-login", args=[request.user.org.slug])
-                    + "?test=1&next=" + reverse("identity:sso-settings"))
-
-
-@login_required
-@require_POST
 def group_mapping_delete(request: AuthedRequest, mapping_id: int) -> HttpResponse:
     _admin_only(request)
     try:

@@ -136,12 +136,20 @@ def _client(organization: Organization, metadata_xml: str) -> Saml2Client:
 def authn_request(*, organization: Organization, metadata_xml: str, idp_entity: str,
                   relay_state: str) -> tuple[str, str]:
     """(URL to send the browser to, request id) for an SP-initiated sign-in."""
-    client = _client(organization, metadata_xml)
-    binding = BINDING_HTTP_REDIRECT
-    if not client.metadata.single_sign_on_service(idp_entity, BINDING_HTTP_REDIRECT):
-        raise SsoError("The identity provider offers no HTTP-Redirect sign-in; Chorus needs it.")
-    request_id, info = client.prepare_for_authenticate(
-        entityid=idp_entity, relay_state=relay_state, binding=binding)
+    try:
+        client = _client(organization, metadata_xml)
+        binding = BINDING_HTTP_REDIRECT
+        if not client.metadata.single_sign_on_service(idp_entity, BINDING_HTTP_REDIRECT):
+            raise SsoError("The identity provider offers no HTTP-Redirect sign-in; Chorus "
+                           "needs it.")
+        request_id, info = client.prepare_for_authenticate(
+            entityid=idp_entity, relay_state=relay_state, binding=binding)
+    except SsoError:
+        raise
+    except Exception as exc:  # stored metadata pysaml2 can no longer use
+        raise SsoError("Single sign-on is not set up correctly (the identity provider's "
+                       f"metadata could not be used: {type(exc).__name__}). Ask your "
+                       "administrator.") from None
     location = dict(info["headers"])["Location"]
     return location, request_id
 

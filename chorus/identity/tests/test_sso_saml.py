@@ -200,3 +200,17 @@ def test_metadata_by_url_is_fetched_through_the_guarded_client(sso_org, admin, i
     provider = provider_configure_saml(organization=sso_org, actor=admin, name="By URL",
                                        metadata_url=f"{idp.base}/metadata")
     assert provider.saml_idp_entity_id == idp.entity_id
+
+
+def test_unusable_stored_metadata_gets_a_clear_page_not_a_500(client, sso_org, idp):
+    from chorus.identity.sso.models import IdentityProvider
+
+    IdentityProvider.objects.filter(organization=sso_org).update(saml_metadata_xml="<broken")
+    page = client.get(START)
+    assert page.status_code == 400 and b"not set up correctly" in page.content
+
+
+def test_the_sso_pages_of_an_unknown_organization_are_404(client, sso_org):
+    assert client.get("/sso/saml/nobody/login/").status_code == 404
+    assert client.get("/sso/saml/nobody/metadata/").status_code == 404
+    assert client.get("/sso/oidc/nobody/login/").status_code == 404
