@@ -197,3 +197,44 @@ def test_a_disabled_provider_does_not_start_sign_ins(client, sso_org, admin, oid
     page = client.get(START)
     assert page.status_code == 400 and b"turned off" in page.content
     assert client.post("/sso/", {"email": "ada@northwind.example"}).context["form"].errors
+
+
+def test_a_wrong_client_secret_is_refused_by_the_provider_and_shown(client, sso_org, admin,
+                                                                   oidc_peer):
+    configure_oidc(sso_org, admin, oidc_peer, client=("chorus-northwind", "not-the-secret"))
+    before = counts()
+    page = sign_in(client, "bob")
+    assert page.status_code == 400 and "HTTP 401" in page.content.decode()
+    assert counts() == before
+
+
+def _token(claims, *, key=None, alg="RS256"):
+    import base64
+    import json
+
+    from joserfc import jwt
+    from joserfc.jwk import RSAKey
+
+    if alg == "none":
+        def part(data):
+            return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+        return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+    return jwt.encode({"alg": alg}, claims, key or RSAKey.generate_key(2048))
+
+
+@pytest.mark.parametrize("alg", ["none", "RS256"])
+def test_unsigned_or_foreign_signed_id_tokens_are_refused(sso_org, admin, oidc_peer, alg):
+    import time
+
+    from chorus.identity.sso import oidc
+    from chorus.identity.sso.errors import SsoError
+
+    provider = configure_oidc(sso_org, admin, oidc_peer)
+    now = int(time.time())
+    claims = {"iss": provider.oidc_metadata["issuer"], "aud": provider.oidc_client_id,
+              "sub": "1", "exp": now + 300, "iat": now, "nonce": "n",
+              "email": "ada@northwind.example"}
+    with pytest.raises(SsoError) as caught:
+        oidc.validate_id_token(provider=provider, id_token=_token(claims, alg=alg), nonce="n")
+    assert "signed" in caught.value.message or "signature" in caught.value.message
