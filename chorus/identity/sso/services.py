@@ -452,6 +452,10 @@ def sso_login_complete(*, provider: IdentityProvider, attributes: DirectoryAttri
                                 actor_label=f"Single sign-on ({provider.name})")
     except DomainError as exc:
         raise SsoError(exc.message) from None
+    except IntegrityError:
+        # The same person's first sign-in in two tabs at once: the other one created the row.
+        raise SsoError("Your account was being set up at the same moment in another window. "
+                       "Sign in again.") from None
     audit_record(organization=organization, actor=user, action="identity.sso_login",
                  target=user, data={"protocol": provider.protocol, "idp_mfa": mfa})
     return user
