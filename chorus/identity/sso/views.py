@@ -163,8 +163,13 @@ def oidc_callback(request: HttpRequest, slug: str) -> HttpResponse:
                                     redirect_uri=oidc_redirect_uri(slug))
         claims = oidc.validate_id_token(provider=provider, id_token=tokens["id_token"],
                                         nonce=flow["nonce"])
-        extra = oidc.userinfo(provider=provider, access_token=str(tokens.get("access_token")
-                                                                  or ""))
+        try:
+            extra = oidc.userinfo(provider=provider,
+                                  access_token=str(tokens.get("access_token") or ""))
+        except SsoError as exc:
+            # The ID token is what proves the sign-in; userinfo only adds claims.
+            logger.info("OIDC userinfo unavailable for %s: %s", slug, exc.message)
+            extra = {}
         if extra and extra.get("sub") not in (None, claims["sub"]):
             raise SsoError("The identity provider's userinfo is about someone else.")
         merged = {**extra, **claims}
