@@ -10,6 +10,10 @@ class IdentityConfig(AppConfig):
     verbose_name = "Identity and sign-in"
 
     def ready(self) -> None:
+        from chorus.common.navigation import NavItem, register_nav
         from chorus.identity.mfa.registry import ready as mfa_ready
 
+        register_nav(
+            NavItem("Single sign-on", "identity:sso-settings", order=915, roles=("admin",))
+        )
         mfa_ready()

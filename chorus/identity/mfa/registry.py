@@ -64,7 +64,7 @@ def ready() -> None:
     ]:
         # Security notices: a person cannot turn them off, or an intruder could hide.
         register_kind(NotificationKind(key=key, label=label, mandatory=True))
-    register_nav(NavItem("Two-factor", "identity:mfa-admin", order=915, roles=("admin",)))
+    register_nav(NavItem("Two-factor", "identity:mfa-admin", order=916, roles=("admin",)))
     register_card(
         DashboardCard(template="identity/mfa/_card_enroll.html", context=_enroll_card, order=4)
     )
