@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from chorus.monitoring.services.accounts import (
     account_link,
+    accounts_end_for_leaver,
     account_revoke,
     account_verify,
     connector_for,
@@ -68,6 +69,7 @@ __all__ = [
     "PollOutcome",
     "PurgeResult",
     "account_link",
+    "accounts_end_for_leaver",
     "account_mark_attention",
     "account_poll",
     "account_revoke",
