@@ -89,8 +89,9 @@ def user_create(
 
 
 @transaction.atomic
-def user_set_roles(*, user: User, roles: Iterable[str], actor: User | None) -> User:
-    """Replace the user's roles. A permission change is always written to the audit trail."""
+def user_set_roles(*, user: User, roles: Iterable[str], actor: User | str | None) -> User:
+    """Replace the user's roles. A permission change is always written to the audit trail.
+    `actor` is the user who made the change, or a label for a system actor (a directory)."""
     roles = sorted(set(roles))
     unknown = [r for r in roles if r not in Role.values]
     if unknown:
