@@ -26,10 +26,10 @@ def offboard_person(person: Any, *, actor: Any, reason: str) -> list[Any]:
         return [Step("accounts.kept_last_admin", title,
                      "Your account was kept active because it is the organization's last "
                      "administrator; another administrator must be appointed first.")]
-    # The offboarding (HR or the identity provider) is the actor, not an administrator: the
-    # deactivation is audited under that label, the offboarding audits who started it.
-    by = getattr(actor, "email", "") or "identity provider"
-    user_deactivate(user=user, actor=None, actor_label=f"offboarding ({by})",
+    # HR or the identity provider offboards, not necessarily an administrator: the
+    # deactivation is audited under their name (the offboarding audits who started it).
+    label = actor if isinstance(actor, str) else getattr(actor, "email", "") or "offboarding"
+    user_deactivate(user=user, actor=None, actor_label=label,
                     reason=reason or "Left the organization")
     return [Step("accounts.deactivated", title,
                  "Your account was closed: you were signed out everywhere, you cannot sign in "

@@ -11,7 +11,8 @@ def offboard_person(person: Any, *, actor: Any, reason: str) -> list[Any]:
     from chorus.monitoring.services import accounts_end_for_leaver
     from chorus.provisioning.registry import Step
 
-    ended = accounts_end_for_leaver(person=person, actor=actor)
+    ended = accounts_end_for_leaver(person=person,
+                                    actor=actor if hasattr(actor, "pk") else None)
     title = "Your linked social accounts"
     if not LinkedAccount.objects.filter(person=person).exists():
         return [Step("monitoring.consent_ended", title,

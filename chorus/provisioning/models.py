@@ -76,7 +76,8 @@ class ScimGroup(OrgOwnedModel):
     scim_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     display_name = models.CharField(max_length=254)
     external_id = models.CharField(max_length=254, blank=True)
-    members = models.ManyToManyField(ScimUser, related_name="groups", blank=True)
+    members = models.ManyToManyField(ScimUser, related_name="groups", blank=True,
+                                     through="ScimGroupMember")
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -88,6 +89,23 @@ class ScimGroup(OrgOwnedModel):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class ScimGroupMember(models.Model):
+    """One member of a SCIM group, with the member attributes the identity provider sent
+    (`display`, `type`, `$ref`), returned as sent."""
+
+    group = models.ForeignKey(ScimGroup, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(ScimUser, on_delete=models.CASCADE, related_name="memberships")
+    attributes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "user"],
+                                               name="scimgroupmember_unique")]
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.group_id}"
 
 
 class Offboarding(OrgOwnedModel):

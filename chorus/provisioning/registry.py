@@ -13,7 +13,8 @@ Contract for `offboard_person`: runs inside the offboarding's single transaction
 only what belongs to the app; is idempotent (a second run changes nothing and reports a
 count of 0); deletes nothing that retention rules keep; records no audit entry of its own
 (the offboarding service audits every step); and must not raise for a person with no data
-in the app. `actor` is the person who offboarded (HR), or None for the identity provider.
+in the app. `actor` is the person who offboarded (HR or an administrator, a `User`), or a
+label (str) naming the identity provider that did.
 Each `Step.summary` is read by the person who left, so it is plain language: what happened
 and what happens to their data.
 """

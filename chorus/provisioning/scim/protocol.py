@@ -198,11 +198,35 @@ def normalize_patch(body: dict[str, Any], *, resource_id: str) -> dict[str, Any]
     return {**body, "Operations": rewritten}
 
 
-def pagination(request: HttpRequest) -> tuple[int, int]:
-    """(startIndex, count) from the query (RFC 7644 §3.4.2.4: 1-based; below 1 means 1;
-    count below 0 means 0; count is capped at MAX_PAGE)."""
+def search_params(body: dict[str, Any]) -> dict[str, str]:
+    """A SearchRequest body (RFC 7644 §3.4.3) as the query parameters a GET would carry."""
+    from scim2_models import SearchRequest
+
+    try:
+        search = SearchRequest.model_validate(body)
+    except ValidationError as exc:
+        raise from_validation_error(exc, what="SearchRequest") from None
+    except SCIMException as exc:
+        raise from_library_error(exc) from None
+    params: dict[str, str] = {}
+    if search.filter is not None:
+        params["filter"] = str(search.filter)
+    if search.attributes:
+        params["attributes"] = ",".join(str(a) for a in search.attributes)
+    if search.excluded_attributes:
+        params["excludedAttributes"] = ",".join(str(a) for a in search.excluded_attributes)
+    if search.start_index is not None:
+        params["startIndex"] = str(search.start_index)
+    if search.count is not None:
+        params["count"] = str(search.count)
+    return params
+
+
+def pagination(params: Any) -> tuple[int, int]:
+    """(startIndex, count) from the query parameters (RFC 7644 §3.4.2.4: 1-based; below 1
+    means 1; count below 0 means 0; count is capped at MAX_PAGE)."""
     def number(name: str, default: int) -> int:
-        raw = request.GET.get(name, "")
+        raw = str(params.get(name, "") or "")
         if raw == "":
             return default
         try:

@@ -17,9 +17,15 @@ from pydantic import ValidationError
 from scim2_models import Context, Group, PatchOp, SCIMException
 
 from chorus.common.errors import Conflict, DomainError
-from chorus.identity.directory import DirectoryAttributes, directory_upsert
+from chorus.identity.directory import LANGUAGE_RE, DirectoryAttributes, directory_upsert
 from chorus.people.models import Organization
-from chorus.provisioning.models import Offboarding, ScimGroup, ScimToken, ScimUser
+from chorus.provisioning.models import (
+    Offboarding,
+    ScimGroup,
+    ScimGroupMember,
+    ScimToken,
+    ScimUser,
+)
 from chorus.provisioning.scim.protocol import (
     CORE_GROUP,
     ENTERPRISE,
@@ -68,7 +74,7 @@ def users_of(organization: Organization) -> QuerySet[ScimUser]:
 
 def groups_of(organization: Organization) -> QuerySet[ScimGroup]:
     return (ScimGroup.objects.filter(organization=organization)
-            .prefetch_related("members").order_by("created_at", "pk"))
+            .prefetch_related("memberships__user").order_by("created_at", "pk"))
 
 
 def user_get(organization: Organization, resource_id: str, *, lock: bool = False) -> ScimUser:
@@ -120,9 +126,8 @@ def group_document(group: ScimGroup, base_url: str) -> dict[str, Any]:
                            "displayName": group.display_name}
     if group.external_id:
         doc["externalId"] = group.external_id
-    doc["members"] = [{"value": str(m.scim_id), "display": m.display_name or m.user_name,
-                       "$ref": f"{base_url}/Users/{m.scim_id}", "type": "User"}
-                      for m in group.members.all()]
+    doc["members"] = [{"value": str(m.user.scim_id), **m.attributes}
+                      for m in group.memberships.all()]
     doc["meta"] = {"resourceType": "Group", "created": group.created_at.isoformat(),
                    "lastModified": group.updated_at.isoformat(),
                    "location": f"{base_url}/Groups/{group.scim_id}",
@@ -216,11 +221,20 @@ def _attributes(*, organization: Organization, doc: dict[str, Any], scim_user: S
         manager_email=manager_email,
         location=address.get("locality") if address else None,
         title=doc.get("title"),
-        preferred_language=doc.get("preferredLanguage"),
+        preferred_language=_language(doc.get("preferredLanguage")),
         groups=groups,
         external_id=scim_id,
         active=doc.get("active", True) is not False,
     )
+
+
+def _language(value: Any) -> str | None:
+    """preferredLanguage for the person's profile when it is a language tag (RFC 7231 form,
+    "en-US"); anything else stays in the SCIM resource as sent but does not reach the
+    profile, so an identity provider's odd value never blocks provisioning someone."""
+    if isinstance(value, str) and LANGUAGE_RE.match(value.strip()):
+        return value.strip()
+    return None
 
 
 def _directory_write(*, token: ScimToken, doc: dict[str, Any], scim_user: ScimUser | None,
@@ -358,15 +372,24 @@ def _validated_group(body: dict[str, Any], context: Context) -> Group:
         raise from_library_error(exc) from None
 
 
-def _members(organization: Organization, group: Group) -> list[ScimUser]:
-    wanted = [m.value for m in group.members or [] if m.value]
+def _members(organization: Organization, group: Group) -> list[tuple[ScimUser, dict[str, Any]]]:
+    """The members a Group names, each with the attributes sent for it; a member that is not
+    a User of this organization is refused (another organization's ids are unknown here)."""
+    sent: dict[str, dict[str, Any]] = {}
+    for member in group.members or []:
+        if not member.value:
+            raise ScimError(400, "Each member needs its “value” (the User's id).",
+                            "invalidValue")
+        attributes = member.model_dump(mode="json", by_alias=True, exclude_none=True)
+        attributes.pop("value", None)
+        sent.setdefault(member.value, attributes)
     found = {str(u.scim_id): u for u in ScimUser.objects.filter(
-        organization=organization, scim_id__in=[w for w in wanted if _uuid(w)])}
-    missing = [w for w in wanted if w not in found]
+        organization=organization, scim_id__in=[w for w in sent if _uuid(w)])}
+    missing = [w for w in sent if w not in found]
     if missing:
         raise ScimError(400, f"No User with id {missing[0][:80]} in this organization; "
                         "provision the user before adding it to a group.", "invalidValue")
-    return [found[w] for w in dict.fromkeys(wanted)]
+    return [(found[w], attributes) for w, attributes in sent.items()]
 
 
 def _group_save(*, token: ScimToken, group: ScimGroup, model: Group) -> ScimGroup:
@@ -386,8 +409,11 @@ def _group_save(*, token: ScimToken, group: ScimGroup, model: Group) -> ScimGrou
     group.version = (group.version or 0) + 1 if group.pk else 1
     group.organization = organization
     group.save()
-    group.members.set(members)
-    after = {m.pk for m in members}
+    ScimGroupMember.objects.filter(group=group).delete()
+    ScimGroupMember.objects.bulk_create(
+        ScimGroupMember(group=group, user=user, attributes=attributes)
+        for user, attributes in members)
+    after = {user.pk for user, _ in members}
     affected = (before | after) if renamed else (before ^ after)
     _resync_roles(token=token, user_ids=affected)
     return group
@@ -429,7 +455,8 @@ def group_patch(*, token: ScimToken, resource_id: str, body: dict[str, Any], req
     check_if_match(request, group.version)
     current = {"schemas": [CORE_GROUP], "id": str(group.scim_id),
                "displayName": group.display_name,
-               "members": [{"value": str(m.scim_id)} for m in group.members.all()]}
+               "members": [{"value": str(m.user.scim_id), **m.attributes}
+                           for m in group.memberships.select_related("user")]}
     if group.external_id:
         current["externalId"] = group.external_id
     try:

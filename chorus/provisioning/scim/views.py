@@ -55,7 +55,7 @@ def _base(request: HttpRequest) -> str:
 
 
 def _list(request: HttpRequest, items: list[dict[str, Any]]) -> HttpResponse:
-    start, count = protocol.pagination(request)
+    start, count = protocol.pagination(request.GET)
     page = items[start - 1:start - 1 + count]
     return json_response(protocol.list_response(page, total=len(items), start=start))
 
@@ -89,18 +89,76 @@ def resource_types(request: HttpRequest, token: ScimToken, name: str = "") -> Ht
 
 def _query(request: HttpRequest, queryset: Any, filters: dict[Any, str], filterable: str,
            render: Callable[[Any], dict[str, Any]]) -> HttpResponse:
-    expression = request.GET.get("filter", "").strip()
+    params = request.scim_search if hasattr(request, "scim_search") else request.GET
+    expression = str(params.get("filter", "") or "").strip()
     if expression:
         queryset = queryset.filter(protocol.filter_q(expression, filters,
                                                      supported=filterable)).distinct()
-    start, count = protocol.pagination(request)
+    start, count = protocol.pagination(params)
     total = queryset.count()
     page = list(queryset[start - 1:start - 1 + count]) if count else []
-    attributes = request.GET.get("attributes", "")
-    excluded = request.GET.get("excludedAttributes", "")
+    attributes = str(params.get("attributes", "") or "")
+    excluded = str(params.get("excludedAttributes", "") or "")
     body = [resources.project(render(item), attributes=attributes, excluded=excluded)
             for item in page]
     return json_response(protocol.list_response(body, total=total, start=start))
+
+
+def _search_params(request: HttpRequest) -> None:
+    """POST …/.search (RFC 7644 §3.4.3): the SearchRequest body becomes the query."""
+    request.scim_search = protocol.search_params(  # type: ignore[attr-defined]
+        protocol.read_json(request))
+
+
+@scim_view(("POST",))
+def users_search(request: HttpRequest, token: ScimToken) -> HttpResponse:
+    _search_params(request)
+    base = _base(request)
+    queryset = resources.users_of(token.organization).prefetch_related("groups")
+    return _query(request, queryset, resources.USER_FILTERS, resources.USER_FILTERABLE,
+                  lambda u: resources.user_document(u, base))
+
+
+@scim_view(("POST",))
+def groups_search(request: HttpRequest, token: ScimToken) -> HttpResponse:
+    _search_params(request)
+    base = _base(request)
+    return _query(request, resources.groups_of(token.organization), resources.GROUP_FILTERS,
+                  resources.GROUP_FILTERABLE, lambda g: resources.group_document(g, base))
+
+
+@scim_view(("POST",))
+def root_search(request: HttpRequest, token: ScimToken) -> HttpResponse:
+    """POST /.search: Users and Groups together. A filter on an attribute only one of them
+    has selects from that one; a filter neither can answer is an invalidFilter error."""
+    params = protocol.search_params(protocol.read_json(request))
+    base = _base(request)
+    expression = str(params.get("filter", "") or "").strip()
+    found: list[dict[str, Any]] = []
+    answered = not expression
+    problem: ScimError | None = None
+    kinds = ((resources.users_of(token.organization).prefetch_related("groups"),
+              resources.USER_FILTERS, resources.USER_FILTERABLE,
+              lambda u: resources.user_document(u, base)),
+             (resources.groups_of(token.organization), resources.GROUP_FILTERS,
+              resources.GROUP_FILTERABLE, lambda g: resources.group_document(g, base)))
+    for queryset, filters, filterable, render in kinds:
+        if expression:
+            try:
+                queryset = queryset.filter(protocol.filter_q(
+                    expression, filters, supported=filterable)).distinct()
+            except ScimError as exc:
+                problem = exc
+                continue
+            answered = True
+        found.extend(render(item) for item in queryset)
+    if not answered and problem is not None:
+        raise problem
+    start, count = protocol.pagination(params)
+    page = [resources.project(doc, attributes=str(params.get("attributes", "") or ""),
+                              excluded=str(params.get("excludedAttributes", "") or ""))
+            for doc in found[start - 1:start - 1 + count]]
+    return json_response(protocol.list_response(page, total=len(found), start=start))
 
 
 @scim_view(("GET", "POST"))

@@ -51,7 +51,7 @@ def person_offboard(*, person: Person, actor: User | None, reason: str, source: 
         _tell_the_person(person=person)
     steps: list[Step] = []
     for contributor in contributors():
-        for step in contributor.offboard(person, actor=actor, reason=reason):
+        for step in contributor.offboard(person, actor=audit_actor, reason=reason):
             steps.append(step)
             if first_run or step.count:
                 audit_record(organization=organization, actor=audit_actor,
