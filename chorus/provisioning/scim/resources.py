@@ -350,13 +350,20 @@ def user_delete(*, token: ScimToken, resource_id: str, request: Any) -> None:
     user = user_get(token.organization, resource_id, lock=True)
     check_if_match(request, user.version)
     groups = list(user.groups.all())
-    _offboard(token=token, scim_user=user, reason="Deleted in the identity provider")
+    _offboard(token=token, scim_user=user, reason="Deleted in the identity provider",
+              always=True)
     user.delete()
     for group in groups:
         ScimGroup.objects.filter(pk=group.pk).update(version=group.version + 1)
 
 
-def _offboard(*, token: ScimToken, scim_user: ScimUser, reason: str) -> None:
+def _offboard(*, token: ScimToken, scim_user: ScimUser, reason: str, always: bool = False
+              ) -> None:
+    """Offboard the person, unless the directory already did (deactivating through
+    `directory_upsert` offboards); `always` reruns it (deletion: safe to repeat)."""
+    done = Offboarding.objects.filter(person=scim_user.person, reactivated_at__isnull=True)
+    if done.exists() and not always:
+        return
     person_offboard(person=scim_user.person, actor=None, reason=reason,
                     source=Offboarding.Source.SCIM, actor_label=actor_label(token))
 
