@@ -20,4 +20,6 @@ class AffiliationForm(forms.Form):
 
     def __init__(self, *args: Any, domains: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["domain"].choices = [(d, d) for d in domains]
+        domain = self.fields["domain"]
+        assert isinstance(domain, forms.ChoiceField)
+        domain.choices = [(d, d) for d in domains]

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from chorus.monitoring.services.accounts import (
     account_link,
-    accounts_end_for_leaver,
     account_revoke,
     account_verify,
+    accounts_end_for_leaver,
     connector_for,
     consent_text_for,
 )
@@ -69,11 +69,11 @@ __all__ = [
     "PollOutcome",
     "PurgeResult",
     "account_link",
-    "accounts_end_for_leaver",
     "account_mark_attention",
     "account_poll",
     "account_revoke",
     "account_verify",
+    "accounts_end_for_leaver",
     "alert_acknowledge",
     "apply_remote_delete",
     "apply_remote_post",

@@ -191,9 +191,9 @@ def normalize_patch(body: dict[str, Any], *, resource_id: str) -> dict[str, Any]
         if (isinstance(path, str) and path.lower().endswith("manager")
                 and isinstance(value, str)):
             operation["value"] = {"value": value}
-        if op == "replace" and path in (None, "") and isinstance(value, dict):
-            if str(value.get("id", resource_id)) == resource_id:
-                operation["value"] = {k: v for k, v in value.items() if k != "id"}
+        if (op == "replace" and path in (None, "") and isinstance(value, dict)
+                and str(value.get("id", resource_id)) == resource_id):
+            operation["value"] = {k: v for k, v in value.items() if k != "id"}
         rewritten.append(operation)
     return {**body, "Operations": rewritten}
 
@@ -203,7 +203,7 @@ def search_params(body: dict[str, Any]) -> dict[str, str]:
     from scim2_models import SearchRequest
 
     try:
-        search = SearchRequest.model_validate(body)
+        search: Any = SearchRequest.model_validate(body)
     except ValidationError as exc:
         raise from_validation_error(exc, what="SearchRequest") from None
     except SCIMException as exc:

@@ -29,8 +29,8 @@ from chorus.provisioning.models import (
 from chorus.provisioning.scim.protocol import (
     CORE_GROUP,
     ENTERPRISE,
-    UserModel,
     ScimError,
+    UserModel,
     check_if_match,
     clean_group_body,
     clean_user_body,
@@ -81,7 +81,8 @@ def user_get(organization: Organization, resource_id: str, *, lock: bool = False
     users = users_of(organization)
     if lock:
         users = users.select_for_update()
-    found = users.filter(scim_id=_uuid(resource_id)).first() if _uuid(resource_id) else None
+    wanted = _uuid(resource_id)
+    found = users.filter(scim_id=wanted).first() if wanted else None
     if found is None:
         raise ScimError(404, f"No User with id {resource_id[:80]} in this organization.")
     return found
@@ -91,7 +92,8 @@ def group_get(organization: Organization, resource_id: str, *, lock: bool = Fals
     groups = ScimGroup.objects.filter(organization=organization)
     if lock:
         groups = groups.select_for_update()
-    found = groups.filter(scim_id=_uuid(resource_id)).first() if _uuid(resource_id) else None
+    wanted = _uuid(resource_id)
+    found = groups.filter(scim_id=wanted).first() if wanted else None
     if found is None:
         raise ScimError(404, f"No Group with id {resource_id[:80]} in this organization.")
     return found

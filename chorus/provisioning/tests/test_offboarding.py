@@ -119,8 +119,8 @@ def test_hr_marking_a_leaver_offboards_them_in_every_app(leaver, hr, employee, s
     # Every step audited; the event emitted once; the person told where to read it.
     steps = AuditEntry.objects.filter(action="offboarding.step", target_id=str(person.pk))
     assert {e.data["step"] for e in steps} == set(summaries)
-    assert EVENTS == [("person.offboarded", {"person_id": person.pk, "source": "hr",
-                                             "offboarded_at": record.offboarded_at.isoformat()})]
+    assert [("person.offboarded", {"person_id": person.pk, "source": "hr",
+                                             "offboarded_at": record.offboarded_at.isoformat()})] == EVENTS
     told = Notification.objects.get(recipient=employee, kind="provisioning.offboarded")
     page = Client().get(told.link)
     text = page.content.decode()
