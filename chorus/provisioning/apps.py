@@ -18,4 +18,9 @@ class ProvisioningConfig(AppConfig):
             key="provisioning.offboarded", label="You were offboarded (what happens to your data)",
             mandatory=True,
         ))
-        register_nav(NavItem("Affiliation", "provisioning:affiliation", order=85))
+        register_nav(NavItem("Verified affiliation", "provisioning:affiliation", order=75,
+                             roles=("employee",)))
+        register_nav(NavItem("Offboarding", "provisioning:offboardings", order=885,
+                             roles=("hr",)))
+        register_nav(NavItem("SCIM provisioning", "provisioning:scim-tokens", order=890,
+                             roles=("admin",)))

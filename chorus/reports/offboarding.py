@@ -24,8 +24,10 @@ def offboard_person(person: Any, *, actor: Any, reason: str) -> list[Any]:
             parts.append(f"{sent} open report{'s' if sent != 1 else ''} you sent")
         if about:
             parts.append(f"{about} open report{'s' if about != 1 else ''} about you")
-        summary = (f"{' and '.join(parts).capitalize()} stay{'s' if about + sent == 1 else ''} "
-                   "open with the team handling them; leaving does not delete or close them. "
-                   "They are kept for the organization's usual retention period, and you "
-                   "keep your right to ask for your data.")
+        one = about + sent == 1
+        summary = (f"{' and '.join(parts).capitalize()} {'stays' if one else 'stay'} open "
+                   f"with the team handling {'it' if one else 'them'}; leaving does not "
+                   f"delete or close {'it' if one else 'them'}. "
+                   f"{'It is' if one else 'They are'} kept for the organization's usual "
+                   "retention period, and you keep your right to ask for your data.")
     return [Step("reports.kept", "Reports", summary)]
