@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from chorus.audit.services import audit_record
@@ -274,7 +274,6 @@ def _sync_person(*, organization: Organization, user: User, attrs: DirectoryAttr
     return notes
 
 
-@transaction.atomic
 def directory_upsert(*, organization: Organization, attributes: DirectoryAttributes, source: str,
                      actor_label: str, reactivate: bool = False) -> User:
     """Create or update the account and HR record a directory describes, and apply the
@@ -286,8 +285,20 @@ def directory_upsert(*, organization: Organization, attributes: DirectoryAttribu
     directory's external id for this source first, then by e-mail. `attributes.active=False`
     deactivates an active account; a deactivated account is only reactivated when the caller
     says so (`reactivate=True`, SCIM), never by a login. Bad attributes raise InvalidInput
-    naming the attribute; nothing is written then.
+    naming the attribute; nothing is written then. Two directories (or two sign-ins) creating
+    the same person at the same moment: one wins, the other gets Conflict ("try again").
     """
+    try:
+        return _directory_upsert(organization=organization, attributes=attributes,
+                                 source=source, actor_label=actor_label, reactivate=reactivate)
+    except IntegrityError:
+        raise Conflict(f"{attributes.email} was changed by another update at the same moment; "
+                       "try again.", field="email") from None
+
+
+@transaction.atomic
+def _directory_upsert(*, organization: Organization, attributes: DirectoryAttributes,
+                      source: str, actor_label: str, reactivate: bool) -> User:
     attrs = clean_attributes(attributes)
     source = _clean_source(source)
     actor_label = (actor_label or source)[:254]
@@ -308,7 +319,7 @@ def directory_upsert(*, organization: Organization, attributes: DirectoryAttribu
         user = user_create(
             organization=organization, email=attrs.email,
             full_name=attrs.full_name or attrs.email.split("@")[0], password=None,
-            roles=[Role.EMPLOYEE], actor=None,
+            roles=[Role.EMPLOYEE], actor=actor_label,
         )
         if not attrs.active:
             user.is_active = False

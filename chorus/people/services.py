@@ -75,7 +75,7 @@ def user_create(
     full_name: str,
     password: str | None,
     roles: Iterable[str] = (Role.EMPLOYEE,),
-    actor: User | None = None,
+    actor: User | str | None = None,
 ) -> User:
     """Create an account in `organization` with the given roles. E-mail is unique site-wide."""
     email = email.strip().lower()

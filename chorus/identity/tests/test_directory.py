@@ -197,3 +197,15 @@ def test_directory_deactivate_keeps_the_last_administrator(domain_org, admin):
         directory_deactivate(user=admin, source=SOURCE, actor_label=LABEL)
     admin.refresh_from_db()
     assert admin.is_active
+
+
+def test_directory_data_is_exported_and_erased_with_the_person(domain_org):
+    from chorus.identity import privacy
+
+    user = upsert(domain_org, external_id="00u1", preferred_language="de", groups=("Everyone",))
+    person = Person.objects.get(user=user)
+    sections = privacy.export_person_data(person)
+    assert sections and any(r.get("id at the directory") == "00u1" for r in sections[0].records)
+    outcome = privacy.erase_person_data(person)
+    assert dict(outcome.erased) == {"directory links": 1, "directory profile": 1}
+    assert not DirectoryLink.objects.filter(user=user).exists()
