@@ -176,3 +176,21 @@ def test_the_last_administrator_keeps_the_account(scim_org, admin, hr):
     admin.refresh_from_db()
     assert admin.is_active
     assert any(s["key"] == "accounts.kept_last_admin" for s in record.steps)
+
+
+def test_a_leaver_in_the_hr_import_is_offboarded(scim_org, hr, employee, employee2):
+    from chorus.onboarding.services import people_import_apply, people_import_upload
+
+    text = ("name,email,department,status,location\n"
+            f"Employee,{employee.email},Engineering,leaver,Berlin\n"
+            f"Employee2,{employee2.email},Engineering,employee,Berlin\n")
+    upload = people_import_upload(organization=scim_org, actor=hr, filename="hr.csv",
+                                  raw=text.encode())
+    people_import_apply(people_import=upload, actor=hr)
+
+    employee.refresh_from_db()
+    employee2.refresh_from_db()
+    assert not employee.is_active and employee2.is_active
+    record = Offboarding.objects.get(person=employee.person)
+    assert record.source == "hr" and "hr.csv" in record.reason
+    assert not Offboarding.objects.filter(person=employee2.person).exists()
