@@ -25,11 +25,16 @@ def feed_for(*, user: User, now: datetime.datetime | None = None) -> QuerySet[Co
     for_me = Q(~Exists(any_audience))
     if department_id is not None:
         for_me |= Q(Exists(any_audience.filter(department_id=department_id)))
+    from chorus.advocacy.services.shares import crisis_in_force
+
+    crisis = crisis_in_force(organization=user.organization)
+    # Crisis mode pauses scheduled content: nothing scheduled to appear after it began.
+    latest = min(now, crisis.active_since) if crisis is not None else now
     return (
         ContentItem.objects.filter(
             organization=user.organization, status=ContentItem.Status.APPROVED,
         )
-        .filter(Q(publish_at__isnull=True) | Q(publish_at__lte=now))
+        .filter(Q(publish_at__isnull=True) | Q(publish_at__lte=latest))
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .filter(for_me)
         .prefetch_related(Prefetch("captions", queryset=Caption.objects.order_by(

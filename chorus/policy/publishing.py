@@ -279,6 +279,11 @@ def publish_checks(
     confirm_audience: int | None,
 ) -> PublishState:
     """Raise InvalidInput naming the field for the first check that fails."""
+    from chorus.policy import services
+
+    problems = services.publish_blockers(services.validate_document(version.document))
+    if problems:
+        raise InvalidInput(" ".join(problems), field="document")
     state = publish_state(version=version, material=material)
     if not state.quorum.met:
         raise InvalidInput(
