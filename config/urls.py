@@ -55,7 +55,6 @@ APP_URLS = [
     ("provisioning/", "chorus.provisioning"),  # SCIM tokens, offboarding, verified handles
     ("integrations/", "chorus.integrations"),  # Slack, Teams, webhooks settings
     ("posture/", "chorus.posture"),  # quiet periods and crisis mode
-    ("timestamps/", "chorus.timestamping"),  # RFC 3161 timestamp status
 ]
 for prefix, module in APP_URLS:
     if module in settings.INSTALLED_APPS and find_spec(f"{module}.urls"):
