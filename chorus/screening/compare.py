@@ -3,10 +3,12 @@
 ``PairScreener(old, new).check(post)`` gives both results for one post. When the two policies
 match the same things (same organization facts, entity lists, allowlist, disclosure settings,
 languages and the same enabled rules with the same parameters) and differ only in severities,
-thresholds or wording, the text is normalized and the detectors run once; each policy then
-turns the shared emits into its own findings and verdict. That is exact, because detectors
-read which rules are on and their parameters, never a rule's severity or text. Otherwise both
-policies screen the text in full.
+thresholds, wording or custom term-list rules, the text is normalized and the detectors run
+once with a policy holding both sides' term lists; each policy then turns the shared emits
+into its own findings and verdict, keeping only its own rules. That is exact, because
+detectors read which catalog rules are on and their parameters, never a rule's severity or
+text, and a term-list rule only adds its own hits. Otherwise (entity lists or catalog rule
+parameters changed) both policies screen the text in full.
 
 ``ImpactTally`` aggregates pairs: findings appearing and disappearing per rule and category,
 verdict changes, people affected, samples, and protected-activity posts the new policy would
@@ -24,7 +26,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from chorus.screening.engine import Post, Result, Screener, collect_hits, screener_for
+from chorus.screening.catalog import RULES_BY_ID
+from chorus.screening.engine import (
+    MAX_TEXT_CHARS,
+    Post,
+    Result,
+    Screener,
+    collect_hits,
+    screener_for,
+)
 from chorus.screening.policy import Policy
 from chorus.screening.text import normalize
 
@@ -33,13 +43,21 @@ PROTECTED_LIMIT = 50
 VERDICT_RANK = {"allow": 0, "warn": 1, "block": 2}
 
 
+def _is_term_rule(rule: Any) -> bool:
+    """A custom rule that only lists terms: its emits come from its own automaton entries
+    and no detector looks at it, so it can be added to a compiled policy without changing
+    what any other rule emits."""
+    return rule.id not in RULES_BY_ID and set(rule.params or {}) <= {"terms"}
+
+
 def match_signature(policy: Policy) -> str:
-    """A hash of everything that decides what the detectors emit for a text."""
+    """A hash of everything that decides what the detectors emit for a text, except
+    custom term-list rules (compared separately by :class:`PairScreener`)."""
     doc = policy.to_dict()
     rules = [
         (r.id, r.category, bool(r.enabled), r.params or {})
         for r in policy.effective_rules()
-        if r.enabled and r.category != "guidance"
+        if r.enabled and r.category != "guidance" and not _is_term_rule(r)
     ]
     data = {
         "organization": doc.get("organization"),
@@ -54,32 +72,65 @@ def match_signature(policy: Policy) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+def _term_rules(policy: Policy) -> dict[str, Any]:
+    return {r.id: r for r in policy.effective_rules()
+            if r.enabled and r.category != "guidance" and _is_term_rule(r)}
+
+
+def _union(old: Policy, new: Policy) -> Policy | None:
+    """`new` plus the term-list rules only `old` has, when the two differ only in
+    severities, thresholds, wording and term-list rules; else None."""
+    if match_signature(old) != match_signature(new):
+        return None
+    old_terms, new_terms = _term_rules(old), _term_rules(new)
+    for rule_id in set(old_terms) & set(new_terms):
+        if (old_terms[rule_id].params or {}) != (new_terms[rule_id].params or {}):
+            return None
+    extra = [r for rule_id, r in old_terms.items() if rule_id not in new_terms]
+    if not extra:
+        return new
+    document = new.to_dict()
+    present = {r["id"] for r in document.get("rules", [])}
+    rules = list(document.get("rules", []))
+    for rule in extra:
+        item = {"id": rule.id, "category": rule.category, "enabled": True,
+                "severity": rule.severity, "title": rule.title, "text": rule.text,
+                "params": dict(rule.params or {})}
+        if rule.id in present:  # switched off in new: keep new's entry, on for matching
+            rules = [dict(r, enabled=True, params=item["params"]) if r["id"] == rule.id else r
+                     for r in rules]
+        else:
+            rules.append(item)
+    document["rules"] = rules
+    return Policy.from_dict(document)
+
+
 class PairScreener:
     """Both policies' results for each post; `old` may be None (nothing in force yet)."""
 
     def __init__(self, old: Policy | None, new: Policy) -> None:
         self.new = screener_for(new)
         self.old: Screener | None = screener_for(old) if old is not None else None
-        self.shared = self.old is not None and match_signature(old) == match_signature(new)  # type: ignore[arg-type]
+        union = _union(old, new) if old is not None else None
+        self.shared: Screener | None = screener_for(union) if union is not None else None
 
     def check(self, post: Post) -> tuple[Result | None, Result]:
         if self.old is None:
             return None, self.new.check(post)
-        if not self.shared or not post.text.strip():
-            return self.old.check(post), self.new.check(post)
+        if self.shared is None or not post.text.strip() or len(post.text) > MAX_TEXT_CHARS:
+            return self.old.check(post), self.new.check(post)  # the latter raises if too long
         from chorus.screening.detectors import run_detectors
         from chorus.screening.detectors.context import Context
 
-        screener = self.new
-        if len(post.text) > 100_000:
-            return self.old.check(post), self.new.check(post)  # raises InputTooLarge
+        compiled = self.shared.compiled
         nt = normalize(post.text)
-        hits = collect_hits(screener.compiled, nt)
+        hits = collect_hits(compiled, nt)
         by_kind: dict[str, list[Any]] = {}
         for hit in hits:
             by_kind.setdefault(hit.kind, []).append(hit)
-        ctx = Context(post=post, nt=nt, compiled=screener.compiled, hits=hits, by_kind=by_kind)
+        ctx = Context(post=post, nt=nt, compiled=compiled, hits=hits, by_kind=by_kind)
         emits, signals = run_detectors(ctx)
+        # Each policy keeps only the emits of its own enabled rules (Screener._result).
         return (
             self.old._result(post, ctx, emits, signals),
             self.new._result(post, ctx, emits, signals),

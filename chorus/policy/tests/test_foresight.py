@@ -344,3 +344,30 @@ def test_preview_status_fragment_and_api(org, legal, employee, draft, client_for
 def test_a_published_version_cannot_be_previewed(legal, in_force):
     with pytest.raises(InvalidInput):
         impact.impact_preview_start(version=in_force, actor=legal)
+
+
+def test_cli_preview_prints_the_changes_and_flags_protected_activity(org, in_force, employee,
+                                                                      tmp_path):
+    from io import StringIO
+
+    import yaml
+    from django.core.management import CommandError, call_command
+
+    _review(org, employee, PROTECTED_TEXT)
+    document = copy.deepcopy(in_force.document)
+    document["rules"].append(dict(UNION_RULE))
+    path = tmp_path / "stricter.yaml"
+    path.write_text(yaml.safe_dump(document))
+    out = StringIO()
+    call_command("policy", "preview", str(path), stdout=out, stderr=StringIO())
+    text = out.getvalue()
+    assert "1 stored texts replayed against version 1" in text
+    assert "custom.union_talk" in text and "protected activity" in text
+    with pytest.raises(CommandError):
+        call_command("policy", "preview", str(path), "--fail-on-protected", stdout=StringIO(),
+                     stderr=StringIO())
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("organization: [\n")
+    with pytest.raises(CommandError) as err:
+        call_command("policy", "preview", str(bad), stdout=StringIO(), stderr=StringIO())
+    assert "bad.yaml" in str(err.value)
