@@ -238,8 +238,12 @@ def export_yaml(request: HttpRequest, version_id: int) -> HttpResponse:
 
 
 def _lint_view_context(version: PolicyVersion, document: dict[str, Any]) -> dict[str, Any]:
+    from chorus.policy.documents import fix_preview
+
     findings = document_lint_findings(organization=version.organization, document=document)
-    return {"findings": findings, "counts": summarize(findings), "version": version}
+    previews = {f.key: fix_preview(document, f.apply) for f in findings if f.apply}
+    return {"findings": findings, "counts": summarize(findings), "version": version,
+            "previews": previews}
 
 
 def _editor_render(

@@ -371,3 +371,36 @@ def test_cli_preview_prints_the_changes_and_flags_protected_activity(org, in_for
     with pytest.raises(CommandError) as err:
         call_command("policy", "preview", str(bad), stdout=StringIO(), stderr=StringIO())
     assert "bad.yaml" in str(err.value)
+
+
+# --------------------------------------------------------------------------- issue 17: apply
+
+
+def test_appending_a_model_clause_never_repeats_what_the_section_says(draft):
+    from chorus.policy.documents import apply_fix, fix_preview
+    from chorus.policy.lints.structural import SAVINGS_CLAUSE
+
+    document = copy.deepcopy(draft.document)
+    document["sections"]["your_rights"] = (
+        "Nothing in this policy restricts your right to discuss your pay, hours or working "
+        "conditions, to organize, or to contact a government agency. Ask HR if unsure."
+    )
+    fix = {"kind": "append", "section": "your_rights",
+           "text": SAVINGS_CLAUSE + " You may also talk to a lawyer of your choice."}
+    preview = fix_preview(document, fix)
+    fixed = apply_fix(document, fix)
+    text = fixed["sections"]["your_rights"]
+    assert text == preview
+    assert text.count("Nothing in this policy restricts") == 1
+    assert text.endswith("You may also talk to a lawyer of your choice.")
+    # Applying again changes nothing.
+    assert apply_fix(fixed, fix)["sections"]["your_rights"] == text
+
+
+def test_the_lint_panel_previews_the_result_of_a_suggestion(client_for, legal, draft):
+    from chorus.policy.tests.test_pages import editor_post
+
+    data = editor_post(draft, **{"section-purpose": "When in doubt, don't post."})
+    response = client_for(legal).post(reverse("policy:version-lint", args=[draft.pk]), data)
+    body = response.content.decode()
+    assert "Preview the result" in body and 'data-testid="fix-preview"' in body
