@@ -45,7 +45,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="Impact preview benchmark")
     parser.add_argument("--texts", type=int, default=100_000)
     args = parser.parse_args()
-    texts = [json.loads(line)["text"] for line in open(DATA / "posts.jsonl")]
+    with open(DATA / "posts.jsonl") as handle:
+        texts = [json.loads(line)["text"] for line in handle]
     published = load_policy_file(DATA / "policy.yaml")
     doc = published.to_dict()
     stricter = dict(doc, thresholds={"block": "medium", "warn": "low"})

@@ -16,7 +16,6 @@ class PolicyConfig(AppConfig):
 
     def ready(self) -> None:
         from chorus.common.navigation import DashboardCard, NavItem, register_card, register_nav
-
         from chorus.notifications.kinds import NotificationKind, register_kind
 
         register_nav(NavItem("Policy", "policy:index", order=10))

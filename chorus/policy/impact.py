@@ -27,7 +27,7 @@ from chorus.common.errors import InvalidInput
 from chorus.people.models import Organization, User
 from chorus.policy.models import ImpactPreview, PolicyVersion, document_hash
 from chorus.policy.selectors import policy_version_current, require_author
-from chorus.screening.compare import Item, ImpactTally, replay
+from chorus.screening.compare import ImpactTally, Item, replay
 from chorus.screening.policy import Policy as ScreeningPolicy
 
 SOURCE_LABELS = {
@@ -47,7 +47,7 @@ def stored_texts(*, organization: Organization) -> Iterator[Item]:
     since = timezone.now() - timedelta(days=_days())
     if apps.is_installed("chorus.advocacy"):
         caption = apps.get_model("advocacy", "Caption")
-        rows = (
+        rows: Any = (
             caption.objects.filter(item__organization=organization, item__created_at__gte=since)
             .values_list("pk", "text", "network", "item__author_id", "item_id")
             .order_by("pk")

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from chorus.common.errors import DomainError, NotFound, PermissionDenied
 from chorus.people.models import User
@@ -64,7 +64,8 @@ def _render_index(request: HttpRequest, *, quiet_form: QuietPeriodForm | None = 
         "confirm_form": confirm_form or ConfirmForm(),
         "quiet_form": quiet_form or QuietPeriodForm(),
         "periods": [(p, p.starts_at <= now < p.ends_at)
-                    for p in services.quiet_periods_for(organization=user.organization)],
+                    for p in services.quiet_periods_for(
+                        organization=user.organization)],  # type: ignore[arg-type]
         "changes": CrisisChange.objects.filter(crisis=crisis).select_related("actor")[:20],
     }, status=status)
 

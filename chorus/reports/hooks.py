@@ -8,7 +8,6 @@ may change the report's assignee, SLA and due date through the report's own fiel
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 REPORT_HOOKS: list[Callable[..., None]] = []
 

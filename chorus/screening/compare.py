@@ -234,7 +234,7 @@ class ImpactTally:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        rules = []
+        rules: list[dict[str, Any]] = []
         for rule_id in sorted(set(self.appear) | set(self.disappear)):
             title, category = self.rule_titles.get(rule_id, (rule_id, ""))
             rules.append(
@@ -246,7 +246,7 @@ class ImpactTally:
                     "disappear": self.disappear[rule_id],
                 }
             )
-        rules.sort(key=lambda r: (-(r["appear"] + r["disappear"]), r["rule_id"]))
+        rules.sort(key=lambda r: (-(int(r["appear"]) + int(r["disappear"])), str(r["rule_id"])))
         categories = [
             {"category": c, "appear": self.cat_appear[c], "disappear": self.cat_disappear[c]}
             for c in sorted(set(self.cat_appear) | set(self.cat_disappear))

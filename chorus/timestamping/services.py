@@ -229,9 +229,9 @@ def timestamps_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
     version = apps.get_model("policy", "PolicyVersion")
     done = Timestamp.objects.filter(subject=Timestamp.Subject.POLICY_VERSION).values(
         "subject_id")
-    for record in (version.objects.exclude(status="draft").exclude(pk__in=done)
-                   .order_by("pk")[:limit]):
-        if timestamp_queue(subject=Timestamp.Subject.POLICY_VERSION, record=record):
+    for published in (version.objects.exclude(status="draft").exclude(pk__in=done)
+                      .order_by("pk")[:limit]):
+        if timestamp_queue(subject=Timestamp.Subject.POLICY_VERSION, record=published):
             queued += 1
     for stamp_id in (Timestamp.objects.filter(status=Timestamp.Status.PENDING,
                                               next_attempt_at__lte=now, attempts__gt=0)

@@ -18,8 +18,9 @@ TERMS = {"id": "custom.union_talk", "category": "confidential", "severity": "cri
 
 
 def _texts() -> list[str]:
-    texts = [json.loads(line)["text"] for line in open(DATA / "posts.jsonl")]
-    return texts + ["We should organize a union about our pay.", "Skylift ships in May!", ""]
+    with open(DATA / "posts.jsonl") as handle:
+        texts = [json.loads(line)["text"] for line in handle]
+    return [*texts, "We should organize a union about our pay.", "Skylift ships in May!", ""]
 
 
 def _drafts(base: dict) -> dict[str, dict]:

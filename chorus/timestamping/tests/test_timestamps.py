@@ -128,11 +128,11 @@ def test_an_answer_signed_by_an_unknown_tsa_is_refused(tsa_settings, tmp_path, t
 
 
 def test_a_garbage_answer_is_a_clear_error(tsa_settings):
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
     import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     class Junk(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
+        def do_POST(self):
             self.rfile.read(int(self.headers.get("Content-Length", "0")))
             self.send_response(200)
             self.end_headers()
