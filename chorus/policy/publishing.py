@@ -102,6 +102,11 @@ class Quorum:
     group_required: int = 0
     group: list[User] = field(default_factory=list)
 
+    @property
+    def role_labels(self) -> list[str]:
+        labels = dict(Role.choices)
+        return [str(labels.get(r, r)) for r in self.roles]
+
     def can_approve(self, user: Any) -> bool:
         if not self.required:
             return False

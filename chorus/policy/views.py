@@ -121,11 +121,22 @@ def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
             "findings": findings,
             "counts": summarize(findings),
             "hash_ok": version.hash_matches() if version.content_hash else None,
+            "timestamp": _timestamp_of(version),
             "open_draft": PolicyVersion.objects.filter(
                 policy_id=version.policy_id, status=PolicyVersion.Status.DRAFT
             ).first(),
         },
     )
+
+
+def _timestamp_of(version: PolicyVersion) -> Any:
+    from django.apps import apps
+
+    if not version.content_hash or not apps.is_installed("chorus.timestamping"):
+        return None
+    from chorus.timestamping.services import timestamp_for
+
+    return timestamp_for(subject="policy_version", subject_id=version.pk)
 
 
 @_domain_guard

@@ -157,3 +157,12 @@ def test_nothing_is_sent_while_no_tsa_is_configured(settings, comms,
     settings.TIMESTAMP_TSA_URL = ""
     _publish(comms, django_capture_on_commit_callbacks)
     assert not Timestamp.objects.exists()
+
+
+def test_the_version_page_shows_the_timestamp(tsa_settings, client_for, comms,
+                                              django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    version = _publish(comms, django_capture_on_commit_callbacks)
+    page = client_for(comms).get(reverse("policy:version-detail", args=[version.pk]))
+    assert "RFC 3161 timestamp from" in page.content.decode()
