@@ -404,3 +404,19 @@ def test_the_lint_panel_previews_the_result_of_a_suggestion(client_for, legal, d
     response = client_for(legal).post(reverse("policy:version-lint", args=[draft.pk]), data)
     body = response.content.decode()
     assert "Preview the result" in body and 'data-testid="fix-preview"' in body
+
+
+def test_admin_chooses_approvers_on_the_page(client_for, admin, legal, hr, org):
+    client = client_for(admin)
+    assert client.get(reverse("policy:approvers")).status_code == 200
+    response = client.post(reverse("policy:approvers"), {
+        "roles": ["hr", "legal"], "group_required": "0"})
+    assert response.status_code == 302
+    assert publishing.approval_settings_for(organization=org).roles == ["hr", "legal"]
+    response = client.post(reverse("policy:approvers"), {
+        "group": [str(hr.pk)], "group_required": "5"})
+    assert response.status_code == 200 and "between 0 and the 1 people" in \
+        response.content.decode()
+    page = client_for(legal).post(reverse("policy:approvers"), {"roles": [], "group_required": "0"})
+    assert "Only an administrator" in page.content.decode()
+    assert publishing.approval_settings_for(organization=org).roles == ["hr", "legal"]
