@@ -63,6 +63,17 @@ def crisis_in_force(*, organization: Any) -> Any:
     return crisis_active(organization=organization)
 
 
+def quiet_periods_now(*, organization: Any) -> list[Any]:
+    """Quiet periods in force (chorus.posture), shown on the hub with reason and end."""
+    from django.apps import apps
+
+    if not apps.is_installed("chorus.posture"):
+        return []
+    from chorus.posture.services import active_quiet_periods
+
+    return active_quiet_periods(organization=organization)
+
+
 def share_refusal(
     *, user: User, network: str, now: datetime.datetime | None = None,
     rules: AdvocacySettings | None = None, again: bool = False,

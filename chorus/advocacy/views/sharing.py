@@ -37,7 +37,7 @@ from chorus.advocacy.services import (
     share_create,
     share_refusal,
 )
-from chorus.advocacy.services.shares import crisis_in_force
+from chorus.advocacy.services.shares import crisis_in_force, quiet_periods_now
 from chorus.advocacy.views.base import _form_error
 from chorus.checks.presentation import present
 from chorus.checks.services import screening_policy
@@ -71,6 +71,7 @@ def feed(request: AuthedRequest) -> HttpResponse:
         "dont_cards": [c for c in cards if c.kind == "dont"],
         "paused": user.person is not None and user.person.advocacy_paused_at is not None,
         "crisis": crisis_in_force(organization=user.org),
+        "quiet": quiet_periods_now(organization=user.org),
         "no_person": user.person is None,
         "leaderboard_enabled": rules.leaderboard_enabled,
     })

@@ -71,9 +71,10 @@ def test_a_future_quiet_period_does_not_apply_yet(org, comms):
 
 def test_employees_see_the_quiet_period_with_reason_and_end(client_for, org, comms, employee):
     quiet(org, comms)
-    page = client_for(employee).get(reverse("checks:check")).content.decode()
-    assert "Q4 earnings blackout" in page and "We publish results on 15 January" in page
-    assert "until" in page
+    for url in (reverse("checks:check"), reverse("advocacy:feed"), "/"):
+        page = client_for(employee).get(url).content.decode()
+        assert "Q4 earnings blackout" in page and "We publish results on 15 January" in page
+        assert "until" in page
 
 
 @pytest.mark.parametrize("field,overrides", [
