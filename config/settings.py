@@ -102,6 +102,8 @@ OPTIONAL_APPS = [
     "chorus.identity",  # sign-in: single sign-on (OIDC, SAML) and second factors
     "chorus.provisioning",  # SCIM 2.0, offboarding, verified affiliation
     "chorus.integrations",  # Slack, Microsoft Teams, outbound webhooks
+    "chorus.posture",  # quiet periods and crisis mode
+    "chorus.timestamping",  # RFC 3161 timestamps of attestations and published versions
 ]
 # CHORUS_APPS (comma-separated labels, e.g. "policy,checks") narrows the domain apps for
 # development of one app in isolation; empty means every app present.
@@ -459,3 +461,12 @@ CHECK_RATE_REQUESTS_PER_MINUTE = env_int("CHECK_RATE_REQUESTS_PER_MINUTE", 60)
 CHECK_RATE_CHARS_PER_HOUR = env_int("CHECK_RATE_CHARS_PER_HOUR", 20_000_000)
 CHECK_MAX_ACTIVE_JOBS = env_int("CHECK_MAX_ACTIVE_JOBS", 2)
 CHECK_JOB_RETENTION_HOURS = env_int("CHECK_JOB_RETENTION_HOURS", 24)
+
+# RFC 3161 timestamps (chorus.timestamping): every attestation and published policy version
+# is sent (as a SHA-256 imprint) to this time-stamping authority by the worker; empty turns
+# timestamping off. TIMESTAMP_TSA_ROOTS_FILE is a PEM file with the TSA's root
+# certificate(s), used to check answers and by `chorus audit verify` offline.
+TIMESTAMP_TSA_URL = env_str("TIMESTAMP_TSA_URL", "")
+TIMESTAMP_TSA_ROOTS_FILE = env_str("TIMESTAMP_TSA_ROOTS_FILE", "")
+# Policy impact preview: how far back stored texts are replayed (chorus.policy.impact).
+IMPACT_PREVIEW_DAYS = env_int("IMPACT_PREVIEW_DAYS", 365)

@@ -54,6 +54,7 @@ APP_URLS = [
     ("identity/", "chorus.identity"),  # SSO and two-factor settings, enrollment
     ("provisioning/", "chorus.provisioning"),  # SCIM tokens, offboarding, verified handles
     ("integrations/", "chorus.integrations"),  # Slack, Teams, webhooks settings
+    ("posture/", "chorus.posture"),  # quiet periods and crisis mode
 ]
 for prefix, module in APP_URLS:
     if module in settings.INSTALLED_APPS and find_spec(f"{module}.urls"):

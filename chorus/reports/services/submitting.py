@@ -251,6 +251,11 @@ def _after_submission(*, report: Report, submission: Submission, merged: bool, a
         ),
     )
     _route(report=report, texts=[*texts, submission.url], actor=actor)
+    if not merged:
+        from chorus.reports.hooks import REPORT_HOOKS
+
+        for hook in list(REPORT_HOOKS):
+            hook(report=report, texts=[*texts, submission.url])
     if merged and report.status in (Report.Status.ACTIONED, Report.Status.NO_ACTION):
         # The decision is already taken: tell this reporter too.
         transaction.on_commit(partial(_enqueue_outcome, report.pk))
