@@ -102,6 +102,8 @@ OPTIONAL_APPS = [
     "chorus.identity",  # sign-in: single sign-on (OIDC, SAML) and second factors
     "chorus.provisioning",  # SCIM 2.0, offboarding, verified affiliation
     "chorus.integrations",  # Slack, Microsoft Teams, outbound webhooks
+    "chorus.speakup",  # speak-up channel to the EU Whistleblowing Directive (issue 20)
+    "chorus.legalexport",  # eDiscovery bundles (load file, manifest, audit excerpt), verify
 ]
 # CHORUS_APPS (comma-separated labels, e.g. "policy,checks") narrows the domain apps for
 # development of one app in isolation; empty means every app present.
