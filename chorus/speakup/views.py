@@ -269,7 +269,7 @@ def open_incident(request: AuthedRequest, pk: int) -> HttpResponse:
             add_domain_error(form, exc)
         else:
             messages.success(request, f"Incident INC-{incident.pk} opened.")
-            return redirect("incidents:detail", pk=incident.pk)
+            return redirect("incidents:incident-detail", pk=incident.pk)
     return render(request, "speakup/detail.html",
                   _detail_context(request, concern, incident_form=form), status=422)
 

@@ -34,6 +34,16 @@ from chorus.incidents.services.evidence import (
     evidence_add,
     evidence_record_view,
 )
+from chorus.incidents.services.fairness import (
+    appeal_assign,
+    appeal_can_file,
+    appeal_deadline,
+    appeal_decide,
+    appeal_file,
+    informal_action_give,
+    informal_actions_active,
+    took_part,
+)
 from chorus.incidents.services.gates import (
     Gate,
     incident_assess,
@@ -55,6 +65,7 @@ from chorus.incidents.services.matrix import (
 from chorus.incidents.services.opening import (
     incident_open_from_monitoring,
     incident_open_from_report,
+    incident_open_from_speakup,
     incident_open_manual,
 )
 from chorus.incidents.services.retention import (
@@ -66,6 +77,15 @@ __all__ = [
     "CHECKLIST_ANSWERS",
     "PROTECTED_CHECKLIST",
     "Gate",
+    "appeal_assign",
+    "appeal_can_file",
+    "appeal_deadline",
+    "appeal_decide",
+    "appeal_file",
+    "informal_action_give",
+    "informal_actions_active",
+    "took_part",
+    "incident_open_from_speakup",
     "evidence_add",
     "evidence_purge_expired",
     "evidence_record_view",
