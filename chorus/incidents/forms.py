@@ -260,7 +260,8 @@ class AppealForm(forms.Form):
 
 
 class AppealAssignForm(forms.Form):
-    reviewer = forms.ModelChoiceField(queryset=None, label="Reviewer")  # type: ignore[arg-type]
+    reviewer: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, label="Reviewer")  # type: ignore[arg-type]
 
     def __init__(self, *args: Any, reviewers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -281,7 +282,8 @@ class AppealDecideForm(forms.Form):
 
 
 class InformalActionForm(forms.Form):
-    subject = forms.ModelChoiceField(queryset=None, label="Employee")  # type: ignore[arg-type]
+    subject: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, label="Employee")  # type: ignore[arg-type]
     kind = forms.ChoiceField(label="Kind", choices=[
         ("coaching_note", "Coaching note"), ("informal_warning", "Informal warning")])
     note = forms.CharField(label="What was discussed and what is expected",

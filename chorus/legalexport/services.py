@@ -79,9 +79,9 @@ def export_request(*, organization: Organization, actor: User, scope: str,
         raise PermissionDenied("Only legal or an administrator can export for counsel.")
     if scope not in ExportJob.Scope.values:
         raise InvalidInput("Choose what to export.", field="scope")
-    if scope == ExportJob.Scope.INCIDENT:
-        if not incident_id or not _incidents().filter(organization=organization,
-                                                      pk=incident_id).exists():
+    if scope == ExportJob.Scope.INCIDENT and (
+            not incident_id
+            or not _incidents().filter(organization=organization, pk=incident_id).exists()):
             raise InvalidInput("No case with that number in your organization "
                                "(e.g. 12 for INC-12).", field="incident_id")
     if scope == ExportJob.Scope.DATE_RANGE:
@@ -189,8 +189,8 @@ def _concern_docs(concern: Any) -> Iterator[Doc]:
     lines += ["", "Conversation:"]
     for m in concern.messages.all():
         when = m.created_at.date().isoformat()
-        lines.append(f"[{when}] {'Reporter' if m.author_kind == 'reporter' else m.author or 'Chorus'}:"
-                     f" {m.body}")
+        who = "Reporter" if m.author_kind == "reporter" else (m.author or "Chorus")
+        lines.append(f"[{when}] {who}: {m.body}")
     for r in concern.redactions.all():
         lines.append(f"Redaction ({r.where}, {r.removed_chars} chars, {r.created_at.date()}): "
                      f"{r.reason}")
@@ -365,7 +365,7 @@ def _write_bundle(job: ExportJob, path: Path, docs: Iterable[Doc]) -> tuple[str,
             tempfile.TemporaryFile() as dat, tempfile.TemporaryFile() as opt:
         dat.write("\ufeff".encode() + _dat_line(DAT_FIELDS))
         n = 0
-        for n, doc in enumerate(docs, 1):  # noqa: B007 (n is the document count after)
+        for n, doc in enumerate(docs, 1):
             control = f"DOC{n:06d}"
             if doc.text is not None:
                 ext, mime = "txt", "text/plain"
@@ -379,7 +379,7 @@ def _write_bundle(job: ExportJob, path: Path, docs: Iterable[Doc]) -> tuple[str,
                     writer.write(doc.text.encode("utf-8"))
                 else:
                     with doc.file.open("rb") as src:
-                        for chunk in iter(lambda src=src: src.read(CHUNK), b""):
+                        while chunk := src.read(CHUNK):
                             writer.write(chunk)
             sha = writer.digest.hexdigest()
             if doc.sha256 and doc.sha256 != sha:
@@ -401,7 +401,7 @@ def _write_bundle(job: ExportJob, path: Path, docs: Iterable[Doc]) -> tuple[str,
             spool.seek(0)
             with zf.open(member_name, "w", force_zip64=True) as member:
                 writer = _HashingWriter(member)
-                for chunk in iter(lambda spool=spool: spool.read(CHUNK), b""):
+                while chunk := spool.read(CHUNK):
                     writer.write(chunk)
             files.append({"path": member_name, "sha256": writer.digest.hexdigest(),
                           "size": writer.size})
@@ -426,9 +426,10 @@ def _write_bundle(job: ExportJob, path: Path, docs: Iterable[Doc]) -> tuple[str,
 
 
 def export_get_for(*, user: Any, job_id: int) -> ExportJob:
-    job = ExportJob.objects.filter(pk=job_id, organization_id=getattr(user, "organization_id",
-                                                                      None)).first()
-    if job is None or not can_export(user):
+    if not can_export(user) or not user.organization_id:
+        raise NotFound("No such export.")
+    job = ExportJob.objects.filter(pk=job_id, organization_id=user.organization_id).first()
+    if job is None:
         raise NotFound("No such export.")
     return job
 

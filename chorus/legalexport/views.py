@@ -28,7 +28,7 @@ def export_list(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            job = services.export_request(organization=request.user.organization,
+            job = services.export_request(organization=request.user.org,
                                           actor=request.user, scope=d["scope"],
                                           incident_id=d["incident_id"], since=d["since"],
                                           until=d["until"])
@@ -37,7 +37,7 @@ def export_list(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, "Export started; it builds in the background.")
             return redirect("legalexport:detail", pk=job.pk)
-    jobs = ExportJob.objects.filter(organization=request.user.organization).select_related(
+    jobs = ExportJob.objects.filter(organization=request.user.org).select_related(
         "requested_by")[:50]
     return render(request, "legalexport/list.html", {"form": form, "jobs": jobs},
                   status=422 if form.errors else 200)

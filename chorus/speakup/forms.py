@@ -59,7 +59,7 @@ class IntakeForm(forms.Form):
         help_text="A private address we may write to when there is news. The e-mail says only "
                   "that there is an update, never anything about the report. Staff do not see "
                   "it.")
-    files = _files_field()
+    files = _files_field()  # type: ignore[assignment]  # a field, not BaseForm.files
 
     def __init__(self, *args: Any, questions: list[dict[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -109,7 +109,7 @@ class KeyForm(forms.Form):
 class ReporterMessageForm(forms.Form):
     body = forms.CharField(label="Your message", required=False,
                            widget=forms.Textarea(attrs={"rows": 4}))
-    files = _files_field("Add files (optional)")
+    files = _files_field("Add files (optional)")  # type: ignore[assignment]  # a field, not BaseForm.files
 
 
 class ContactForm(forms.Form):
@@ -118,10 +118,11 @@ class ContactForm(forms.Form):
 
 
 class StaffMessageForm(forms.Form):
-    body = forms.CharField(label="Message to the reporter", widget=forms.Textarea(attrs={"rows": 4}),
+    body = forms.CharField(label="Message to the reporter",
+                           widget=forms.Textarea(attrs={"rows": 4}),
                            help_text="The reporter reads this with their key. Do not name "
                                      "anyone they did not name.")
-    files = _files_field("Attach files (optional)")
+    files = _files_field("Attach files (optional)")  # type: ignore[assignment]  # a field, not BaseForm.files
 
 
 class TextForm(forms.Form):
@@ -133,7 +134,8 @@ class NoteForm(forms.Form):
 
 
 class IdentityRequestForm(forms.Form):
-    custodian = forms.ModelChoiceField(queryset=None, label="Custodian")  # type: ignore[arg-type]
+    custodian: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, label="Custodian")  # type: ignore[arg-type]
     justification = forms.CharField(
         label="Why is the identity necessary?", widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The legal obligation or investigative step that needs it (at least 30 "
@@ -161,8 +163,8 @@ class RedactForm(forms.Form):
 
 
 class IncidentForm(forms.Form):
-    subject = forms.ModelChoiceField(queryset=None, label="Who the incident concerns",  # type: ignore[arg-type]
-                                     required=False)
+    subject: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, label="Who the incident concerns", required=False)  # type: ignore[arg-type]
     title = forms.CharField(label="Title", max_length=200, required=False)
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:

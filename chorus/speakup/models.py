@@ -35,11 +35,13 @@ class ClockDefaults:
 # end of the seven days when none was sent). 3 months are counted as 91 days so a clock never
 # ends before the legal one. Organizations may set shorter clocks (ClockRule), never longer.
 JURISDICTIONS: dict[str, ClockDefaults] = {
-    "EU": ClockDefaults("European Union (Directive 2019/1937)", 7, 91, "Directive (EU) 2019/1937 Art. 9"),
+    "EU": ClockDefaults("European Union (Directive 2019/1937)", 7, 91,
+                        "Directive (EU) 2019/1937 Art. 9"),
     "DE": ClockDefaults("Germany (HinSchG)", 7, 91, "HinSchG § 17(1) and (2)"),
     "FR": ClockDefaults("France (Loi Waserman)", 7, 91, "Décret n° 2022-1284, art. 4"),
     "NL": ClockDefaults("Netherlands (Wbk)", 7, 91, "Wet bescherming klokkenluiders, art. 2b"),
-    "IE": ClockDefaults("Ireland (Protected Disclosures Act)", 7, 91, "Protected Disclosures (Amendment) Act 2022, s. 6"),
+    "IE": ClockDefaults("Ireland (Protected Disclosures Act)", 7, 91,
+                        "Protected Disclosures (Amendment) Act 2022, s. 6"),
     "ES": ClockDefaults("Spain (Ley 2/2023)", 7, 91, "Ley 2/2023, art. 9.2"),
 }
 DEFAULT_JURISDICTION = "EU"

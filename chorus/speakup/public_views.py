@@ -10,6 +10,7 @@ on either page.
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -108,7 +109,7 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @csrf_protect
-def follow_up(request: HttpRequest) -> HttpResponse:
+def follow_up(request: HttpRequest) -> HttpResponseBase:
     """GET: ask for the key. POST `key` (+ `action`: message, contact, receipt): the report."""
     if key_attempts_exhausted(request):
         return _too_many(request)
@@ -144,8 +145,8 @@ def follow_up(request: HttpRequest) -> HttpResponse:
         from chorus.speakup.models import Attachment
 
         att = Attachment.objects.filter(message__concern=concern,
-                                        pk=str(request.POST.get("file", "")).isdigit()
-                                        and int(request.POST["file"]) or 0).first()
+                                        pk=(str(request.POST.get("file", "")).isdigit()
+                                        and int(request.POST["file"])) or 0).first()
         if att is None:
             raise Http404("No such file.")
         return FileResponse(att.file.open("rb"), as_attachment=True,

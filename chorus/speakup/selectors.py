@@ -40,9 +40,10 @@ def concern_get_for(*, user: Any, concern_id: int) -> Concern:
 
 
 def attachment_get_for(*, user: Any, attachment_id: int) -> Attachment:
+    if not getattr(user, "organization_id", None):
+        raise NotFound("No such file.")
     att = (Attachment.objects.select_related("message__concern")
-           .filter(pk=attachment_id, organization_id=getattr(user, "organization_id", None))
-           .first())
+           .filter(pk=attachment_id, organization_id=user.organization_id).first())
     if att is None or not concern_list_for(user=user).filter(pk=att.message.concern_id).exists():
         raise NotFound("No such file.")
     return att

@@ -75,7 +75,7 @@ def concern_list(request: AuthedRequest) -> HttpResponse:
         "custodian_pending": selectors.identity_requests_for_custodian(user=request.user)
         .filter(status=IdentityRequest.Status.PENDING).count(),
         "public_url": request.build_absolute_uri(
-            f"/speak-up/{request.user.organization.slug}/")})
+            f"/speak-up/{request.user.org.slug}/")})
 
 
 def _people(concern: Concern) -> Any:
@@ -121,10 +121,7 @@ def concern_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def _action(request: AuthedRequest, pk: int, form_cls: Any, form_name: str,
             run: Callable[[Concern, Any], Any], done: str, **form_kwargs: Any) -> HttpResponse:
     concern = _concern(request, pk)
-    if form_cls is None:
-        form = None
-    else:
-        form = form_cls(request.POST, request.FILES, **form_kwargs)
+    form = None if form_cls is None else form_cls(request.POST, request.FILES, **form_kwargs)
     if form is None or form.is_valid():
         try:
             run(concern, form.cleaned_data if form is not None else {})
@@ -280,7 +277,7 @@ def attachment(request: AuthedRequest, pk: int) -> FileResponse:
         att = selectors.attachment_get_for(user=request.user, attachment_id=pk)
     except NotFound:
         raise Http404("No such file.") from None
-    audit_record(organization=request.user.organization, actor=request.user,
+    audit_record(organization=request.user.org, actor=request.user,
                  action="speakup.file_viewed", target=att.message.concern,
                  data={"attachment": att.pk, "sha256": att.sha256})
     return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.display_name,
@@ -348,7 +345,7 @@ def _range(request: AuthedRequest) -> tuple[date, date, dict[str, str]]:
 def register(request: AuthedRequest) -> HttpResponse:
     _require_handler(request)
     since, until, errors = _range(request)
-    data = services.clock_register(organization=request.user.organization, since=since,
+    data = services.clock_register(organization=request.user.org, since=since,
                                    until=until)
     return render(request, "speakup/register.html", {**data, "since": since, "until": until,
                                                      "errors": errors},
@@ -361,7 +358,7 @@ def register_csv(request: AuthedRequest) -> HttpResponse:
     since, until, errors = _range(request)
     if errors:
         return HttpResponse("; ".join(errors.values()), status=422, content_type="text/plain")
-    data = services.clock_register(organization=request.user.organization, since=since,
+    data = services.clock_register(organization=request.user.org, since=since,
                                    until=until)
     rows = []
     for c in data["concerns"]:
@@ -372,7 +369,7 @@ def register_csv(request: AuthedRequest) -> HttpResponse:
                      ack.state, fb.due_at.date().isoformat(),
                      c.feedback_at.date().isoformat() if c.feedback_at else "", fb.state,
                      c.get_status_display()])
-    audit_record(organization=request.user.organization, actor=request.user,
+    audit_record(organization=request.user.org, actor=request.user,
                  action="speakup.register_exported", data={"rows": len(rows)})
     return csv_response(rows, filename="speak-up-register.csv", header=[
         "reference", "category", "jurisdiction", "received", "ack_due", "acknowledged",
@@ -384,7 +381,7 @@ def register_csv(request: AuthedRequest) -> HttpResponse:
 @login_required
 def channel_settings(request: AuthedRequest) -> HttpResponse:
     _require_admin(request)
-    org = request.user.organization
+    org = request.user.org
     found = services.channel_settings(org)
     staff = User.objects.filter(organization=org, is_active=True).order_by("full_name")
     clock_form, retention_form = ClockRuleForm(initial={"ack_days": 7, "feedback_days": 91}), \
@@ -422,7 +419,8 @@ def channel_settings(request: AuthedRequest) -> HttpResponse:
             add_domain_error(clock_form if which == "clock" else retention_form, exc)
         status = 422
     return render(request, "speakup/settings.html", {
-        "found": found, "staff": staff, "handler_ids": set(found.handlers.values_list("pk", flat=True)),
+        "found": found, "staff": staff,
+        "handler_ids": set(found.handlers.values_list("pk", flat=True)),
         "custodian_ids": set(found.custodians.values_list("pk", flat=True)),
         "clock_rules": ClockRule.objects.filter(organization=org),
         "retention_rules": RetentionRule.objects.filter(organization=org),
@@ -434,7 +432,7 @@ def channel_settings(request: AuthedRequest) -> HttpResponse:
 @login_required
 def forms_list(request: AuthedRequest) -> HttpResponse:
     _require_admin(request)
-    org = request.user.organization
+    org = request.user.org
     services.ensure_default_form(org)
     return render(request, "speakup/forms.html", {
         "forms": IntakeForm.objects.filter(organization=org).prefetch_related("versions"),
@@ -444,7 +442,7 @@ def forms_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def form_edit(request: AuthedRequest, key: str = "") -> HttpResponse:
     _require_admin(request)
-    org = request.user.organization
+    org = request.user.org
     existing = IntakeForm.objects.filter(organization=org, key=key).first() if key else None
     if key and existing is None:
         raise Http404("No such form.")

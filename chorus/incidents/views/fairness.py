@@ -70,7 +70,8 @@ def appeal_page(request: AuthedRequest, pk: int) -> HttpResponse:
             else:
                 raise Http404("No such action.")
         except DomainError as exc:
-            add_domain_error(file_form if action == "file" else assign_form, exc)
+            target = file_form if action == "file" or assign_form is None else assign_form
+            add_domain_error(target, exc)
         status = 422
     can_file, why_not = S.appeal_can_file(incident)
     return render(request, "incidents/appeal.html", {
@@ -84,7 +85,7 @@ def appeal_page(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def appeal_review(request: AuthedRequest, pk: int) -> HttpResponse:
     appeal = (Appeal.objects.select_related("incident", "incident__subject", "appellant")
-              .filter(pk=pk, organization_id=request.user.organization_id,
+              .filter(pk=pk, organization_id=request.user.org_id,
                       reviewer=request.user).first())
     if appeal is None:
         raise Http404("No such appeal.")
@@ -107,7 +108,7 @@ def appeal_review(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def informal_list(request: AuthedRequest) -> HttpResponse:
     """HR: every coaching note and informal warning. Employees: their own."""
-    rows = InformalAction.objects.filter(organization_id=request.user.organization_id)
+    rows = InformalAction.objects.filter(organization_id=request.user.org_id)
     if not request.user.has_role(Role.HR):
         rows = rows.filter(subject__user=request.user)
     return render(request, "incidents/informal_list.html", {
@@ -128,7 +129,7 @@ def informal_new(request: AuthedRequest) -> HttpResponse:
         d = form.cleaned_data
         linked = _get(request, d["incident"]) if d.get("incident") else None
         try:
-            S.informal_action_give(organization=request.user.organization, actor=request.user,
+            S.informal_action_give(organization=request.user.org, actor=request.user,
                                    subject=d["subject"], kind=d["kind"], note=d["note"],
                                    expires_in_days=d["expires_in_days"], incident=linked)
         except DomainError as exc:

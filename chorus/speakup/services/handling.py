@@ -386,7 +386,8 @@ def concern_open_incident(*, concern: Concern, actor: User, subject: Person | No
     if not incidents_available():
         raise Conflict("The incidents module is not installed in this Chorus.")
     if concern.incident_ref:
-        raise Conflict(f"An incident is already open for this concern (INC-{concern.incident_ref}).")
+        raise Conflict("An incident is already open for this concern "
+                       f"(INC-{concern.incident_ref}).")
     if subject is not None and concern.excluded_users.filter(pk=actor.pk).exists():
         raise PermissionDenied("This concern names you.")
     from chorus.incidents.services import incident_open_from_speakup

@@ -237,8 +237,8 @@ def concern_submit(
                           required=False, limit=500)
     contact_email = (contact_email or "").strip()
     if contact_email:
-        from django.core.validators import validate_email
         from django.core.exceptions import ValidationError
+        from django.core.validators import validate_email
 
         try:
             validate_email(contact_email)

@@ -70,7 +70,7 @@ def concern_purge_expired(*, now: datetime | None = None) -> int:
             continue
         with transaction.atomic():
             locked = Concern.objects.select_for_update().filter(pk=concern.pk).first()
-            if locked is None:
+            if locked is None or locked.closed_at is None:
                 continue
             files = list(Attachment.objects.filter(message__concern=locked))
             log = DeletionLog.objects.create(
