@@ -90,6 +90,7 @@ def concern_message_staff(*, concern: Concern, actor: User, body: str,
                           files: list[UploadedFile] | None = None) -> Message:
     """A handler writes to the reporter."""
     require_handler(actor, concern)
+    concern = _lock(concern)
     if concern.is_closed:
         raise Conflict("This concern is closed; it takes no more messages.")
     body = clean_text(body, field="body", label="your message", required=True)
@@ -107,6 +108,7 @@ def concern_message_staff(*, concern: Concern, actor: User, body: str,
 def concern_message_reporter(*, concern: Concern, body: str,
                              files: list[UploadedFile] | None = None) -> Message:
     """The reporter (holding only the key) writes to the handlers. No identity is recorded."""
+    concern = _lock(concern)
     if concern.is_closed:
         raise Conflict("This report is closed, so it takes no more messages. If something new "
                        "happened, send a new report.", field="body")

@@ -57,7 +57,11 @@ def pdf_with_info(name: str = "doc.pdf") -> SimpleUploadedFile:
     writer = PdfWriter()
     writer.add_blank_page(width=200, height=200)
     writer.add_metadata({"/Author": "Jane Reporter", "/Title": "Minutes of the board"})
-    writer.add_js("app.alert('hi');")
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    writer._root_object[NameObject("/OpenAction")] = DictionaryObject({
+        NameObject("/S"): NameObject("/JavaScript"),
+        NameObject("/JS"): TextStringObject("app.alert('hi');")})
     buf = io.BytesIO()
     writer.write(buf)
     return SimpleUploadedFile(name, buf.getvalue(), content_type="application/pdf")
