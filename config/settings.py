@@ -246,6 +246,9 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Legal export bundles (chorus.legalexport); empty: MEDIA_ROOT/exports. Served only through the
+# audited download view.
+LEGAL_EXPORT_ROOT = env_str("LEGAL_EXPORT_ROOT", "")
 STORAGES = {
     # Writes to a temporary file and links it into place: a full disk leaves no partial
     # file and raises a clear StorageFull error (chorus.common.storage).
