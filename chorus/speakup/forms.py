@@ -70,7 +70,10 @@ class IntakeForm(forms.Form):
             if q.get("show_if"):
                 attrs = {"data-show-if": f"q_{q['show_if']['key']}",
                          "data-show-equals": q["show_if"]["equals"]}
-            common = {"label": q["label"], "required": False, "help_text": q.get("help", "")}
+            # Required-ness is checked by the service (a hidden follow-up is not required), so
+            # the field says it in words instead of the browser's `required`.
+            help_text = ("Required. " if q["required"] else "") + q.get("help", "")
+            common = {"label": q["label"], "required": False, "help_text": help_text.strip()}
             if q["type"] == "textarea":
                 field: forms.Field = forms.CharField(
                     widget=forms.Textarea(attrs={"rows": 3, **attrs}), **common)

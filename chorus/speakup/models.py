@@ -230,6 +230,10 @@ class ConcernEvent(OrgOwnedModel):
     def __str__(self) -> str:
         return f"{self.kind} on {self.concern_id}"
 
+    @property
+    def label(self) -> str:
+        return self.kind.replace("_", " ").capitalize()
+
 
 class Message(OrgOwnedModel):
     """One message of the two-way conversation between the reporter and the handlers."""
