@@ -55,7 +55,7 @@ def _build(org, legal, django_capture_on_commit_callbacks, **kw) -> ExportJob:
 
 def test_a_case_bundle_verifies_offline_and_holds_natives_load_file_and_audit(
         org, hr, legal, employee, django_capture_on_commit_callbacks, tmp_path, capsys):
-    concern, incident = _case(org, hr, employee)
+    _concern, incident = _case(org, hr, employee)
 
     job = _build(org, legal, django_capture_on_commit_callbacks, scope="incident",
                  incident_id=incident.pk)
@@ -126,7 +126,7 @@ def test_a_tampered_bundle_fails_verification(org, hr, legal, employee,
 
 def test_legal_hold_and_date_range_scopes(org, hr, legal, employee,
                                           django_capture_on_commit_callbacks):
-    concern, incident = _case(org, hr, employee)
+    _concern, incident = _case(org, hr, employee)
     IS.incident_set_legal_hold(incident=incident, actor=legal, hold=True, reason="Matter 42")
     hold = _build(org, legal, django_capture_on_commit_callbacks, scope="legal_hold")
     today = timezone.localdate()
