@@ -31,7 +31,8 @@ def is_zip(data: bytes) -> bool:
     return data[:2] == b"PK"
 
 
-def _too_large(what: str, limit: int = MAX_UNCOMPRESSED_BYTES) -> ConnectorError:
+def _too_large(what: str, limit: int | None = None) -> ConnectorError:
+    limit = MAX_UNCOMPRESSED_BYTES if limit is None else limit
     return ConnectorError(
         f"The files in this .zip unpack to more than {limit // 1_048_576} MB. "
         f"Upload only {what} instead of the whole archive.",
@@ -51,13 +52,16 @@ def _damaged() -> ConnectorError:
 def read_members(
     data: bytes, *, select: Callable[[str], bool], what: str, missing: str,
     first_only: bool = False, progress: Progress | None = None,
-    max_bytes: int = MAX_UNCOMPRESSED_BYTES, max_members: int = MAX_MEMBERS,
+    max_bytes: int | None = None, max_members: int | None = None,
 ) -> Iterator[tuple[str, bytes]]:  # fmt: skip
     """Yield ``(name, bytes)`` for the members whose name ``select`` accepts, in name order.
 
     ``what`` names the file to upload instead (for the error messages), ``missing`` is the
     message when no member matches. The total of the bytes yielded never exceeds
     ``max_bytes`` (``MAX_UNCOMPRESSED_BYTES`` unless a caller needs less, e.g. attachments)."""
+    # Read the module's caps at call time (tests and callers may narrow them).
+    max_bytes = MAX_UNCOMPRESSED_BYTES if max_bytes is None else max_bytes
+    max_members = MAX_MEMBERS if max_members is None else max_members
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
