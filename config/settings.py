@@ -104,6 +104,8 @@ OPTIONAL_APPS = [
     "chorus.integrations",  # Slack, Microsoft Teams, outbound webhooks
     "chorus.posture",  # quiet periods and crisis mode
     "chorus.timestamping",  # RFC 3161 timestamps of attestations and published versions
+    "chorus.speakup",  # speak-up channel to the EU Whistleblowing Directive (issue 20)
+    "chorus.legalexport",  # eDiscovery bundles (load file, manifest, audit excerpt), verify
 ]
 # CHORUS_APPS (comma-separated labels, e.g. "policy,checks") narrows the domain apps for
 # development of one app in isolation; empty means every app present.
@@ -246,6 +248,9 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Legal export bundles (chorus.legalexport); empty: MEDIA_ROOT/exports. Served only through the
+# audited download view.
+LEGAL_EXPORT_ROOT = env_str("LEGAL_EXPORT_ROOT", "")
 STORAGES = {
     # Writes to a temporary file and links it into place: a full disk leaves no partial
     # file and raises a clear StorageFull error (chorus.common.storage).

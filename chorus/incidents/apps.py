@@ -25,3 +25,15 @@ class IncidentsConfig(AppConfig):
                                     order=60, roles=("hr", "legal", "admin")))
         register_card(DashboardCard(template="incidents/_card_mine.html",
                                     context=cards.my_incidents_card, order=55))
+        _register_fairness_kinds()
+
+
+def _register_fairness_kinds() -> None:
+    """Notification kinds of appeals (issue 20)."""
+    from chorus.notifications.kinds import NotificationKind, register_kind
+
+    for key, label in (("incidents.appeal_filed", "An employee appealed a decision"),
+                       ("incidents.appeal_review", "You review an appeal"),
+                       ("incidents.appeal_decided", "Your appeal was decided")):
+        register_kind(NotificationKind(key=key, label=label, sensitive=True, mandatory=True,
+                                       neutral_title="A case in Chorus needs you"))

@@ -223,11 +223,15 @@ def incident_record_response(
 
 
 def _prior_count(incident: Incident, window_months: int) -> int:
+    """Sanctions decided within the look-back window (history decays past it). A decision
+    overturned on appeal is no history; coaching notes and informal warnings are not
+    incidents' decisions, so they never count."""
     since = incident.opened_at - timedelta(days=round(window_months * 30.44))
     return (Incident.objects.filter(organization_id=incident.organization_id,
                                     subject_id=incident.subject_id, decided_at__gte=since,
                                     decided_at__lt=incident.opened_at)
-            .exclude(pk=incident.pk).exclude(outcome__in=["", Outcome.NO_ACTION]).count())
+            .exclude(pk=incident.pk).exclude(outcome__in=["", Outcome.NO_ACTION])
+            .exclude(appeals__status="overturned").count())
 
 
 def _legal_beyond(incident: Incident) -> bool:

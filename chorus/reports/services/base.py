@@ -49,6 +49,28 @@ def _notify(subject: str, body: str, recipients: Iterable[str]) -> None:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
 
 
+def mail_anonymous_contact(submission_id: int) -> bool:
+    """Tell an anonymous reporter, at the private address they left, that there is an update.
+
+    Sent through the mail path directly, not `notify()`: the reporter is not a user and must
+    not become one in the notification center. The e-mail names nothing of the report (no
+    reference, link, category or text), because a mailbox may be shared and servers keep copies.
+    """
+    submission = Submission.objects.filter(pk=submission_id, anonymous=True).first()
+    if submission is None or not submission.contact_email:
+        return False
+    from django.urls import reverse
+
+    _notify(
+        "An update on your report",
+        "Hello,\n\nThere is an update on a report you sent anonymously. Read it with your "
+        f"report key at {_absolute(reverse('reports_public:follow-up'))}\n\nWe do not put "
+        "anything about the report in e-mail.\n",
+        [submission.contact_email],
+    )
+    return True
+
+
 def _absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 

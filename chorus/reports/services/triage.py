@@ -126,6 +126,14 @@ def report_notify_outcome(*, report_id: int) -> int:
             [submission.reporter.email],
         )
         sent += 1
+    from chorus.reports.services.base import mail_anonymous_contact
+
+    anonymous = report.submissions.filter(anonymous=True, outcome_notified_at__isnull=True
+                                          ).exclude(contact_email="")
+    for submission in anonymous:
+        if Submission.objects.filter(pk=submission.pk, outcome_notified_at__isnull=True).update(
+                outcome_notified_at=timezone.now()):
+            sent += int(mail_anonymous_contact(submission.pk))
     return sent
 
 
@@ -151,6 +159,10 @@ def report_ask(
         data={"submission": submission.pk},
         submission=submission,
     )
+    if submission.anonymous and submission.contact_email:
+        from chorus.reports.services.base import mail_anonymous_contact
+
+        transaction.on_commit(partial(mail_anonymous_contact, submission.pk))
     if submission.reporter is not None:
         reporter = submission.reporter
         transaction.on_commit(
@@ -189,6 +201,29 @@ def submission_answer(
         submission=submission,
     )
     return event
+
+
+@transaction.atomic
+def submission_set_contact(*, submission: Submission, contact_email: str) -> Submission:
+    """An anonymous reporter leaves, changes or removes a private address for updates."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    if not submission.anonymous:
+        raise PermissionDenied("Named reporters are told on their reports page.")
+    contact_email = (contact_email or "").strip()
+    if contact_email:
+        try:
+            validate_email(contact_email)
+        except ValidationError:
+            raise InvalidInput("That is not a valid e-mail address. Correct it, or leave it "
+                               "empty to be told nothing.", field="contact_email") from None
+    submission.contact_email = contact_email
+    submission.save(update_fields=["contact_email", "updated_at"])
+    audit_record(organization=submission.report.organization, actor=ANONYMOUS,
+                 action="reports.contact_changed", target=submission.report,
+                 data={"submission": submission.pk, "contact": bool(contact_email)})
+    return submission
 
 
 @transaction.atomic
