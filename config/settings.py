@@ -454,3 +454,27 @@ CHECK_RATE_REQUESTS_PER_MINUTE = env_int("CHECK_RATE_REQUESTS_PER_MINUTE", 60)
 CHECK_RATE_CHARS_PER_HOUR = env_int("CHECK_RATE_CHARS_PER_HOUR", 20_000_000)
 CHECK_MAX_ACTIVE_JOBS = env_int("CHECK_MAX_ACTIVE_JOBS", 2)
 CHECK_JOB_RETENTION_HOURS = env_int("CHECK_JOB_RETENTION_HOURS", 24)
+
+# --- Integrations (chorus/integrations, issue 15): Slack, Microsoft Teams, webhooks ----------
+# Stored tokens and secrets are Fernet-encrypted: keys from INTEGRATIONS_ENCRYPTION_KEYS (the
+# first encrypts, all decrypt), else a key derived from SECRET_KEY.
+INTEGRATIONS_ENCRYPTION_KEYS = env_list("INTEGRATIONS_ENCRYPTION_KEYS", "")
+# Your Slack app (api.slack.com/apps): OAuth client and the signing secret of inbound requests.
+SLACK_CLIENT_ID = env_str("SLACK_CLIENT_ID", "")
+SLACK_CLIENT_SECRET = env_str("SLACK_CLIENT_SECRET", "")
+SLACK_SIGNING_SECRET = env_str("SLACK_SIGNING_SECRET", "")
+# Slack's Web API and authorize page (tests point these at a local server).
+SLACK_API_URL = env_str("SLACK_API_URL", "https://slack.com/api/")
+SLACK_AUTHORIZE_URL = env_str("SLACK_AUTHORIZE_URL", "https://slack.com/oauth/v2/authorize")
+# Your Azure Bot (Microsoft App ID and client secret) for Teams, and Microsoft's endpoints.
+TEAMS_APP_ID = env_str("TEAMS_APP_ID", "")
+TEAMS_APP_PASSWORD = env_str("TEAMS_APP_PASSWORD", "")
+TEAMS_TOKEN_URL = env_str(
+    "TEAMS_TOKEN_URL", "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
+)
+TEAMS_OPENID_METADATA_URL = env_str(
+    "TEAMS_OPENID_METADATA_URL", "https://login.botframework.com/v1/.well-known/openidconfiguration"
+)
+# Outbound webhooks: disable an endpoint after this many failed attempts in a row.
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 15)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 15)
