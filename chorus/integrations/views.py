@@ -15,6 +15,7 @@ from chorus.common.errors import DomainError, NotFound
 from chorus.common.forms import add_domain_error
 from chorus.common.types import AuthedRequest
 from chorus.integrations.crypto import SecretUnreadable, decrypt
+from chorus.integrations.models import SlackInstallation
 from chorus.integrations.forms import SlackSettingsForm, TeamsForm, WebhookForm
 from chorus.integrations.slack import services as slack
 from chorus.integrations.teams import services as teams
@@ -40,8 +41,8 @@ def _teams_initial(integration) -> dict[str, str]:  # type: ignore[no-untyped-de
 
 def _index_context(request: AuthedRequest, **extra: object) -> dict[str, object]:
     org = request.user.org
-    installation = slack.installation_for(organization=org) or \
-        org.slackinstallation_set.first()  # a revoked one is shown with its reason
+    # A revoked installation is shown too, with its reason.
+    installation = SlackInstallation.objects.filter(organization=org).first()
     teams_integration = teams.integration_for(organization=org)
     context: dict[str, object] = {
         "slack": installation,
@@ -96,7 +97,7 @@ def slack_settings(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def slack_remove(request: AuthedRequest) -> HttpResponse:
     _admin_only(request)
-    installation = request.user.org.slackinstallation_set.first()
+    installation = SlackInstallation.objects.filter(organization=request.user.org).first()
     if installation is None:
         raise Http404("Slack is not connected.")
     slack.installation_remove(installation=installation, actor=request.user)
