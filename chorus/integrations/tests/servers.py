@@ -189,3 +189,52 @@ class WebhookTarget(RecordingServer):
             time.sleep(self.hang_seconds)
             return 200, {}, b"too late"
         return int(step), {"Content-Type": "text/plain"}, f"answer {step}".encode()
+
+
+class FakeBotFramework(RecordingServer):
+    """Microsoft's side of a Teams bot, in one server: the OpenID metadata and signing keys,
+    the client-credentials token endpoint, and the Bot Connector (activities, members)."""
+
+    APP_ID = "c9e8c047-2a74-40a2-b28a-b162d5f5327c"
+    APP_PASSWORD = "bot-client-secret"
+    ACCESS_TOKEN = "eyJ.connector-token"
+
+    def __init__(self, *, jwks: dict[str, Any]) -> None:
+        self.jwks = jwks
+        self.members: dict[str, dict[str, Any]] = {}
+        self._id = 0
+        super().__init__(self._answer)
+
+    def connector_calls(self) -> list[Call]:
+        return [c for c in self.calls if c.path.startswith("/v3/")]
+
+    def _answer(self, call: Call) -> tuple[int, dict[str, str], bytes]:
+        if call.path == "/v1/.well-known/openidconfiguration":
+            return _json(200, {"issuer": "https://api.botframework.com",
+                               "authorization_endpoint": "https://invalid.botframework.com",
+                               "jwks_uri": f"{self.url}/v1/.well-known/keys",
+                               "id_token_signing_alg_values_supported": ["RS256"],
+                               "token_endpoint_auth_methods_supported": ["private_key_jwt"]})
+        if call.path == "/v1/.well-known/keys":
+            return _json(200, self.jwks)
+        if call.path == "/botframework.com/oauth2/v2.0/token":
+            form = call.params
+            if (form.get("client_id"), form.get("client_secret")) != (self.APP_ID, self.APP_PASSWORD):
+                return _json(401, {"error": "invalid_client"})
+            assert form["scope"] == "https://api.botframework.com/.default"
+            return _json(200, {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599,
+                               "access_token": self.ACCESS_TOKEN})
+        if call.path.startswith("/v3/"):
+            if call.headers.get("authorization") != f"Bearer {self.ACCESS_TOKEN}":
+                return _json(401, {"message": "Authorization has been denied for this request."})
+            if "/members/" in call.path:
+                member_id = call.path.rsplit("/", 1)[1]
+                from urllib.parse import unquote
+
+                member = self.members.get(unquote(member_id))
+                if member is None:
+                    return _json(404, {"error": {"code": "MemberNotFoundInConversation"}})
+                return _json(200, member)
+            self._id += 1
+            return _json(201 if call.method == "POST" else 200, {"id": f"1:activity-{self._id}"})
+        return _json(404, {})
