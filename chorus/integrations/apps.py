@@ -10,11 +10,11 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from chorus.common.navigation import NavItem, register_nav
+        from chorus.integrations.drops import content_drop_on_event
         from chorus.integrations.kinds import WEBHOOK_DISABLED
         from chorus.integrations.slack.channel import SlackChannel
         from chorus.integrations.teams.channel import TeamsChannel
         from chorus.integrations.webhooks.services import webhook_event_received
-        from chorus.integrations.drops import content_drop_on_event
         from chorus.notifications.channels import register_channel
         from chorus.notifications.events import register_event_handler
         from chorus.notifications.kinds import register_kind

@@ -15,8 +15,8 @@ from chorus.common.errors import DomainError, NotFound
 from chorus.common.forms import add_domain_error
 from chorus.common.types import AuthedRequest
 from chorus.integrations.crypto import SecretUnreadable, decrypt
-from chorus.integrations.models import SlackInstallation
 from chorus.integrations.forms import SlackSettingsForm, TeamsForm, WebhookForm
+from chorus.integrations.models import SlackInstallation
 from chorus.integrations.slack import services as slack
 from chorus.integrations.teams import services as teams
 from chorus.integrations.webhooks import services as webhooks
@@ -33,7 +33,8 @@ def _teams_initial(integration) -> dict[str, str]:  # type: ignore[no-untyped-de
     if integration is None:
         return {}
     try:
-        url = decrypt(integration.workflow_url_encrypted) if integration.workflow_url_encrypted else ""
+        stored = integration.workflow_url_encrypted
+        url = decrypt(stored) if stored else ""
     except SecretUnreadable:
         url = ""
     return {"tenant_id": integration.tenant_id, "workflow_url": url}

@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chorus.integrations.common import PROTECTED_NOTE, CheckOutcome, absolute, detail_path, share_path
+from chorus.integrations.common import (
+    PROTECTED_NOTE,
+    CheckOutcome,
+    absolute,
+    detail_path,
+    share_path,
+)
 
 APPROVE = "chorus_approve"
 REQUEST_CHANGES = "chorus_request_changes"

@@ -140,7 +140,7 @@ def installation_update(*, installation: SlackInstallation, actor: User,
     if not actor.has_role(Role.ADMIN):
         raise PermissionDenied("Only your organization's administrators can change Slack.")
     drop_channel = (drop_channel or "").strip()
-    if drop_channel and (not drop_channel[:1] in "CG" or not drop_channel.isalnum()
+    if drop_channel and (drop_channel[:1] not in "CG" or not drop_channel.isalnum()
                          or len(drop_channel) > 32):
         raise InvalidInput("Enter the channel ID (it starts with C, e.g. C0123ABCD; Slack "
                            "shows it under the channel's name → About).", field="drop_channel")

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from chorus.integrations.common import PROTECTED_NOTE, CheckOutcome, absolute, detail_path, share_path
+from chorus.integrations.common import (
+    PROTECTED_NOTE,
+    CheckOutcome,
+    absolute,
+    detail_path,
+    share_path,
+)
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 APPROVE = "approve"
 REQUEST_CHANGES = "request_changes"
 
 
-def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def _card(body: list[dict[str, Any]],
+          actions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     card: dict[str, Any] = {"type": "AdaptiveCard", "version": "1.4",
                             "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
                             "body": body}

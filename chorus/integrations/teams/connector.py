@@ -62,7 +62,8 @@ def _signing_keys(*, refresh: bool = False) -> dict[str, dict[str, Any]]:
         if not jwks_uri:
             raise TokenInvalid("The Bot Framework metadata has no jwks_uri.")
         jwks = _get_json(jwks_uri)
-        keys = {k["kid"]: k for k in (jwks.get("keys") or []) if isinstance(k, dict) and k.get("kid")}
+        keys = {k["kid"]: k for k in (jwks.get("keys") or [])
+                if isinstance(k, dict) and k.get("kid")}
         cache.set(cache_key, keys, KEYS_CACHE_SECONDS)
     return keys
 
@@ -150,7 +151,8 @@ def _connector(method: str, service_url: str, path: str,
         cache.delete(f"integrations:teams:token:{settings.TEAMS_APP_ID}")
     if not 200 <= response.status_code < 300:
         raise TeamsError(f"The Teams connector answered HTTP {response.status_code}.",
-                         retryable=response.status_code in (401, 429) or response.status_code >= 500,
+                         retryable=response.status_code in (401, 429)
+                         or response.status_code >= 500,
                          status=response.status_code)
     try:
         return response.json() if response.content else {}

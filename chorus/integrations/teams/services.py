@@ -32,7 +32,8 @@ from chorus.people.roles import Role
 if TYPE_CHECKING:
     from chorus.people.models import Organization, User
 
-TENANT_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+TENANT_RE = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 HELP = ("Send **check** followed by your draft (for example: check Our new robot ships next "
         "week!) to see what your social media policy says before you post. Only you see the "
         "answer; nothing is saved.")
@@ -135,16 +136,15 @@ def _member(integration: TeamsIntegration, activity: dict[str, Any]) -> User | N
     service_url = str(activity.get("serviceUrl") or "")
     known = TeamsConversation.objects.select_related("user").filter(
         integration=integration, teams_user_id=str(sender.get("id") or "")).first()
-    if known is not None and known.user.is_active:
-        user = known.user
-    else:
+    user: User | None = known.user if known is not None and known.user.is_active else None
+    if user is None:
         member = get_member(service_url=service_url,
                             conversation_id=str(conversation.get("id") or ""),
                             member_id=str(sender.get("id") or ""))
         email = member.get("email") or member.get("userPrincipalName") or ""
         user = member_by_email(organization=integration.organization, email=str(email))
-        if user is None:
-            return None
+    if user is None:
+        return None
     if conversation.get("conversationType", "personal") == "personal":
         TeamsConversation.objects.update_or_create(
             integration=integration, user=user,

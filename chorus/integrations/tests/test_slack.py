@@ -294,8 +294,8 @@ def test_request_changes_asks_for_a_note_then_returns_the_item(
 def test_a_button_of_one_workspace_never_acts_on_another_organizations_item(
     installed, slack, admin, outsider, other_org, slack_post, hooks
 ):
-    from conftest import make_member
     from chorus.people.roles import Role
+    from conftest import make_member
 
     their_comms = make_member(org=other_org, key="their_comms", roles=[Role.COMMUNICATIONS])
     theirs = in_review(their_comms)
@@ -430,3 +430,14 @@ def test_the_integrations_page_saves_the_drop_channel_and_refuses_a_name(install
 def test_installing_twice_keeps_one_installation(slack, installed, admin, client_for):
     install_slack(client_for(admin), slack)
     assert SlackInstallation.objects.count() == 1
+
+
+def test_a_persons_slack_link_is_exported_and_erased(installed, slack, employee, slack_post):
+    from chorus.integrations.privacy import erase_person_data, export_person_data
+
+    slack.add_member(employee.email, "U0EMPLOYEE")
+    slack_post("/integrations/slack/commands", command_body(text="check hello"))
+    [section] = export_person_data(employee.person)
+    assert section.records[0]["Slack member id"] == "U0EMPLOYEE"
+    erase_person_data(employee.person)
+    assert not SlackUserLink.objects.exists()

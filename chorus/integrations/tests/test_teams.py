@@ -229,9 +229,9 @@ def test_request_changes_needs_a_note(bot, connected, admin, comms, client):
 def test_a_tenant_acts_only_in_its_own_organization(
     bot, connected, admin, outsider, other_org, client
 ):
-    from conftest import make_member
     from chorus.advocacy.services import content_transition
     from chorus.people.roles import Role
+    from conftest import make_member
 
     their_comms = make_member(org=other_org, key="their_comms", roles=[Role.COMMUNICATIONS])
     theirs = make_item(author=their_comms)

@@ -100,7 +100,7 @@ def _clean(*, url: str, event_types: list[str], description: str) -> tuple[str, 
 
 def endpoint_list_for(*, user: User) -> QuerySet[WebhookEndpoint]:
     _require_admin(user)
-    return WebhookEndpoint.objects.filter(organization_id=user.organization_id)
+    return WebhookEndpoint.objects.filter(organization=user.org)
 
 
 def endpoint_get(*, user: User, endpoint_id: int) -> WebhookEndpoint:
@@ -109,7 +109,7 @@ def endpoint_get(*, user: User, endpoint_id: int) -> WebhookEndpoint:
     if not 0 < endpoint_id <= MAX_INT:
         raise NotFound("No such webhook endpoint.")
     endpoint = WebhookEndpoint.objects.filter(
-        pk=endpoint_id, organization_id=user.organization_id
+        pk=endpoint_id, organization=user.org
     ).first()
     if endpoint is None:
         raise NotFound("No such webhook endpoint.")
@@ -121,7 +121,7 @@ def delivery_get(*, user: User, delivery_id: int) -> WebhookDelivery:
     if not 0 < delivery_id <= MAX_INT:
         raise NotFound("No such webhook delivery.")
     delivery = (WebhookDelivery.objects.select_related("endpoint")
-                .filter(pk=delivery_id, organization_id=user.organization_id).first())
+                .filter(pk=delivery_id, organization=user.org).first())
     if delivery is None:
         raise NotFound("No such webhook delivery.")
     return delivery
@@ -313,7 +313,8 @@ def delivery_attempt(*, delivery_id: int, manual: bool = False,
         delivery.last_status_code = outcome.get("response_status")
         delivery.last_error = outcome.get("error", "")
         if succeeded:
-            delivery.status, delivery.delivered_at = WebhookDelivery.Status.SUCCEEDED, timezone.now()
+            delivery.status = WebhookDelivery.Status.SUCCEEDED
+            delivery.delivered_at = timezone.now()
             delivery.next_attempt_at = None
             WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=0)
         else:
