@@ -161,11 +161,16 @@ _local = threading.local()
 def _connection() -> Any:
     # One SMTP session per worker thread, kept open between messages: a fan-out of thousands
     # must not pay a TCP and TLS handshake per message.
+    key = (settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT,
+           settings.EMAIL_HOST_USER)  # fmt: skip
     connection = getattr(_local, "connection", None)
+    if connection is not None and getattr(_local, "key", None) != key:
+        _drop_connection()
+        connection = None
     if connection is None:
         connection = get_connection(fail_silently=False)
         connection.open()
-        _local.connection = connection
+        _local.connection, _local.key = connection, key
     return connection
 
 
@@ -201,9 +206,9 @@ class EmailChannel:
     def deliver(self, delivery: Delivery) -> None:
         message = email_message(delivery)
         for attempt in (1, 2):
-            connection = _connection()
-            message.connection = connection
             try:
+                connection = _connection()
+                message.connection = connection
                 connection.send_messages([message])
                 return
             except smtplib.SMTPServerDisconnected as exc:

@@ -28,5 +28,5 @@ class Bell:
 def notification_bell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {}
-    return {"notification_bell": Bell(user)}
+        return {"web_app": True}
+    return {"web_app": True, "notification_bell": Bell(user)}

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from chorus.common.errors import InvalidInput
 from chorus.common.types import AuthedRequest
-from chorus.notifications.channels import channel_label
+from chorus.notifications.channels import channel_label, external_parts
 from chorus.notifications.kinds import DIGEST_KIND, all_kinds
 from chorus.notifications.models import Delivery, DigestMode, Notification, RoleDefault
 from chorus.notifications.services import (
@@ -230,11 +230,17 @@ def delivery_log(request: AuthedRequest) -> HttpResponse:
     channel = request.GET.get("channel", "")
     rows = delivery_log_for(user=request.user, status=status, channel=channel)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    badges = {"sent": "ok", "failed": "error", "retrying": "warn", "pending": "pending",
+              "held": "info", "digested": "ok", "skipped": "closed"}  # fmt: skip
+    for row in shown:
+        row.shown_title = external_parts(row)[0]  # never a sensitive kind's real title
+        row.badge = badges.get(row.status, "info")
     return render(
         request,
         "notifications/deliveries.html",
         {
-            "page": page, "status": status, "channel": channel,
+            "page": page, "rows": shown, "status": status, "channel": channel,
             "statuses": Delivery.Status.choices, "channels": available_channels(),
         },
     )  # fmt: skip
