@@ -14,7 +14,7 @@ from chorus.integrations.slack.services import (
     installation_for,
     post_message,
 )
-from chorus.notifications.channels import ChannelError, external_text
+from chorus.notifications.channels import ChannelError, DeliverySkipped, external_text
 from chorus.notifications.kinds import get_kind
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ class SlackChannel:
         notification = delivery.notification
         installation = installation_for(organization=notification.organization)
         if installation is None:
-            raise ChannelError("Slack is not connected for this organization.", retryable=False)
+            raise DeliverySkipped("Slack is not connected for this organization.")
         sensitive = get_kind(notification.kind).sensitive
         title, _ = external_text(delivery)  # the neutral title for sensitive kinds
         link_url = absolute(notification.link) if notification.link else settings.SITE_URL
@@ -55,4 +55,6 @@ class SlackChannel:
             channel = dm_channel_for(installation=installation, user=notification.recipient)
             post_message(installation=installation, channel=channel, message=message)
         except SlackError as exc:
+            if exc.code == "users_not_found":  # not in the workspace: nothing to send there
+                raise DeliverySkipped(exc.message) from exc
             raise ChannelError(exc.message, retryable=exc.retryable) from exc

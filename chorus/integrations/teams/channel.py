@@ -11,7 +11,7 @@ from chorus.integrations.models import TeamsConversation
 from chorus.integrations.teams import cards
 from chorus.integrations.teams.connector import TeamsError
 from chorus.integrations.teams.services import integration_for, send_to_person
-from chorus.notifications.channels import ChannelError, external_text
+from chorus.notifications.channels import ChannelError, DeliverySkipped, external_text
 from chorus.notifications.kinds import get_kind
 
 if TYPE_CHECKING:
@@ -38,12 +38,11 @@ class TeamsChannel:
         notification = delivery.notification
         integration = integration_for(organization=notification.organization)
         if integration is None:
-            raise ChannelError("Teams is not connected for this organization.", retryable=False)
+            raise DeliverySkipped("Teams is not connected for this organization.")
         conversation = TeamsConversation.objects.filter(
             integration=integration, user=notification.recipient).first()
         if conversation is None:
-            raise ChannelError("This person has not added the Chorus app in Teams yet.",
-                               retryable=False)
+            raise DeliverySkipped("This person has not added the Chorus app in Teams yet.")
         sensitive = get_kind(notification.kind).sensitive
         title, _ = external_text(delivery)
         extra_body, extra_actions = ([], []) if sensitive else parts_for(notification)
