@@ -119,6 +119,13 @@ class FakeSlack(RecordingServer):
         return [c for c in self.calls if c.path == f"/api/{name}"]
 
     def _answer(self, call: Call) -> tuple[int, dict[str, str], bytes]:
+        if call.path == "/oauth/v2/authorize":
+            # Slack's consent screen, already accepted: back to the app with a code.
+            from urllib.parse import unquote
+
+            target = unquote(call.query.get("redirect_uri", ""))
+            state = call.query.get("state", "")
+            return 302, {"Location": f"{target}?code=good-code&state={state}"}, b""
         method = call.path.removeprefix("/api/")
         if method in self.fail:
             return _json(200, {"ok": False, "error": self.fail[method]})
