@@ -18,11 +18,12 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def peers(settings, live_server):
-    from chorus.integrations.tests.servers import FakeSlack
+    from chorus.integrations.tests.servers import FakeSlack, WebhookTarget
     from chorus.notifications.testing import smtp_server
 
-    with FakeSlack() as slack, smtp_server() as smtp:
+    with FakeSlack() as slack, smtp_server() as smtp, WebhookTarget() as hooks:
         settings.SITE_URL = live_server.url
+        settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.1/32"]
         settings.SLACK_API_URL = f"{slack.url}/api/"
         settings.SLACK_AUTHORIZE_URL = f"{slack.url}/oauth/v2/authorize"
         settings.SLACK_CLIENT_ID, settings.SLACK_CLIENT_SECRET = "123.456", "client-secret"
@@ -31,7 +32,7 @@ def peers(settings, live_server):
         settings.EMAIL_HOST, settings.EMAIL_PORT = smtp.host, smtp.port
         settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
         settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-        yield slack, smtp
+        yield slack, smtp, hooks
 
 
 def test_content_reaches_people_in_chorus_in_slack_and_by_email(demo, new_page, peers):
@@ -41,7 +42,7 @@ def test_content_reaches_people_in_chorus_in_slack_and_by_email(demo, new_page, 
     from chorus.advocacy.services import CaptionIn, content_create, content_transition
     from chorus.people.models import User
 
-    slack, smtp = peers
+    slack, smtp, hooks = peers
     employee_user = User.objects.get(email="employee@northwind.example")
     slack.add_member(employee_user.email, "U0EMPLOYEE")
 
@@ -61,6 +62,16 @@ def test_content_reaches_people_in_chorus_in_slack_and_by_email(demo, new_page, 
     shot(phone, "integrations-03-phone")
     [exchange] = slack.method_calls("oauth.v2.access")
     assert exchange.params["code"] == "good-code"
+
+    # ...and subscribes the company's own system to approvals.
+    admin.get_by_role("link", name="Add endpoint").click()
+    admin.get_by_label("Endpoint URL").fill(f"{hooks.url}/chorus-events")
+    admin.get_by_label("Advocacy content was approved").check()
+    admin.get_by_role("button", name="Add endpoint").click()
+    secret = admin.get_by_test_id("webhook-secret").inner_text()
+    assert secret.startswith("whsec_")
+    admin.get_by_role("link", name="Done").click()
+    endpoint_url = admin.url
 
     # Someone drafted an item; communications approves (publishes) it in the hub.
     author = User.objects.get(email="admin@northwind.example")
@@ -84,6 +95,19 @@ def test_content_reaches_people_in_chorus_in_slack_and_by_email(demo, new_page, 
     share = next(e for b in blocks if b["type"] == "actions" for e in b["elements"])
     assert share["text"]["text"] == "Share"
     assert share["url"] == f"{demo_site(comms)}/advocacy/content/{item.pk}/share/"
+
+    # The signed event reached the subscribed system, and the delivery log shows it.
+    from standardwebhooks.webhooks import Webhook
+
+    [event] = hooks.calls
+    assert Webhook(secret).verify(event.body, event.headers)["type"] == "content.approved"
+    admin.goto(endpoint_url)
+    admin.get_by_test_id("delivery-log").get_by_text("content.approved", exact=True).wait_for()
+    admin.get_by_test_id("delivery-log").get_by_text("Delivered").wait_for()
+    shot(admin, "integrations-07-webhook-log")
+    phone.goto(endpoint_url)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(phone, "integrations-08-webhook-log-phone")
 
     # The employee sees it in the notification center...
     employee = new_page()
