@@ -18,6 +18,7 @@ from chorus.integrations.crypto import SecretUnreadable, decrypt
 from chorus.integrations.forms import SlackSettingsForm, TeamsForm, WebhookForm
 from chorus.integrations.models import SlackInstallation
 from chorus.integrations.slack import services as slack
+from chorus.integrations.slack.manifest import manifest_yaml
 from chorus.integrations.teams import services as teams
 from chorus.integrations.webhooks import services as webhooks
 from chorus.notifications.events import EVENT_TYPES
@@ -50,6 +51,7 @@ def _index_context(request: AuthedRequest, **extra: object) -> dict[str, object]
         "slack_configured": slack.is_configured(),
         "slack_form": SlackSettingsForm(initial={"drop_channel": getattr(installation,
                                                                          "drop_channel", "")}),
+        "slack_manifest": manifest_yaml(),
         "slack_urls": {
             "commands": f"{settings.SITE_URL}{reverse('integrations_public:slack-commands')}",
             "interactions": f"{settings.SITE_URL}"

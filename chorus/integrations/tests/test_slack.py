@@ -441,3 +441,19 @@ def test_a_persons_slack_link_is_exported_and_erased(installed, slack, employee,
     assert section.records[0]["Slack member id"] == "U0EMPLOYEE"
     erase_person_data(employee.person)
     assert not SlackUserLink.objects.exists()
+
+
+def test_the_page_offers_a_slack_app_manifest_with_this_servers_urls(admin, client_for, settings):
+    import yaml
+
+    settings.SITE_URL = "https://chorus.northwind.example"
+    page = client_for(admin).get("/integrations/").content.decode()
+    start = page.index('data-testid="slack-manifest">') + len('data-testid="slack-manifest">')
+    from html import unescape
+
+    manifest = yaml.safe_load(unescape(page[start:page.index("</pre>", start)]))
+    assert manifest["features"]["slash_commands"][0]["url"] == (
+        "https://chorus.northwind.example/integrations/slack/commands")
+    assert manifest["features"]["shortcuts"][0]["callback_id"] == "chorus_report"
+    assert manifest["settings"]["interactivity"]["request_url"].endswith("/integrations/slack/interactions")
+    assert "users:read.email" in manifest["oauth_config"]["scopes"]["bot"]
