@@ -25,7 +25,8 @@ def manifest() -> dict[str, Any]:
             "bot_user": {"display_name": "Chorus", "always_online": True},
             "app_home": {"messages_tab_enabled": True, "messages_tab_read_only_enabled": True},
             "slash_commands": [{
-                "command": "/chorus", "url": absolute(reverse("integrations_public:slack-commands")),
+                "command": "/chorus",
+                "url": absolute(reverse("integrations_public:slack-commands")),
                 "description": "Check a draft against your social media policy (only you see it)",
                 "usage_hint": "check <your draft>", "should_escape": False,
             }],
