@@ -172,8 +172,9 @@ def interactions(request: HttpRequest) -> HttpResponse:
         return _unauthorized()
     try:
         payload = json.loads(request.POST.get("payload", ""))
-        assert isinstance(payload, dict)
-    except (ValueError, AssertionError):
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict):
         return JsonResponse({"detail": "The payload field must hold a JSON object."}, status=400)
     team_id = (payload.get("team") or {}).get("id") or payload.get("team_id") or ""
     installation = _installation(str(team_id))
@@ -325,8 +326,9 @@ def events(request: HttpRequest) -> HttpResponse:
         return _unauthorized()
     try:
         payload = json.loads(request.body or b"{}")
-        assert isinstance(payload, dict)
-    except (ValueError, AssertionError):
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict):
         return JsonResponse({"detail": "Send a JSON object."}, status=400)
     if payload.get("type") == "url_verification":
         return JsonResponse({"challenge": str(payload.get("challenge") or "")})

@@ -20,8 +20,9 @@ logger = logging.getLogger(__name__)
 def messages(request: HttpRequest) -> HttpResponse:
     try:
         activity = json.loads(request.body or b"")
-        assert isinstance(activity, dict)
-    except (ValueError, AssertionError):
+    except ValueError:
+        activity = None
+    if not isinstance(activity, dict):
         return JsonResponse({"detail": "Send one Bot Framework activity as a JSON object."},
                             status=400)
     try:

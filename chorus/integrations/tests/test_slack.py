@@ -457,3 +457,10 @@ def test_the_page_offers_a_slack_app_manifest_with_this_servers_urls(admin, clie
     assert manifest["features"]["shortcuts"][0]["callback_id"] == "chorus_report"
     assert manifest["settings"]["interactivity"]["request_url"].endswith("/integrations/slack/interactions")
     assert "users:read.email" in manifest["oauth_config"]["scopes"]["bot"]
+
+
+@pytest.mark.parametrize("body", ["payload=not-json", "payload=%5B1%2C2%5D", "nothing=here"])
+def test_a_signed_but_malformed_interaction_is_a_clear_400(installed, slack_post, body):
+    response = slack_post("/integrations/slack/interactions", body)
+    assert response.status_code == 400
+    assert "payload field must hold a JSON object" in response.json()["detail"]

@@ -283,3 +283,10 @@ def test_a_tenant_of_another_organization_cannot_be_claimed(admin, outsider, cli
     response = client_for(admin).post("/integrations/teams/", {"tenant_id": TENANT})
     assert response.status_code == 422 and "another organization" in response.content.decode()
     assert TeamsIntegration.objects.get().organization == outsider.organization
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b""])
+def test_a_body_that_is_not_an_activity_is_a_clear_400(bot, client, body):
+    response = client.post("/integrations/teams/messages", data=body,
+                           content_type="application/json")
+    assert response.status_code == 400 and "activity" in response.json()["detail"]

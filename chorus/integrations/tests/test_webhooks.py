@@ -275,3 +275,23 @@ def test_the_payload_holds_exactly_what_was_emitted(
     assert set(body) == {"type", "timestamp", "data"}
     assert body["data"] == {"incident_id": 3, "level": 2}
     assert len(RETRY_SCHEDULE) + 1 == MAX_ATTEMPTS
+
+
+def test_ids_beyond_what_the_database_holds_are_404_not_500(admin, api_client):
+    client = api_client(admin)
+    assert client.get(f"/api/v1/integrations/webhooks/{2**63}").status_code == 404
+    assert client.post(f"/api/v1/integrations/deliveries/{2**40}/redeliver").status_code == 404
+
+
+def test_the_api_rotates_the_secret_and_the_old_one_no_longer_verifies(
+    org, admin, api_client, outbound_to_loopback, django_capture_on_commit_callbacks
+):
+    with WebhookTarget() as target:
+        created = subscribe(api_client, admin, target.url)
+        new = api_client(admin).post(f"/api/v1/integrations/webhooks/{created['id']}/secret").json()
+        emit(org, django_capture_on_commit_callbacks)
+        [call] = target.calls
+    assert new["secret"] != created["secret"]
+    Webhook(new["secret"]).verify(call.body, call.headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(created["secret"]).verify(call.body, call.headers)

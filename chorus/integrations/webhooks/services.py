@@ -394,5 +394,6 @@ def delivery_redeliver(*, delivery: WebhookDelivery, actor: User) -> WebhookDeli
         raise InvalidInput("The endpoint is disabled; enable it first, then redeliver.",
                            field="endpoint")
     result = delivery_attempt(delivery_id=delivery.pk, manual=True, actor=actor)
-    assert result is not None
+    if result is None:
+        raise NotFound("No such webhook delivery.")
     return result
