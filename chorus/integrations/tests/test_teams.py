@@ -7,10 +7,9 @@ import json
 import time
 from typing import Any
 
-import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
+from joserfc import jwt
+from joserfc.jwk import RSAKey
 
 from chorus.advocacy.models import ContentItem
 from chorus.advocacy.tests.conftest import make_item
@@ -36,7 +35,7 @@ CONVERSATION = "a:17I0kl8EkpE1O9PH5TWrzrLqwGXyC8E4_TLXrP3iG"
 
 
 def new_key():
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return RSAKey.generate_key(2048)
 
 
 MICROSOFT_KEY = new_key()
@@ -44,7 +43,7 @@ ATTACKER_KEY = new_key()
 
 
 def jwk(private, kid, endorsements=("msteams",)):
-    public = json.loads(RSAAlgorithm.to_jwk(private.public_key()))
+    public = private.as_dict(private=False)
     return {**public, "kid": kid, "use": "sig", "endorsements": list(endorsements)}
 
 
@@ -71,7 +70,7 @@ def token(bot, *, key=MICROSOFT_KEY, kid="key-1", service_url=None, **claims: An
     now = int(time.time())
     body = {"iss": "https://api.botframework.com", "aud": bot.APP_ID, "nbf": now - 10,
             "exp": now + 3600, "serviceUrl": service_url or f"{bot.url}/", **claims}
-    return jwt.encode(body, key, algorithm="RS256", headers={"kid": kid})
+    return jwt.encode({"alg": "RS256", "kid": kid}, body, key)
 
 
 def activity(bot, name="teams_message.json", tenant=TENANT, **fields):
