@@ -104,7 +104,7 @@ def _parse_time(value: str, field: str) -> time | None:
 def _kind_rows(choices: Any, channels: list[str]) -> list[dict[str, Any]]:
     rows = []
     for kind in all_kinds():
-        if kind.key == DIGEST_KIND or kind.key.startswith("tests."):
+        if kind.key == DIGEST_KIND:
             continue
         chosen = set(choices.channels_for(kind))
         defaults = {c for c in kind.default_channels if c != "in_app"}
