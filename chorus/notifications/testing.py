@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -67,6 +68,7 @@ class _PortZeroController(Controller):
 
 @contextmanager
 def smtp_server(*, keep: bool = True) -> Iterator[SmtpRecorder]:
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
     recorder = SmtpRecorder(keep=keep)
     controller = _PortZeroController(recorder, hostname="127.0.0.1", port=0)
     controller.start()
