@@ -60,7 +60,6 @@ ROLE_ORDER = ("admin", "hr", "legal", "communications", "manager", "employee")
 def available_channels() -> list[str]:
     """External channels that are set up in this installation, in display order."""
     from chorus.notifications.channels import registered_channel_names
-
     from chorus.notifications.push import vapid_public_key
 
     names = [n for n in registered_channel_names() if n != PUSH or vapid_public_key()]

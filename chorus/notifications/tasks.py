@@ -9,7 +9,7 @@ from typing import Any
 from django_tasks import task
 
 from chorus.common.scheduling import periodic
-from chorus.notifications.services import delivery_run, deliveries_dispatch_due, digests_build
+from chorus.notifications.services import deliveries_dispatch_due, delivery_run, digests_build
 
 
 @task()

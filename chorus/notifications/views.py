@@ -54,8 +54,9 @@ def notification_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def notification_open(request: AuthedRequest, notification_id: int) -> HttpResponse:
     """Follow a notification's link, marking it read on the way."""
-    from chorus.common.errors import NotFound
     from django.http import Http404
+
+    from chorus.common.errors import NotFound
 
     try:
         notification = notification_mark_read(user=request.user, notification_id=notification_id)
@@ -67,8 +68,9 @@ def notification_open(request: AuthedRequest, notification_id: int) -> HttpRespo
 @login_required
 @require_POST
 def notification_read(request: AuthedRequest, notification_id: int) -> HttpResponse:
-    from chorus.common.errors import NotFound
     from django.http import Http404
+
+    from chorus.common.errors import NotFound
 
     try:
         notification = notification_mark_read(user=request.user, notification_id=notification_id)

@@ -12,9 +12,9 @@ class OnboardingConfig(AppConfig):
 
     def ready(self) -> None:
         from chorus.common.navigation import DashboardCard, NavItem, register_card, register_nav
+        from chorus.notifications.kinds import NotificationKind, register_kind
         from chorus.onboarding import cards
         from chorus.onboarding.services import on_policy_version_published
-        from chorus.notifications.kinds import NotificationKind, register_kind
         from chorus.policy.hooks import register_publish_hook
 
         register_kind(NotificationKind(
