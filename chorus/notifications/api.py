@@ -142,7 +142,7 @@ class PushSubscriptionIn(InputSchema):
 
     endpoint: str = Field(..., max_length=1000)
     keys: PushKeys
-    expirationTime: float | None = None  # noqa: N815 - the browser's field name
+    expirationTime: float | None = None
 
 
 class PushSubscriptionOut(Schema):

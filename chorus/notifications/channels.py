@@ -180,8 +180,8 @@ def _drop_connection() -> None:
     if connection is not None:
         try:
             connection.close()
-        except Exception:  # noqa: BLE001 - a broken session is being thrown away anyway
-            pass
+        except Exception as exc:  # a broken session is being thrown away anyway
+            logger.debug("closing a broken SMTP session: %s", exc)
 
 
 def _smtp_error(exc: Exception) -> ChannelError:

@@ -126,7 +126,9 @@ class RoleDefault(OrgOwnedModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "role"], name="notif_roledefault_unique")
+            models.UniqueConstraint(
+                fields=["organization", "role"], name="notif_roledefault_unique"
+            )
         ]
 
     def __str__(self) -> str:

@@ -60,7 +60,6 @@ ROLE_ORDER = ("admin", "hr", "legal", "communications", "manager", "employee")
 def available_channels() -> list[str]:
     """External channels that are set up in this installation, in display order."""
     from chorus.notifications.channels import registered_channel_names
-
     from chorus.notifications.push import vapid_public_key
 
     names = [n for n in registered_channel_names() if n != PUSH or vapid_public_key()]
@@ -294,24 +293,42 @@ def notify(
         ):
             roles.setdefault(user_id, set()).add(name)
     created: list[Notification] = []
-    for user in users:
-        try:
-            with transaction.atomic():
-                notification = Notification.objects.create(
-                    organization=organization, recipient=user, kind=spec.key,
-                    title=title[:MAX_TITLE], body=body, link=link, dedupe_key=dedupe_key,
-                )  # fmt: skip
-        except IntegrityError:  # the same event was already notified (dedupe_key)
-            continue
-        created.append(notification)
-        choices = _choices(pref=prefs.get(user.pk), roles=roles.get(user.pk, ()),
-                           defaults=defaults)  # fmt: skip
-        _queue_deliveries(
-            notification=notification, user=user, organization=organization,
-            channels=choices.channels_for(spec), choices=choices,
-            hold_for_digest=not spec.mandatory and choices.digest != DigestMode.OFF, now=now,
-        )  # fmt: skip
+    queued: list[int] = []
+    # One transaction for the whole fan-out (a savepoint per person for the dedupe key): a
+    # content drop to thousands is a handful of commits, not one per row.
+    with transaction.atomic():
+        for user in users:
+            try:
+                with transaction.atomic():
+                    notification = Notification.objects.create(
+                        organization=organization, recipient=user, kind=spec.key,
+                        title=title[:MAX_TITLE], body=body, link=link, dedupe_key=dedupe_key,
+                    )  # fmt: skip
+            except IntegrityError:  # the same event was already notified (dedupe_key)
+                continue
+            created.append(notification)
+            choices = _choices(pref=prefs.get(user.pk), roles=roles.get(user.pk, ()),
+                               defaults=defaults)  # fmt: skip
+            queued += _queue_deliveries(
+                notification=notification, user=user, organization=organization,
+                channels=choices.channels_for(spec), choices=choices,
+                hold_for_digest=not spec.mandatory and choices.digest != DigestMode.OFF, now=now,
+            )  # fmt: skip
+        if queued:
+            transaction.on_commit(partial(_enqueue_deliveries, queued))
     return created
+
+
+# Deliveries per background task: one task sends a batch over one kept connection; each
+# delivery is still claimed, recorded and retried on its own.
+DELIVERY_BATCH = 100
+
+
+def _enqueue_deliveries(delivery_ids: list[int]) -> None:
+    from chorus.notifications.tasks import deliver_notifications_task
+
+    for start in range(0, len(delivery_ids), DELIVERY_BATCH):
+        deliver_notifications_task.enqueue(delivery_ids[start : start + DELIVERY_BATCH])
 
 
 def _queue_deliveries(
@@ -323,11 +340,10 @@ def _queue_deliveries(
     choices: Choices,
     hold_for_digest: bool,
     now: datetime,
-) -> list[Delivery]:
-    from chorus.notifications.tasks import deliver_notification_task
-
+) -> list[int]:
+    """Create the deliveries of one notification; returns the ids to send now."""
     wait_until = quiet_until(choices=choices, zone=_zone(user, organization), now=now)
-    deliveries = []
+    due_now: list[int] = []
     for channel in channels:
         if channel == IN_APP:
             continue
@@ -339,10 +355,9 @@ def _queue_deliveries(
             organization=organization, notification=notification, channel=channel,
             status=status, next_attempt_at=when,
         )  # fmt: skip
-        deliveries.append(delivery)
         if status == Delivery.Status.PENDING and when is None:
-            transaction.on_commit(partial(deliver_notification_task.enqueue, delivery.pk))
-    return deliveries
+            due_now.append(delivery.pk)
+    return due_now
 
 
 # --- the in-app center ------------------------------------------------------------------------
@@ -473,11 +488,8 @@ def deliveries_due(*, now: datetime | None = None, limit: int = 5000) -> list[in
 
 def deliveries_dispatch_due(*, now: datetime | None = None) -> int:
     """Enqueue every due delivery (run each minute by the scheduler)."""
-    from chorus.notifications.tasks import deliver_notification_task
-
     ids = deliveries_due(now=now)
-    for pk in ids:
-        deliver_notification_task.enqueue(pk)
+    _enqueue_deliveries(ids)
     return len(ids)
 
 
@@ -569,10 +581,12 @@ def _digest_build_one(
         )
         digest.notification, digest.items = notification, count
         digest.save(update_fields=["notification", "items", "updated_at"])
-        _queue_deliveries(
+        queued = _queue_deliveries(
             notification=notification, user=user, organization=organization,
             channels=channels, choices=choices, hold_for_digest=False, now=now,
         )  # fmt: skip
+        if queued:
+            transaction.on_commit(partial(_enqueue_deliveries, queued))
     return True
 
 

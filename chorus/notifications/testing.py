@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,14 +36,14 @@ class SmtpRecorder:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
-                          rcpt_options: list[str]) -> str:  # noqa: N802 - aiosmtpd's hook name
+                          rcpt_options: list[str]) -> str:
         reply = self.refuse.get(address.lower())
         if reply:
             return reply
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
             self.count += 1
             if self.keep:
@@ -61,12 +62,13 @@ class _PortZeroController(Controller):
 
     def _trigger_server(self) -> None:
         assert self.server is not None
-        self.port = self.server.sockets[0].getsockname()[1]
+        self.port = self.server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
         super()._trigger_server()
 
 
 @contextmanager
 def smtp_server(*, keep: bool = True) -> Iterator[SmtpRecorder]:
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
     recorder = SmtpRecorder(keep=keep)
     controller = _PortZeroController(recorder, hostname="127.0.0.1", port=0)
     controller.start()

@@ -54,8 +54,9 @@ def notification_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def notification_open(request: AuthedRequest, notification_id: int) -> HttpResponse:
     """Follow a notification's link, marking it read on the way."""
-    from chorus.common.errors import NotFound
     from django.http import Http404
+
+    from chorus.common.errors import NotFound
 
     try:
         notification = notification_mark_read(user=request.user, notification_id=notification_id)
@@ -67,8 +68,9 @@ def notification_open(request: AuthedRequest, notification_id: int) -> HttpRespo
 @login_required
 @require_POST
 def notification_read(request: AuthedRequest, notification_id: int) -> HttpResponse:
-    from chorus.common.errors import NotFound
     from django.http import Http404
+
+    from chorus.common.errors import NotFound
 
     try:
         notification = notification_mark_read(user=request.user, notification_id=notification_id)
@@ -104,7 +106,7 @@ def _parse_time(value: str, field: str) -> time | None:
 def _kind_rows(choices: Any, channels: list[str]) -> list[dict[str, Any]]:
     rows = []
     for kind in all_kinds():
-        if kind.key == DIGEST_KIND or kind.key.startswith("tests."):
+        if kind.key == DIGEST_KIND:
             continue
         chosen = set(choices.channels_for(kind))
         defaults = {c for c in kind.default_channels if c != "in_app"}

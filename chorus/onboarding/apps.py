@@ -18,9 +18,9 @@ class OnboardingConfig(AppConfig):
             register_card,
             register_nav,
         )
+        from chorus.notifications.kinds import NotificationKind, register_kind
         from chorus.onboarding import cards
         from chorus.onboarding.services import on_policy_version_published
-        from chorus.notifications.kinds import NotificationKind, register_kind
         from chorus.policy.hooks import register_publish_hook
 
         register_kind(NotificationKind(

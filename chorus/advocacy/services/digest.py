@@ -6,9 +6,9 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.urls import reverse
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from chorus.advocacy.models import DigestDelivery

@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 
 # Notification kinds per reminder kind (registered in OnboardingConfig.ready()).
-NOTIFY_KIND = {
+NOTIFY_KIND: dict[str, str] = {
     Reminder.Kind.INVITE: "onboarding.attestation_requested",
     Reminder.Kind.REMINDER: "onboarding.attestation_reminder",
     Reminder.Kind.NUDGE: "onboarding.attestation_reminder",
