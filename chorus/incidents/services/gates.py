@@ -161,6 +161,9 @@ def incident_notify(*, incident: Incident, actor: User, notice_text: str) -> Inc
            note=incident.notice_text)
     _audit(incident, actor, "incident.employee_notified", due=incident.response_due_at,
            days=days)
+    from chorus.incidents.services.notices import after_employee_told
+
+    after_employee_told(incident)
     return incident
 
 
@@ -219,6 +222,9 @@ def incident_record_response(
         store_image_evidence(incident=incident, actor=actor, upload=upload,
                              note="Attached by the employee with their response" if own
                              else "Attached by HR with the employee's response")
+    from chorus.incidents.services.notices import after_employee_responded
+
+    after_employee_responded(incident, by_employee=own)
     return incident
 
 

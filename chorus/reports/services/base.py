@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 
 from chorus.audit.services import audit_record
 from chorus.common.errors import Conflict, InvalidInput
@@ -43,10 +42,18 @@ def _clean_text(value: str, *, field: str, label: str, required: bool) -> str:
     return value
 
 
-def _notify(subject: str, body: str, recipients: Iterable[str]) -> None:
-    recipients = sorted({r for r in recipients if r})
-    if recipients:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
+def _notify(
+    kind: str, report: Report, recipients: Iterable[Any], title: str, body: str = "",
+    link: str = "", dedupe_key: str = "",
+) -> None:
+    """Tell people about a report through the one notification service. Report kinds are
+    sensitive: outside Chorus they carry a neutral title and the link only."""
+    from chorus.notifications.services import notify
+
+    users = [u for u in recipients if u is not None]
+    if users:
+        notify(kind=kind, recipients=users, organization=report.organization, title=title,
+               body=body, link=link, dedupe_key=dedupe_key)  # fmt: skip
 
 
 def mail_anonymous_contact(submission_id: int) -> bool:

@@ -221,6 +221,13 @@ def report_submit(
             "screenshots": len(screenshots),
         },
     )
+    from chorus.notifications.events import emit_event
+
+    # Neutral facts only: never the description, the post or who reported it.
+    emit_event(organization=organization, type="report.submitted", data={
+        "report_id": report.pk, "reference": report.reference, "category": category,
+        "network": network, "merged": merged, "submission_id": submission.pk,
+    })  # fmt: skip
     return SubmitResult(submission=submission, report=report, merged=merged, key=key)
 
 

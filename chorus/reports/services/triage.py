@@ -19,7 +19,6 @@ from chorus.reports.selectors import user_can_handle
 from chorus.reports.services.base import (
     ANONYMOUS,
     ReportError,
-    _absolute,
     _clean_text,
     _notify,
     record_event,
@@ -119,11 +118,10 @@ def report_notify_outcome(*, report_id: int) -> int:
         if not claimed or not submission.reporter:
             continue
         _notify(
+            "reports.outcome", report, [submission.reporter],
             f"Your report {report.reference}: outcome",
-            f"Hello {submission.reporter.get_short_name()},\n\nThank you for your report of\n"
-            f"{submission.url}\n\nOutcome: {report.outcome}\n\nYou can see it at any time on "
-            f"your reports page: {_absolute(reverse('reports:mine'))}\n",
-            [submission.reporter.email],
+            f"Thank you for your report of {submission.url}\n\nOutcome: {report.outcome}",
+            reverse("reports:mine"), dedupe_key=f"outcome:{submission.pk}",
         )
         sent += 1
     from chorus.reports.services.base import mail_anonymous_contact
@@ -167,10 +165,11 @@ def report_ask(
         reporter = submission.reporter
         transaction.on_commit(
             lambda: _notify(
+                "reports.question", report, [reporter],
                 f"A question about your report {report.reference}",
-                f"Hello {reporter.get_short_name()},\n\nThe team handling your report has a "
-                f"question. Read and answer it here: {_absolute(reverse('reports:mine'))}\n",
-                [reporter.email],
+                "The team handling your report has a question. Read and answer it on your "
+                "reports page.",
+                reverse("reports:mine"), dedupe_key=f"question:{event.pk}",
             )
         )
     return event
@@ -332,15 +331,14 @@ def report_request_advocacy(*, report: Report, actor: User, note: str) -> Report
             organization_id=report.organization_id, is_active=True, groups__name="communications"
         )
         .exclude(pk__in=report.excluded_users.values("pk"))
-        .values_list("email", flat=True)
     )
     recipients = list(comms)
     transaction.on_commit(
         lambda: _notify(
+            "reports.advocacy_requested", report, recipients,
             f"Response requested: {report.get_category_display()} ({report.reference})",
-            f"Triage asks communications for a response to\n{report.url}\n\n{note}\n\n"
-            f"See your dashboard: {_absolute(reverse('dashboard'))}\n",
-            recipients,
+            f"Triage asks communications for a response to {report.url}\n\n{note}",
+            reverse("dashboard"),
         )
     )
     return report
