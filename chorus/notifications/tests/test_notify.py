@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
+from chorus.common.errors import NotFound
 from chorus.notifications.kinds import NotificationKind, register_kind
 from chorus.notifications.models import Delivery, Notification
 from chorus.notifications.services import notification_mark_read, notify
-from chorus.common.errors import NotFound
 
 PLAIN = register_kind(NotificationKind("tests.plain", "A plain test notification"))
 SECRET = register_kind(NotificationKind(
