@@ -38,6 +38,6 @@ def test_each_incident_step_tells_the_right_person(
     subjects = {m.subject for m in mail.outbox if m.to == [employee.email]}
     assert told.title in subjects and "HR recorded a decision: read it in Chorus" in subjects
     assert all("customer" not in m.body for m in mail.outbox)
-    [(kind, data)] = [e for e in EVENTS if e[0] == "incident.decided"]
+    [(_, data)] = [e for e in EVENTS if e[0] == "incident.decided"]
     assert data == {"incident_id": incident.pk, "outcome": "written_warning",
                     "deviated": False, "decided_at": data["decided_at"]}
