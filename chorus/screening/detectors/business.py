@@ -333,6 +333,7 @@ _THIRD_PERSON = frozenset(
     ]
 )
 _CLIENT_VERDICT_STEMS = ("schlimmst", "furchtbar", "unmöglich", "nervig", "schrecklich")
+_CLIENT_STEMS = ("client", "customer", "kund", "auftraggeber")  # cheap pre-check
 _SELF_AS_CUSTOMER = _rx(
     r"\b(as a (customer|client)|i'?m (a|their) (customer|client)|als kund(e|in)|"
     r"como (client[ea]|cliente)|en tant que client|comme client)\b"
@@ -348,7 +349,7 @@ def detect_unnamed_customer(ctx: Context) -> list[Emit]:
         # finding never adds to such a post.
         return []
     norm = ctx.norm
-    if _SELF_AS_CUSTOMER.search(norm):
+    if not any(stem in norm for stem in _CLIENT_STEMS) or _SELF_AS_CUSTOMER.search(norm):
         return []
     for match in _CLIENT_NOUN.finditer(norm):
         index = ctx.sentence_index(match.start())

@@ -128,7 +128,9 @@ def test_screening_never_imports_django() -> None:
         (context, ["Context", "Emit", "Hit"]),
     ],
 )
-def test_public_names_still_importable_from_their_old_homes(module: object, names: list[str]) -> None:
+def test_public_names_still_importable_from_their_old_homes(
+    module: object, names: list[str]
+) -> None:
     from chorus.screening import compiled, types
 
     for name in names:
