@@ -4,7 +4,8 @@
 
 1. screening-dev (or any labelled set of the same schema, e.g. a held-out one via --posts):
    per-category precision/recall/F1, macro-F1, verdict accuracy, protected-activity block and
-   warn rates, clean false-positive rate. Targets: macro-F1 >= 0.90, no protected post blocked,
+   warn rates, clean false-positive rate; then per language (the posts' ``lang`` field): verdict
+   accuracy, macro-F1 and per-category F1 with support, and the worst language. Targets: macro-F1 >= 0.90, no protected post blocked,
    clean FP <= 3%.
 2. The harassment layer on TweetEval offensive test and on the fixed Davidson split (stratified
    20%, random_state=0): macro-F1 and offensive-class recall for
@@ -64,6 +65,9 @@ def dev_report(
         json.loads(line) for line in posts_path.read_text(encoding="utf-8").splitlines() if line
     ]
     counts = {c: [0, 0, 0] for c in CATEGORIES}
+    # per language: category -> [tp, fp, fn], and [verdicts right, posts]
+    by_lang: dict[str, dict[str, list[int]]] = {}
+    lang_verdicts: dict[str, list[int]] = {}
     verdict_ok = 0
     protected_alone = protected_block = protected_warn = 0
     protected_all = protected_all_block = 0
@@ -77,6 +81,15 @@ def dev_report(
             counts[cat][1] += cat in got and cat not in want
             counts[cat][2] += cat in want and cat not in got
         verdict_ok += result.verdict == row["expect_verdict"]
+        lang = str(row.get("lang") or "?")
+        lang_counts = by_lang.setdefault(lang, {c: [0, 0, 0] for c in CATEGORIES})
+        for cat in CATEGORIES:
+            lang_counts[cat][0] += cat in got and cat in want
+            lang_counts[cat][1] += cat in got and cat not in want
+            lang_counts[cat][2] += cat in want and cat not in got
+        lang_row = lang_verdicts.setdefault(lang, [0, 0])
+        lang_row[0] += result.verdict == row["expect_verdict"]
+        lang_row[1] += 1
         if got != want or result.verdict != row["expect_verdict"]:
             misses.append(f"  {row['id']}: got {result.verdict} {sorted(got)}; "
                           f"want {row['expect_verdict']} {sorted(want)}")  # fmt: skip
@@ -113,9 +126,38 @@ def dev_report(
     print(
         f"clean posts: {clean}; false-positive rate {clean_fp / max(1, clean):.1%} (target <= 3%)"
     )
+    lang_report(by_lang, lang_verdicts)
     if misses and show_misses:
         print("mismatches:")
         print("\n".join(misses))
+
+
+def lang_report(by_lang: dict[str, dict[str, list[int]]], verdicts: dict[str, list[int]]) -> None:
+    """Per language: verdict accuracy, macro-F1 and F1 per category ('-' = no support there).
+
+    Small per-language samples swing a lot: read the post count next to each figure.
+    """
+    langs = sorted(verdicts, key=lambda lang: (-verdicts[lang][1], lang))
+    short = {c: c.replace("undisclosed_", "").replace("_negative", "_neg")[:11] for c in CATEGORIES}
+    print("per language (verdict accuracy; per-category F1, '-' where the language has none):")
+    print(f"{'lang':<6}{'posts':>6}{'verdict':>9}{'macroF1':>9}  "
+          + " ".join(f"{short[c]:>11}" for c in CATEGORIES))  # fmt: skip
+    for lang in langs:
+        ok, n = verdicts[lang]
+        cells, f1s = [], []
+        for cat in CATEGORIES:
+            tp, fp, fn = by_lang[lang][cat]
+            if tp + fp + fn == 0:
+                cells.append(f"{'-':>11}")
+                continue
+            f = prf(tp, fp, fn)[2]
+            f1s.append(f)
+            cells.append(f"{f:>7.2f}({tp + fn:>2})")
+        macro = f"{sum(f1s) / len(f1s):.3f}" if f1s else "-"
+        print(f"{lang:<6}{n:>6}{ok / n:>9.3f}{macro:>9}  " + " ".join(cells))
+    worst = min(langs, key=lambda lang: verdicts[lang][0] / verdicts[lang][1])
+    ok, n = verdicts[worst]
+    print(f"worst-language verdict accuracy: {worst} {ok / n:.3f} ({n} posts; target >= 0.90)")
 
 
 def engine_offensive(screener: Screener, texts: Iterable[str]) -> list[int]:

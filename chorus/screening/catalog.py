@@ -20,10 +20,9 @@ This module is pure data plus one function; it never imports Django.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Literal
+from typing import Final, Literal
 
-if TYPE_CHECKING:
-    from chorus.screening.policy import RuleSetting
+from chorus.screening.types import RuleSetting
 
 PRESETS: Final = ("strict", "balanced", "loose")
 
@@ -375,9 +374,6 @@ def preset_rules(preset: str) -> tuple[RuleSetting, ...]:
 
     Raises ``ValueError`` for an unknown preset. The order is the catalog order.
     """
-    # Imported here because policy.py imports this module at load time.
-    from chorus.screening.policy import RuleSetting
-
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; expected one of {', '.join(PRESETS)}")
     settings = []

@@ -18,18 +18,42 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import ahocorasick
 
 from chorus.screening.catalog import SEVERITIES, SEVERITY_RANK
-from chorus.screening.detectors.context import Context, Emit, Hit
-from chorus.screening.policy import Policy, RuleSetting
+from chorus.screening.compiled import Compiled
+from chorus.screening.detectors.context import Context
+from chorus.screening.policy import Policy
 from chorus.screening.text import NormText, collapse, fold, normalize, run_pattern
+from chorus.screening.types import (
+    MAX_TEXT_CHARS,
+    Emit,
+    Finding,
+    Hit,
+    InputTooLarge,
+    Post,
+    Result,
+    RuleSetting,
+)
 
-MAX_TEXT_CHARS = 100_000
+# Re-exported: other apps import these shared types from here (they live in ``types.py``).
+__all__ = [
+    "MAX_TEXT_CHARS",
+    "Compiled",
+    "Emit",
+    "Finding",
+    "Hit",
+    "InputTooLarge",
+    "Post",
+    "Result",
+    "RuleSetting",
+    "Screener",
+    "compile_policy",
+    "screener_for",
+]
 
 # Words that may follow a single-word entity name without making it a different proper noun
 # ("Bluebird Beta" is the codename, "Kestrel Ridge" is a trail).
@@ -105,97 +129,6 @@ _NAME_FOLLOWERS = frozenset(
     ]
 )
 _NAME_PREFIXES = ("project ", "operation ", "codename ", "code name ", "programme ", "program ")
-
-
-class InputTooLarge(ValueError):
-    """The post text is longer than :data:`MAX_TEXT_CHARS` characters."""
-
-    def __init__(self, size: int) -> None:
-        super().__init__(
-            f"post text is {size:,} characters; the limit is {MAX_TEXT_CHARS:,} characters"
-        )
-        self.size = size
-
-
-@dataclass(frozen=True)
-class Post:
-    """One draft post to check. ``context`` is free metadata (not interpreted yet)."""
-
-    id: str
-    text: str
-    author: str | None = None
-    network: str | None = None
-    context: Mapping[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One reason to look at a post; ``excerpt == text[start:end]``."""
-
-    rule_id: str
-    category: str
-    severity: str
-    start: int
-    end: int
-    excerpt: str
-    message: str
-    suggestion: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "rule_id": self.rule_id,
-            "category": self.category,
-            "severity": self.severity,
-            "start": self.start,
-            "end": self.end,
-            "excerpt": self.excerpt,
-            "message": self.message,
-        }
-        if self.suggestion:
-            out["suggestion"] = self.suggestion
-        return out
-
-
-@dataclass(frozen=True)
-class Result:
-    """The outcome for one post, shaped exactly like the contract's output object."""
-
-    id: str
-    verdict: str
-    categories: tuple[str, ...]
-    signals: tuple[str, ...]
-    findings: tuple[Finding, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "verdict": self.verdict,
-            "categories": list(self.categories),
-            "signals": list(self.signals),
-            "findings": [f.to_dict() for f in self.findings],
-        }
-
-
-@dataclass
-class Compiled:
-    """A policy compiled for matching; built once per policy by :class:`Screener`."""
-
-    policy: Policy
-    rules: dict[str, RuleSetting]
-    block_rank: int
-    warn_rank: int
-    automaton: Any
-    skeleton_automaton: Any
-    org_names: tuple[str, ...]
-    products: tuple[str, ...]
-    hashtags: tuple[str, ...]
-    disclosure_phrases: tuple[str, ...]
-    allowlist: tuple[str, ...]
-    regions: tuple[str, ...]
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def on(self, rule_id: str) -> bool:
-        return rule_id in self.rules
 
 
 def _entity_variants(name: str) -> list[tuple[str, str]]:

@@ -35,6 +35,7 @@ from chorus.screening.catalog import (
     SEVERITY_RANK,
     preset_rules,
 )
+from chorus.screening.types import RuleSetting
 
 __all__ = [
     "DEFAULT_REGIONS",
@@ -135,30 +136,6 @@ class Thresholds:
 
     block: str | None = None
     warn: str | None = None
-
-
-@dataclass(frozen=True)
-class RuleSetting:
-    """One rule as configured.
-
-    In a document (``Policy.rules``) every field except ``id`` may be ``None`` meaning "inherit
-    from the catalog preset". In :meth:`Policy.effective_rules` every field is resolved.
-    ``params`` is a plain dict; treat it as read-only.
-    """
-
-    id: str
-    category: str | None = None
-    enabled: bool | None = None
-    severity: str | None = None
-    title: str | None = None
-    text: str | None = None
-    rationale: str | None = None
-    params: dict[str, Any] | None = None
-
-    @property
-    def is_guidance(self) -> bool:
-        """Human-only rules are shown to employees but never machine-checked."""
-        return self.category == "guidance"
 
 
 @dataclass(frozen=True)

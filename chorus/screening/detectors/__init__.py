@@ -20,6 +20,7 @@ def run_detectors(ctx: Context) -> tuple[list[Emit], list[str]]:
     emits.extend(mnpi)
     emits.extend(business.detect_confidential(ctx, mnpi_found=bool(mnpi)))
     emits.extend(business.detect_entities(ctx))
+    emits.extend(business.detect_unnamed_customer(ctx))
     emits.extend(business.detect_endorsement(ctx))
     emits.extend(business.detect_spokesperson(ctx))
     emits.extend(business.detect_claims(ctx))

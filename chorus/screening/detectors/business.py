@@ -260,6 +260,133 @@ def detect_entities(ctx: Context) -> list[Emit]:
     return emits
 
 
+# Customers the policy does not list: "worst client ever", "clients from hell". The generic
+# noun is the target when it is someone's client (a determiner or a verdict adjective before
+# it), not "customer service" or "as a customer" talk about a shop the writer buys from.
+# Compiled as written (no accents in it): fold() would lower-case the group names.
+_CLIENT_NOUN = re.compile(
+    r"\b(?P<det>our|my|this|that|these|those|the|a|one|worst|awful|terrible|horrible|"
+    r"nightmare|dreadful|clueless|impossible|rude|cheap|stingy|unbearable|"
+    r"unser(e[mnrs]?)?|mein(e[mnrs]?)?|diese[mnrs]?|der|die|den|ein(e[mnr]?)?|"
+    r"schlimmste[nr]?|furchtbare[nr]?|nuestros?|nuestras?|mis?|este|esta|estos|estas|el|la|"
+    r"los|las|un|una|peor(es)?|nos|notre|nos|mon|ma|mes|ce|cette|ces|le|les|une|pire|"
+    r"nossos?|nossas?|meus?|minhas?|esse|essa|este|esta|o|os|as|um|uma|pior(es)?)"
+    r"(?: \w+)? (?P<noun>clients?|customers?|kunden?|kundin(nen)?|auftraggeber(in)?|"
+    r"clientes?|clientas?|clientes?)\b"
+    r"(?! (service|services|support|care|success|experience|journey|portal|base|"
+    r"feedback|satisfaction|stories|story|day|days|event|summit|conference|team|teams|"
+    r"meeting|meetings|call|calls|visit|visits|site|workshop|demo|onboarding|list|lists|"
+    r"dienst|servicio|atendimento|atencion|exito|sucesso))"
+)
+_CLIENT_VERDICTS = frozenset(
+    fold(w)
+    for w in [
+        "worst",
+        "awful",
+        "terrible",
+        "horrible",
+        "nightmare",
+        "dreadful",
+        "clueless",
+        "impossible",
+        "rude",
+        "unbearable",
+        "pire",
+        "pior",
+        "piores",
+        "peor",
+        "peores",
+        "pénible",
+        "insupportable",
+        "chiant",
+        "insuportável",
+        "insoportable",
+    ]
+)
+_THIRD_PERSON = frozenset(
+    [
+        "their",
+        "its",
+        "his",
+        "her",
+        "ses",
+        "son",
+        "sa",
+        "leur",
+        "leurs",
+        "sus",
+        "su",
+        "seus",
+        "suas",
+        "seu",
+        "sua",
+        "ihre",
+        "ihren",
+        "ihrer",
+        "ihrem",
+        "seine",
+        "seinen",
+        "seiner",
+        "seinem",
+        "deren",
+        "dessen",
+    ]
+)
+_CLIENT_VERDICT_STEMS = ("schlimmst", "furchtbar", "unmöglich", "nervig", "schrecklich")
+_CLIENT_STEMS = ("client", "customer", "kund", "auftraggeber")  # cheap pre-check
+_SELF_AS_CUSTOMER = _rx(
+    r"\b(as a (customer|client)|i'?m (a|their) (customer|client)|als kund(e|in)|"
+    r"como (client[ea]|cliente)|en tant que client|comme client)\b"
+)
+
+
+def detect_unnamed_customer(ctx: Context) -> list[Emit]:
+    """A disparaging remark about a client the policy does not name (cue-driven)."""
+    if "customer.negative" not in ctx.compiled.rules or ctx.of("customer"):
+        return []  # named customers are judged by detect_entities
+    if ctx.protected:
+        # Staff comparing notes on how clients treat them is protected; this cue-only
+        # finding never adds to such a post.
+        return []
+    norm = ctx.norm
+    if not any(stem in norm for stem in _CLIENT_STEMS) or _SELF_AS_CUSTOMER.search(norm):
+        return []
+    for match in _CLIENT_NOUN.finditer(norm):
+        index = ctx.sentence_index(match.start())
+        s_start, end = ctx.sentences[index]
+        if index + 1 < len(ctx.sentences):
+            end = ctx.sentences[index + 1][1]
+        # From the clause of the noun on: "Worst weather ever, the client meeting..." is not
+        # about the client.
+        start = max(s_start, norm.rfind(",", s_start, match.start()) + 1)
+        noun = (match.start("noun"), match.end("noun"))
+        words = norm[match.start() : match.start("noun")].split()
+        if any(w in _THIRD_PERSON for w in words) or any(
+            True for _ in ctx.hits_in(("competitor",), s_start, end)
+        ):
+            continue  # "Initech promised its clients the moon": someone else's clients
+        total, lowest = valence(ctx, start, end, [noun])
+        if any(w in _CLIENT_VERDICTS or w.startswith(_CLIENT_VERDICT_STEMS) for w in words):
+            # "the worst client", "der schlimmste Kunde": the noun phrase is the verdict.
+            total, lowest = min(total, -2.0), min(lowest, -2.0)
+        if _sarcastic(ctx, start, end) and total > -2.0:
+            total = -abs(total) - 1.0
+        if not (total <= -2.0 or (lowest <= -2.0 and total <= 0.0)):
+            continue
+        o_start, o_end = ctx.nt.to_original(match.start(), match.end())
+        return [
+            Emit(
+                "customer.negative",
+                o_start,
+                o_end,
+                "This reads as a disparaging remark about a client; even unnamed, a customer "
+                "can recognize themselves, and it reflects on the company.",
+                "Keep client frustrations off public channels, or raise them with your manager.",
+            )
+        ]
+    return []
+
+
 # ----------------------------------------------------------------------------- confidential
 
 _SECRECY = _rx(
@@ -281,6 +408,18 @@ _SECRECY = _rx(
     # winks at secrecy: "sneak peek nobody's supposed to see", "you didn't hear it from me"
     r"sneak peek|not supposed to (see|know|share|say|tell|talk)|nobody'?s supposed to|"
     r"act surprised|you didn'?t hear (it|this|that) from me|can'?t say (any )?more|"
+    # "unannounced yet, you heard it here first", "can't say much but"
+    r"(still |as yet |yet )?un-?announced|not (been )?announced yet|unreleased|pre-?release|"
+    r"(you )?heard it here first|can'?t say (too |that )?much|cannot say (too |that )?much|"
+    r"not allowed to (say|share|talk about)|not officially|before (it'?s|it is) official|"
+    r"unangek[uü]ndigt|noch geheim|ihr habt es (hier )?zuerst (von mir )?geh[oö]rt|"
+    r"(hier|von mir) zuerst geh[oö]rt|kann nicht viel sagen|"
+    r"sin anunciar|no anunciado|lo (oíste|oyeron|leíste) aquí primero|"
+    r"no puedo decir mucho|"
+    r"non annonc[ée]e?s?|vous l'avez (entendu|lu) ici en premier|"
+    r"je ne peux pas en dire (beaucoup|plus)|"
+    r"ainda n[aã]o anunciad[oa]s?|n[aã]o anunciad[oa]s?|ouviram aqui primeiro|"
+    r"n[aã]o posso (falar|dizer) muito|"
     r"mum'?s the word|between you and me|off the books|"
     r"internal (numbers|metrics|figures|data|dashboard|report|deck|memo|roadmap|forecast|"
     r"projections?|slides?|test|tests|testing)|"
@@ -304,7 +443,7 @@ _BUSINESS = _rx(
     r"sunsetting|discontinu\w*|acquisition|merger|partnership|bug|incident|outage|breach|"
     r"data[- ]loss|vulnerability|plan|spec|design|version|line|v\d|program|programme|project|"
     r"projekt|proyecto|projet|projeto|q[1-4]|layoffs?|reorg|headcount|budget|prototyp\w*|"
-    r"produkt|producto|produit|produto|lancement|lanzamiento|lancamento|markteinfuhrung)\b"
+    r"produkt\w*|producto|produit|produto|lancement|lanzamiento|lancamento|markteinfuhrung)\b"
 )
 _INCIDENT = _rx(
     r"\b(data[- ]loss|breach|outage|wiped|leaked|leak|vulnerabilit\w+|exploit|recall|"
@@ -745,6 +884,19 @@ _CLAIM_DOMAIN = _rx(
 )
 
 
+# (Written with [^\w]: _rx lower-cases the pattern, which would turn \W into \w.)
+# A promise followed closely by a promised outcome is a guaranteed-result claim whatever the
+# domain: "Guaranteed to double your warehouse throughput", "garantiert doppelter Umsatz".
+_RESULT = _rx(
+    r"[^\w]*(\w+[^\w]+){0,4}?(double|doubles|doubling|triple|triples|quadruple|halve|halves|"
+    r"\d+ ?x|\d+ ?%|\d+ times|twice|cut|cuts|slash|slashes|boost|boosts|increase|increases|"
+    r"multiply|save|saves|more (sales|revenue|leads|throughput|output|customers)|"
+    r"verdoppel\w*|verdreifach\w*|halbier\w*|steiger\w*|doppelte[nmrs]?|"
+    r"duplica\w*|triplica\w*|aumenta\w*|reduci\w*|reduz\w*|dobra\w*|"
+    r"doubler|double[rz]?|tripler|augmente\w*|r[eé]dui\w*|multipli\w*)\b"
+)
+
+
 def detect_claims(ctx: Context) -> list[Emit]:
     if "claims.regulated" not in ctx.compiled.rules:
         return []
@@ -756,7 +908,9 @@ def detect_claims(ctx: Context) -> list[Emit]:
         index = ctx.sentence_index(match.start())
         lo = ctx.sentences[max(0, index - 1)][0]
         hi = ctx.sentences[min(len(ctx.sentences) - 1, index + 1)][1]
-        if not _CLAIM_DOMAIN.search(norm, lo, hi):
+        if not _CLAIM_DOMAIN.search(norm, lo, hi) and not _RESULT.match(
+            norm, match.end(), min(len(norm), match.end() + 60)
+        ):
             continue
         start, end = ctx.nt.to_original(match.start(), match.end())
         return [

@@ -11,39 +11,15 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
 
+from chorus.screening.compiled import Compiled
 from chorus.screening.text import NormText
+from chorus.screening.types import Emit, Hit, Post
 
-if TYPE_CHECKING:
-    from chorus.screening.engine import Compiled, Post
+__all__ = ["Context", "Emit", "Hit"]
 
 _SENTENCE_END = re.compile(r"(?:[.!?]+[\"')\]]*|\n+|[;]|\s[-–—]\s)(?=\s|$)|\n")
 _TOKEN = re.compile(r"[^\W_][\w'’\-]*|[^\w\s]", re.UNICODE)
-
-
-@dataclass(frozen=True)
-class Emit:
-    """What a detector reports: a rule, an original-text span, and why."""
-
-    rule_id: str
-    start: int
-    end: int
-    why: str
-    suggestion: str | None = None
-    severity: str | None = None  # overrides the rule severity (e.g. insults one step lower)
-    lowerable: bool = False  # protected activity lowers it to info
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One lexicon or entity match. ``start``/``end`` index the normalized text (``norm``)."""
-
-    start: int
-    end: int
-    kind: str
-    value: str  # canonical term (entity name as written in the policy, or lexicon term)
-    extra: object = None
 
 
 @dataclass
