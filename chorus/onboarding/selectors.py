@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -212,6 +213,20 @@ def completion_by(assignments: QuerySet[Assignment], field: str, label_field: st
                       done=Count("pk", filter=Q(status=Assignment.Status.DONE)))
             .order_by("-total", label_field))
     return [Completion(r[label_field] or missing, r["total"], r["done"], r[field]) for r in rows]
+
+
+def completion_by_page(assignments: QuerySet[Assignment], field: str, label_field: str,
+                       *, missing: str = "Not set", page: str | int | None,
+                       per_page: int = 25) -> Page:
+    """One page of `completion_by`: the grouping and the slice run in the database."""
+    rows = (assignments.order_by().values(field, label_field)
+            .annotate(total=Count("pk"),
+                      done=Count("pk", filter=Q(status=Assignment.Status.DONE)))
+            .order_by("-total", label_field, field))
+    found = Paginator(rows, per_page).get_page(page)
+    found.object_list = [Completion(r[label_field] or missing, r["total"], r["done"], r[field])
+                         for r in found.object_list]
+    return found
 
 
 def overdue_for(*, user: User) -> QuerySet[Assignment]:

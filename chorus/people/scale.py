@@ -297,7 +297,7 @@ def _people(
     # who report to the demo manager Morgan (a mid-sized team); the rest of the managers report
     # to a first-level manager; every other person reports to one manager.
     l1 = max(1, min(m - 1, 49))
-    to_morgan = max(1, m // 50)
+    to_morgan = max(1, l1 // 25)  # one first-level manager in 25 (and their teams)
 
     def tree() -> int:
         n = _exec(
@@ -420,7 +420,7 @@ def _advocacy(
             "advocacy.Share", template_pk=share_t,
             source=(
                 f"(SELECT g, floor(power(random(), 2) * {nitems})::int AS k, "
-                f"CASE WHEN mod(g, 7) = 0 THEN -1 ELSE mod(g * 7919, {sharers}) END AS pg, "
+                f"CASE WHEN mod(g, 7) = 0 THEN -1 ELSE mod(g::bigint * 7919, {sharers})::int END AS pg, "
                 f"{AGO} AS at FROM generate_series(0, {vol.shares - 1}) g) s "
                 "JOIN scale_item i ON i.k = s.k "
                 f"LEFT JOIN scale_person p ON p.g = s.pg "
@@ -506,14 +506,19 @@ def _reports(org_id: int, vol: Volume, step: Callable[[str, Callable[[], object]
         (org_id,),
     )
 
+    npeople = int(_scalar("SELECT count(*) FROM scale_person"))  # type: ignore[arg-type]
+
     def submissions() -> int:
         n = clone_rows(
             "reports.Submission", template_pk=sub_t,
-            source="scale_report g",
+            source="(SELECT r.*, p.user_id FROM (SELECT *, row_number() OVER (ORDER BY id) AS k "
+            "FROM scale_report) r JOIN scale_person p ON p.g = mod(r.k * 13, %s)) g",
             overrides={
                 "report_id": "g.id", "url": "g.url", "category": "g.category",
+                "reporter_id": "g.user_id",
                 "anonymous": "false", "key_hash": "NULL", "created_at": "g.created_at",
             },
+            params=(npeople,),
         )
         n += clone_rows(
             "reports.ReportEvent", template_pk=event_t,
@@ -687,8 +692,7 @@ def _audit(org_id: int, count: int) -> int:
 
 def _rollups(org_id: int) -> str:
     """Rebuild the daily click/share rollups the analytics pages read (if the app has them)."""
-    try:
-        from chorus.advocacy.rollups import rollups_rebuild
-    except ImportError:  # pragma: no cover - the rollups ship with advocacy
-        return "n/a"
-    return str(rollups_rebuild(organization_id=org_id))
+    from django.utils.module_loading import import_string
+
+    build = import_string("chorus.advocacy.rollups.click_rollups_build")
+    return str(build(organization_id=org_id, rebuild=True))
