@@ -462,12 +462,12 @@ def _advocacy(
                     f"(SELECT g, floor(power(random(), 3) * {nshares})::int AS k "
                     f"FROM generate_series({start}, {stop}) g) c JOIN scale_share s ON s.k = c.k "
                     "CROSS JOIN LATERAL (SELECT s.created_at + random() * "
-                    "interval '20 days' AS at) a"
+                    "least(interval '20 days', now() - s.created_at) AS at) a"
                 ),
                 overrides={
                     "share_id": "s.id",
-                    "created_at": "least(a.at, now())",
-                    "day": "least(a.at, now())::date",
+                    "created_at": "a.at",
+                    "day": "(a.at AT TIME ZONE 'UTC')::date",
                     "visitor": "substr(md5(c.g::text), 1, 32)",
                 },
             )
