@@ -39,6 +39,11 @@ def _key_expression(dimension: str) -> Any:
     }[dimension]
 
 
+# The click filter that selects one key of a dimension (for `click_figures(keys=...)`).
+_KEY_FIELDS = {Dimension.ITEM: "share__item_id", Dimension.USER: "share__user_id",
+               Dimension.NETWORK: "share__network"}
+
+
 def _grouped(clicks: Any, dimension: str) -> Any:
     """(day, key, clicks, distinct visitors) of `clicks` for one dimension."""
     return (clicks.annotate(k=_key_expression(dimension)).order_by().values("day", "k")
@@ -105,6 +110,8 @@ def click_figures(*, organization_id: int, start: datetime.date, end: datetime.d
     """{key: (clicks, unique visitors)} over [start, end] for one dimension: rolled-up days
     from `ClickDaily`, later ones live. `keys` limits the result to those keys."""
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    if state is None:
+        state = rollup_state(organization_id=organization_id)
     if state is not None and state.through >= start:
         rolled = ClickDaily.objects.filter(organization_id=organization_id, dimension=dimension,
                                            day__gte=start, day__lte=min(end, state.through))
@@ -119,6 +126,8 @@ def click_figures(*, organization_id: int, start: datetime.date, end: datetime.d
     if live_from <= end:
         clicks = Click.objects.filter(share__organization_id=organization_id,
                                       day__gte=live_from, day__lte=end)
+        if keys is not None and dimension in _KEY_FIELDS:
+            clicks = clicks.filter(**{f"{_KEY_FIELDS[dimension]}__in": keys})
         for _day, key, n, v in _grouped(clicks, dimension):
             if keys is None or key in keys:
                 totals[key][0] += n
@@ -130,6 +139,8 @@ def click_days(*, organization_id: int, start: datetime.date, end: datetime.date
                state: ClickRollupState | None = None) -> dict[datetime.date, int]:
     """Clicks per day over [start, end] (rolled-up days, then live)."""
     days: dict[datetime.date, int] = {}
+    if state is None:
+        state = rollup_state(organization_id=organization_id)
     if state is not None and state.through >= start:
         days.update(ClickDaily.objects.filter(
             organization_id=organization_id, dimension=Dimension.ALL, day__gte=start,
