@@ -49,7 +49,7 @@ def test_linking_an_account_proves_ownership_first(demo, new_page):
         page.get_by_role("button", name="Check now").click()
         page.get_by_text("We did not find the code").wait_for()
         fake.set_bio("@sam@fake.example", f"Sales at Northwind {account.verification_code}")
-        page.get_by_role("button", name="Check now").click()
+        page.get_by_role("button", name="Check again").click()
         page.get_by_text("is proven to be yours").wait_for()
     shot(page, "trust-03-proven-390")
 

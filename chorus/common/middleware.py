@@ -11,12 +11,14 @@ from django.shortcuts import render
 from django.utils import timezone
 
 
-def zone_for(user: object) -> zoneinfo.ZoneInfo:
-    """The zone dates are shown in for `user`: theirs, else their organization's, else UTC.
+def zone_for(user: object = None, *, organization: object = None) -> zoneinfo.ZoneInfo:
+    """The zone dates are shown in for `user`: theirs, else their organization's (or
+    `organization`'s, for someone with no account yet), else UTC.
 
     An unknown zone name (a typo in the database) falls back instead of failing the page.
     """
     org = getattr(user, "organization", None) if getattr(user, "is_authenticated", False) else None
+    org = org or organization
     for name in (getattr(user, "timezone", "") or "", getattr(org, "timezone", "") or ""):
         if name:
             try:

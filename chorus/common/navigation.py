@@ -20,8 +20,9 @@ class NavItem:
     order: int = 100
     # Shown when the user has any of these roles (empty: every signed-in user).
     roles: tuple[str, ...] = ()
-    # Unused: the active item is the longest URL prefix of the current path. Kept so that
-    # apps passing it keep working.
+    # PERSONAL marks the person's own pages (their acknowledgments, cases, linked accounts):
+    # for staff they form a "You" menu beside "Manage", so the bar fits one line at 1280 px.
+    # Other values are ignored (the active item is the longest URL prefix of the path).
     section: str = ""
 
 
@@ -35,6 +36,7 @@ class DashboardCard:
     roles: tuple[str, ...] = ()
 
 
+PERSONAL = "personal"
 NAV_ITEMS: list[NavItem] = []
 DASHBOARD_CARDS: list[DashboardCard] = []
 
@@ -54,8 +56,9 @@ def _allowed(user: Any, roles: tuple[str, ...]) -> bool:
 
 
 def nav_for(user: Any, current_path: str) -> dict[str, list[dict[str, Any]]]:
-    """The items this user may see, split into `main` (what every employee uses) and `manage`
-    (staff tools, shown in a menu). The item whose URL is the longest prefix of the current
+    """The items this user may see, split into `main` (what every employee uses), `manage`
+    (staff tools, shown in a menu) and, for staff only, `you` (their own pages, a second menu;
+    employees keep those in the bar). The item whose URL is the longest prefix of the current
     path is active, so two items of one app highlight correctly."""
     items: list[dict[str, Any]] = []
     for item in sorted(NAV_ITEMS, key=lambda i: (i.order, i.label)):
@@ -66,13 +69,17 @@ def nav_for(user: Any, current_path: str) -> dict[str, list[dict[str, Any]]]:
         except NoReverseMatch:
             continue
         staff_only = bool(item.roles) and "employee" not in item.roles
-        items.append({"label": item.label, "url": url, "active": False, "manage": staff_only})
+        items.append({"label": item.label, "url": url, "active": False, "manage": staff_only,
+                      "personal": item.section == PERSONAL})
     matches = [i for i in items if current_path.startswith(i["url"]) and i["url"] != "/"]
     if matches:
         max(matches, key=lambda i: len(i["url"]))["active"] = True
+    manage = [i for i in items if i["manage"]]
+    you = [i for i in items if i["personal"] and not i["manage"]] if manage else []
     return {
-        "main": [i for i in items if not i["manage"]],
-        "manage": [i for i in items if i["manage"]],
+        "main": [i for i in items if not i["manage"] and i not in you],
+        "you": you,
+        "manage": manage,
     }
 
 

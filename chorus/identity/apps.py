@@ -8,3 +8,10 @@ class IdentityConfig(AppConfig):
     name = "chorus.identity"
     label = "identity"
     verbose_name = "Identity and sign-in"
+
+    def ready(self) -> None:
+        from chorus.common.navigation import NavItem, register_nav
+
+        register_nav(
+            NavItem("Single sign-on", "identity:sso-settings", order=915, roles=("admin",))
+        )

@@ -11,10 +11,16 @@ class MonitoringConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from chorus.common.navigation import DashboardCard, NavItem, register_card, register_nav
+        from chorus.common.navigation import (
+            PERSONAL,
+            DashboardCard,
+            NavItem,
+            register_card,
+            register_nav,
+        )
 
         register_nav(NavItem("Linked accounts", "monitoring:accounts", order=70,
-                             section="monitoring"))
+                             section=PERSONAL))
         register_nav(NavItem("Account health", "monitoring:overview", order=71,
                              roles=("admin", "hr", "manager"), section="monitoring-overview"))
         register_card(DashboardCard(template="monitoring/_card.html", context=_card, order=400))

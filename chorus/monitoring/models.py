@@ -94,6 +94,11 @@ class LinkedAccount(OrgOwnedModel):
     verification_code = models.CharField(max_length=40, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     verification_method = models.CharField(max_length=20, choices=Proof.choices, blank=True)
+    # "Check now" runs in the worker (the network may be slow): set while a check waits or
+    # runs; `verify_result` keeps the last check's plain-language outcome when the code was
+    # not found or the network failed.
+    verify_requested_at = models.DateTimeField(null=True, blank=True)
+    verify_result = models.TextField(blank=True)
     consented_at = models.DateTimeField()
     # Posts published before this are never stored (the moment ownership was proven, or for
     # uploads the start date the person chose when consenting).

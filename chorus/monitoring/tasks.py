@@ -26,6 +26,14 @@ def poll_account_task(*, account_id: int) -> None:
 
 
 @task()
+def account_verify_task(*, account_id: int) -> str:
+    """"Check now" for ownership proof: read the profile and recent posts off the web request."""
+    from chorus.monitoring.services import account_verify_run
+
+    return account_verify_run(account_id=account_id)
+
+
+@task()
 def archive_import_task(*, import_id: int) -> None:
     """Unpack and read an uploaded export (never in the web request: a .zip can be costly)."""
     from chorus.monitoring.services import archive_import_run

@@ -13,6 +13,8 @@ urlpatterns = [
          name="account-import-status"),
     path("accounts/<int:account_id>/refresh/", views.account_refresh, name="account-refresh"),
     path("accounts/<int:account_id>/verify/", views.account_verify_view, name="account-verify"),
+    path("accounts/<int:account_id>/verify/status/", views.account_verify_status,
+         name="account-verify-status"),
     # Public: the page a Mastodon profile field links to (rel="me" both ways).
     path("proof/<str:code>/", views.proof_page, name="proof"),
     path("alerts/", views.alerts, name="alerts"),

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from chorus.common.errors import DomainError, NotFound
 from chorus.common.forms import add_domain_error
+from chorus.common.text import format_day
 from chorus.common.types import AuthedRequest
 from chorus.monitoring.consent import CONSENT_VERSION, account_phrase, account_phrase_templates
 from chorus.monitoring.forms import ImportForm, LinkForm, SettingsForm
@@ -37,7 +38,7 @@ from chorus.monitoring.selectors import (
 from chorus.monitoring.services import (
     account_link,
     account_revoke,
-    account_verify,
+    account_verify_request,
     alert_acknowledge,
     archive_import_upload,
     consent_text_for,
@@ -159,7 +160,7 @@ def account_revoke_view(request: AuthedRequest, account_id: int) -> HttpResponse
     if request.method == "POST":
         account = account_revoke(user=_me(request), account=account)
         messages.success(request, f"Consent withdrawn for {account.handle}. Nothing more is read; "
-                                  f"stored posts are deleted on {account.purge_after:%d %b %Y}.")
+                                  f"stored posts are deleted on {format_day(account.purge_after)}.")
         return redirect("monitoring:accounts")
     retention = settings_get(organization=account.organization).retention_days
     return render(request, "monitoring/revoke.html", {"account": account, "retention": retention})
@@ -210,16 +211,35 @@ def account_refresh(request: AuthedRequest, account_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def account_verify_view(request: AuthedRequest, account_id: int) -> HttpResponse:
-    """Look for the one-time code now; reading starts only once it is found."""
+    """Look for the one-time code ("Check now"): the worker reads the network, this page shows
+    the check running and its outcome; reading starts only once the code is found."""
     account = _owned_account(request, account_id)
     try:
-        account = account_verify(user=_me(request), account=account)
+        account_verify_request(user=_me(request), account=account)
     except DomainError as exc:
         messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Thank you: {account.handle} is proven to be yours. Chorus "
-                         "reads its public posts from now on; you can remove the code.")
+    account.refresh_from_db()
+    if account.verified_at is not None:  # a worker (or the inline backend) was already done
+        _proven_message(request, account)
     return redirect("monitoring:account-detail", account_id=account.pk)
+
+
+def _proven_message(request: AuthedRequest, account: LinkedAccount) -> None:
+    messages.success(request, f"Thank you: {account.handle} is proven to be yours. Chorus "
+                     "reads its public posts from now on; you can remove the code.")
+
+
+@login_required
+def account_verify_status(request: AuthedRequest, account_id: int) -> HttpResponse:
+    """The "Check now" status fragment, polled while the check runs. Once the account is
+    proven, the whole page reloads to show it active."""
+    account = _owned_account(request, account_id)
+    if account.verified_at is not None:
+        _proven_message(request, account)
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "monitoring/_proof_status.html", {"account": account})
 
 
 def proof_page(request: HttpRequest, code: str) -> HttpResponse:

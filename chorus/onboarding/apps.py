@@ -11,7 +11,13 @@ class OnboardingConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from chorus.common.navigation import DashboardCard, NavItem, register_card, register_nav
+        from chorus.common.navigation import (
+            PERSONAL,
+            DashboardCard,
+            NavItem,
+            register_card,
+            register_nav,
+        )
         from chorus.onboarding import cards
         from chorus.onboarding.services import on_policy_version_published
         from chorus.policy.hooks import register_publish_hook
@@ -23,7 +29,7 @@ class OnboardingConfig(AppConfig):
         register_nav(NavItem("Onboarding", "onboarding:overview", order=41,
                              roles=("hr", "manager"), section="onboarding"))
         register_nav(NavItem("My acknowledgments", "onboarding:me", order=42, roles=("employee",),
-                             section="onboarding-me"))
+                             section=PERSONAL))
         register_card(DashboardCard(template="onboarding/_card_me.html",
                                     context=cards.my_status_card, order=20))
         register_card(DashboardCard(template="onboarding/_card_hr.html",

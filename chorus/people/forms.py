@@ -1,18 +1,28 @@
 import zoneinfo
 
 from django import forms
+from django.apps import apps
 from django.contrib.auth.forms import AuthenticationForm
 
 
 class LoginForm(AuthenticationForm):
-    """Django's login form that also refuses members of a suspended organization, saying why
-    (the password was right, so telling them reveals nothing)."""
+    """Django's login form that also refuses members of a suspended organization, and members
+    of an organization that requires single sign-on, saying why (the password was right, so
+    telling them reveals nothing)."""
 
     def confirm_login_allowed(self, user) -> None:  # type: ignore[no-untyped-def]
         super().confirm_login_allowed(user)
         org = getattr(user, "organization", None)
         if org is not None and org.suspended_at is not None:
             raise forms.ValidationError(org.suspension_message, code="suspended")
+        if apps.is_installed("chorus.identity"):
+            # Organizations that enforce single sign-on refuse passwords (but one break-glass
+            # administrator's); the identity app owns that rule.
+            from chorus.identity.sso.services import password_refusal
+
+            refusal = password_refusal(user)
+            if refusal:
+                raise forms.ValidationError(refusal, code="sso_required")
 
 
 class ApiTokenForm(forms.Form):

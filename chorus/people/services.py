@@ -75,7 +75,7 @@ def user_create(
     full_name: str,
     password: str | None,
     roles: Iterable[str] = (Role.EMPLOYEE,),
-    actor: User | None = None,
+    actor: User | str | None = None,
 ) -> User:
     """Create an account in `organization` with the given roles. E-mail is unique site-wide."""
     email = email.strip().lower()
@@ -89,8 +89,9 @@ def user_create(
 
 
 @transaction.atomic
-def user_set_roles(*, user: User, roles: Iterable[str], actor: User | None) -> User:
-    """Replace the user's roles. A permission change is always written to the audit trail."""
+def user_set_roles(*, user: User, roles: Iterable[str], actor: User | str | None) -> User:
+    """Replace the user's roles. A permission change is always written to the audit trail.
+    `actor` is the user who made the change, or a label for a system actor (a directory)."""
     roles = sorted(set(roles))
     unknown = [r for r in roles if r not in Role.values]
     if unknown:

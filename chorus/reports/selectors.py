@@ -12,7 +12,7 @@ import hashlib
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from chorus.common.errors import NotFound, PermissionDenied
@@ -88,7 +88,15 @@ def report_list_for(
         reports = reports.filter(
             pk__in=[r.pk for r in candidates if r.sla_state(now) == "due_soon"]
         )
-    return reports.order_by("decided_at", "due_at", "-pk")
+    # A report opened anonymously shows staff only the day it arrived (and is due), so its
+    # time cannot be matched to the reporter's signed-in activity (see the detail page).
+    first_anonymous = Subquery(
+        Submission.objects.filter(report=OuterRef("pk")).order_by("created_at", "pk")
+        .values("anonymous")[:1]
+    )
+    return reports.annotate(opened_anonymously=first_anonymous).order_by(
+        "decided_at", "due_at", "-pk"
+    )
 
 
 def report_get_for(*, user: Any, report_id: int) -> Report:

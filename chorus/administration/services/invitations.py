@@ -24,6 +24,8 @@ from chorus.administration.models import Invitation
 from chorus.administration.services.organizations import require_admin, sender_for
 from chorus.audit.services import audit_record
 from chorus.common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from chorus.common.middleware import zone_for
+from chorus.common.text import format_day, format_when
 from chorus.people.models import Organization, Person, User
 from chorus.people.roles import Role
 from chorus.people.services import user_create
@@ -142,7 +144,7 @@ def invitation_create(
     if open_one is not None:
         if open_one.expires_at > timezone.now():
             raise Conflict(
-                f"{email} was already invited on {open_one.created_at:%d %b %Y} and has not "
+                f"{email} was already invited on {format_day(open_one.created_at)} and has not "
                 "answered yet. Resend that invitation instead."
             )
         invitation = open_one
@@ -230,14 +232,14 @@ def invitation_send(*, invitation: Invitation) -> bool:
     org = invitation.organization
     inviter = invitation.invited_by.full_name if invitation.invited_by else "Your administrator"
     role_labels = ", ".join(Role(r).label for r in invitation.roles if r in Role.values)
+    until = format_when(invitation.expires_at, zone=zone_for(organization=org))
     body = (
         f"Hello{' ' + invitation.full_name if invitation.full_name else ''},\n\n"
         f"{inviter} invites you to {org.name} on Chorus, where you read the social-media "
         f"policy, check posts before you share them and report concerns.\n\n"
         f"Your role: {role_labels}.\n\n"
         f"Open this link to choose your password and sign in:\n{invitation_url(invitation)}\n\n"
-        f"The link works until {invitation.expires_at:%d %b %Y %H:%M} UTC. If you did not "
-        "expect this e-mail, ignore it.\n"
+        f"The link works until {until}. If you did not expect this e-mail, ignore it.\n"
     )
     send_mail(f"You are invited to {org.name} on Chorus", body, sender_for(org), [invitation.email])
     Invitation.objects.filter(pk=invitation.pk).update(

@@ -73,13 +73,21 @@ def user_role_revoke(*, user: User, actor: User, role: str) -> User:
 
 
 @transaction.atomic
-def user_deactivate(*, user: User, actor: User, reason: str = "") -> User:
+def user_deactivate(
+    *, user: User, actor: User | None, reason: str = "", actor_label: str = ""
+) -> User:
     """Deactivate an account: it can no longer log in, every session ends at once (on any
     session backend) and its API tokens are revoked. Refused for one's own account and for
-    the last active administrator. The person record and all history stay."""
-    _check_target(user, actor, "deactivate accounts")
-    if user.pk == actor.pk:
-        raise Conflict("You cannot deactivate your own account; ask another administrator.")
+    the last active administrator. The person record and all history stay.
+
+    `actor=None` is a directory deactivating the account (SSO, SCIM): no administrator check,
+    the audit entry names `actor_label`; the last administrator stays protected."""
+    if actor is not None:
+        _check_target(user, actor, "deactivate accounts")
+        if user.pk == actor.pk:
+            raise Conflict("You cannot deactivate your own account; ask another administrator.")
+    elif user.organization_id is None:
+        raise NotFound("No such user in your organization.")
     admins = _lock_admins(user.org)
     if user.pk in admins and len(admins) == 1:
         raise Conflict(f"{user} is the last active administrator and cannot be deactivated.")
@@ -94,7 +102,7 @@ def user_deactivate(*, user: User, actor: User, reason: str = "") -> User:
     )
     audit_record(
         organization=user.org,
-        actor=actor,
+        actor=actor if actor is not None else (actor_label or "directory"),
         action="permissions.user_deactivated",
         target=user,
         data={"user": user.email, "tokens_revoked": revoked, "reason": reason[:300]},

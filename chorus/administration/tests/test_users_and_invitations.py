@@ -233,3 +233,19 @@ def test_users_page_queries_stay_flat(client_for, admin, org, django_assert_max_
     client.get("/admin/users/")
     with django_assert_max_num_queries(14):
         assert client.get("/admin/users/").status_code == 200
+
+
+def test_the_invitation_email_gives_its_expiry_in_the_organizations_time_zone(
+    admin, org, mailoutbox, django_capture_on_commit_callbacks
+):
+    import zoneinfo
+
+    from chorus.common.text import format_when
+
+    org.timezone = "America/New_York"
+    org.save(update_fields=["timezone"])
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invitation_create(organization=org, actor=admin, email="kim@x.example")
+    expected = format_when(invitation.expires_at, zone=zoneinfo.ZoneInfo("America/New_York"))
+    assert expected.endswith(("EST", "EDT"))
+    assert f"The link works until {expected}." in mailoutbox[0].body

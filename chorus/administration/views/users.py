@@ -15,6 +15,7 @@ from chorus.administration.views.base import _admin_only
 from chorus.audit.models import AuditEntry
 from chorus.common.errors import DomainError, NotFound
 from chorus.common.forms import add_domain_error
+from chorus.common.text import format_day
 from chorus.common.types import AuthedRequest
 
 
@@ -39,7 +40,7 @@ def users(request: AuthedRequest) -> HttpResponse:
             messages.success(
                 request,
                 f"Invitation sent to {invitation.email}. The link works until "
-                f"{invitation.expires_at:%d %b %Y}.",
+                f"{format_day(invitation.expires_at)}.",
             )
             return redirect("administration:users")
     q = request.GET.get("q", "").strip()

@@ -32,8 +32,7 @@ def days_ago(days: Any) -> str:
 # One human date format everywhere, in the viewer's time zone (activated per request by
 # chorus.common.middleware.TimezoneMiddleware: the user's zone, else the organization's, else
 # UTC). `expects_localtime` makes Django hand us the value already in that zone.
-DAY_FORMAT = "j M Y"
-WHEN_FORMAT = "D j M Y, H:i T"
+DAY_FORMAT, WHEN_FORMAT = text.DAY_FORMAT, text.WHEN_FORMAT
 
 
 @register.filter(expects_localtime=True, is_safe=False)

@@ -122,3 +122,22 @@ def test_production_keeps_djangos_default_password_hasher():
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "django.contrib.auth.hashers.PBKDF2PasswordHasher"
+
+
+def test_staff_find_their_own_pages_in_a_you_menu_and_employees_in_the_bar(
+    client_for, hr, employee
+):
+    import re
+
+    def bar_and_menus(user):
+        page = client_for(user).get("/").content.decode()
+        nav = page.split('id="mainnav"')[1].split("</nav>")[0]
+        menus = dict(re.findall(r"<summary[^>]*>(\w+)</summary>(.*?)</details>", nav, re.S))
+        bar = re.sub(r"<details.*?</details>", "", nav, flags=re.S)
+        return bar, menus
+
+    bar, menus = bar_and_menus(hr)
+    assert "My acknowledgments" in menus["You"] and "My acknowledgments" not in bar
+    assert "Onboarding" in menus["Manage"] and "Check a post" in bar
+    bar, menus = bar_and_menus(employee)
+    assert "You" not in menus and "My acknowledgments" in bar and "My cases" in bar

@@ -22,6 +22,8 @@ from chorus.monitoring.services.accounts import (
     account_link,
     account_revoke,
     account_verify,
+    account_verify_request,
+    account_verify_run,
     connector_for,
     consent_text_for,
 )
@@ -72,6 +74,8 @@ __all__ = [
     "account_poll",
     "account_revoke",
     "account_verify",
+    "account_verify_request",
+    "account_verify_run",
     "alert_acknowledge",
     "apply_remote_delete",
     "apply_remote_post",

@@ -227,6 +227,39 @@ def account_verify(*, user: User, account: LinkedAccount, sleep: Any = None) -> 
     return _verified(user=user, account=account, method=method)
 
 
+def account_verify_request(*, user: User, account: LinkedAccount) -> LinkedAccount:
+    """Ask the worker to look for the one-time code ("Check now"): the web request never
+    waits on the network. The page shows the check as running until the worker is done."""
+    if account.person.user_id != user.pk:
+        raise NotFound("No such linked account.")
+    if account.status == LinkedAccount.Status.REVOKED:
+        raise MonitoringError("You withdrew consent for this account; link it again first.")
+    if account.verified_at is None:
+        from chorus.monitoring.tasks import account_verify_task
+
+        account.verify_requested_at, account.verify_result = timezone.now(), ""
+        account.save(update_fields=["verify_requested_at", "verify_result", "updated_at"])
+        transaction.on_commit(partial(account_verify_task.enqueue, account_id=account.pk))
+    return account
+
+
+def account_verify_run(*, account_id: int) -> str:
+    """The worker's half of "Check now": verify, record the outcome, end the pending state.
+    Safe to run twice (a verified or withdrawn account is left as it is)."""
+    account = (LinkedAccount.objects.select_related("person", "person__user")
+               .filter(pk=account_id).first())
+    if account is None or account.person.user is None:
+        return "gone"
+    outcome = ""
+    try:
+        account = account_verify(user=account.person.user, account=account)
+    except (MonitoringError, Conflict) as exc:
+        outcome = exc.message
+    LinkedAccount.objects.filter(pk=account_id).update(
+        verify_requested_at=None, verify_result=outcome, updated_at=timezone.now())
+    return "verified" if not outcome else "not found"
+
+
 @transaction.atomic
 def _verified(*, user: User, account: LinkedAccount, method: str) -> LinkedAccount:
     account = LinkedAccount.objects.select_for_update().get(pk=account.pk)

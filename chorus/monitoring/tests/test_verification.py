@@ -183,7 +183,7 @@ def test_the_proof_page_links_back_with_rel_me_and_names_nobody(
 
 
 def test_the_account_page_shows_the_code_and_checks_it(
-    employee, monitoring_on, fake_net, client_for
+    employee, monitoring_on, fake_net, client_for, django_capture_on_commit_callbacks
 ):
     account, profile = link_fake(employee, fake_net, verify=False)
     client = client_for(employee)
@@ -191,12 +191,41 @@ def test_the_account_page_shows_the_code_and_checks_it(
     assert "Prove that this account is yours" in page and account.verification_code in page
     assert "Read now" not in page
 
-    page = client.post(f"/monitoring/accounts/{account.pk}/verify/", follow=True)
-    assert "We did not find the code" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # the worker runs after commit
+        client.post(f"/monitoring/accounts/{account.pk}/verify/")
+    page = client.get(f"/monitoring/accounts/{account.pk}/").content.decode()
+    assert "We did not find the code" in page and "Check again" in page
 
     fake_net.set_bio(profile.handle, account.verification_code)
-    page = client.post(f"/monitoring/accounts/{account.pk}/verify/", follow=True)
-    assert "is proven to be yours" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/monitoring/accounts/{account.pk}/verify/")
+    status = client.get(f"/monitoring/accounts/{account.pk}/verify/status/", HTTP_HX_REQUEST="true")
+    assert status.status_code == 204 and status["HX-Refresh"] == "true"
+    assert "is proven to be yours" in client.get(f"/monitoring/accounts/{account.pk}/").content.decode()
+
+
+def test_check_now_never_reads_the_network_in_the_web_request(
+    employee, monitoring_on, fake_net, client_for, django_capture_on_commit_callbacks
+):
+    from chorus.monitoring.tasks import account_verify_task
+
+    account, profile = link_fake(employee, fake_net, verify=False)
+    fake_net.set_bio(profile.handle, account.verification_code)
+    client = client_for(employee)
+    calls_before = len(fake_net.calls)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        page = client.post(f"/monitoring/accounts/{account.pk}/verify/", follow=True)
+    assert len(fake_net.calls) == calls_before  # the request only queued the check
+    body = page.content.decode()
+    assert "Checking your account" in body and "verify/status/" in body and 'hx-trigger="every 2s"' in body
+    assert len(callbacks) == 1
+    assert "Checking your account" in client.get(
+        f"/monitoring/accounts/{account.pk}/verify/status/").content.decode()
+
+    account_verify_task.enqueue(account_id=account.pk)  # the worker
+    account.refresh_from_db()
+    assert account.verified_at is not None and account.verify_requested_at is None
+    assert account_verify_task.enqueue(account_id=account.pk).return_value == "verified"
 
 
 def test_another_organizations_account_cannot_be_verified(

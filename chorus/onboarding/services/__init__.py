@@ -38,6 +38,7 @@ from chorus.onboarding.services.people import (
     candidate_mark_not_hired,
     person_add,
     person_set_stage,
+    person_sync_from_directory,
     person_update,
 )
 from chorus.onboarding.services.people_import import (
@@ -112,6 +113,7 @@ __all__ = [
     "people_import_upload",
     "person_add",
     "person_set_stage",
+    "person_sync_from_directory",
     "person_update",
     "policy_preset",
     "reminders_send",

@@ -176,3 +176,19 @@ def candidate_mark_not_hired(*, person: Person, actor: User) -> PersonOnboarding
         audit_record(organization=person.organization, actor=actor,
                      action="onboarding.candidate_not_hired", target=person, data={})
     return onboarding
+
+
+@transaction.atomic
+def person_sync_from_directory(*, person: Person, values: dict[str, Any], actor_label: str
+                               ) -> set[str]:
+    """Apply what the organization's directory (single sign-on, SCIM) says about a person to
+    the HR record. The directory is trusted by the organization's configuration, so there is
+    no role check; values are validated as HR edits are. Audited with the directory as actor
+    (the names of the changed fields). Returns the changed fields."""
+    changed = _person_apply(person=person, values=values, actor=None)
+    if changed:
+        person.save()
+        audit_record(organization=person.organization, actor=actor_label,
+                     action="people.person_updated", target=person,
+                     data={"fields": sorted(changed), "by": "directory"})
+    return changed

@@ -191,3 +191,19 @@ def test_staff_see_only_the_day_of_an_anonymous_submission(client_for, employee,
     assert "anonymous: day only" in body
     clock = timezone.localtime(submission.created_at).strftime("%H:%M")
     assert clock not in body.split("<h2 class=\"card__title\">History</h2>")[1]
+
+
+def test_the_queue_shows_only_the_day_an_anonymous_report_arrived_and_is_due(
+    client_for, employee, employee2, hr, rules
+):
+    from django.utils import timezone
+
+    from chorus.reports.models import Submission
+
+    client_for(employee).post(reverse("reports:create"), {**FORM, "anonymous": "on"})
+    anonymous = Submission.objects.get(anonymous=True).report
+    queue = client_for(hr).get(reverse("reports:queue")).content.decode()
+    row = next(r for r in queue.split("<tr>") if anonymous.reference in r)
+    for moment in (anonymous.created_at, anonymous.due_at):
+        assert timezone.localtime(moment).strftime("%H:%M") not in row
+    assert f'datetime="{timezone.localtime(anonymous.created_at):%Y-%m-%d}"' in row

@@ -1,0 +1,3 @@
+"""Models of the identity app. Each part keeps its models in its own module."""
+
+from chorus.identity.sso.models import *  # noqa: F403  (single sign-on and directory mapping)
