@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, DateField, F, Max, Q, QuerySet, Value
@@ -252,9 +252,9 @@ def leaderboard_for(*, organization: Organization, period: Period, me: Any = Non
 
 
 def points_for(*, user: Any, period: Period) -> int:
-    shares = (_shares(user.organization, period).filter(user=user)
+    shares = (_shares(user.organization, period).filter(user=user).order_by()
               .values("item", "network").distinct().count())
-    _clicks_, visitors = rollups.click_figures(
+    _n, visitors = rollups.click_figures(
         organization_id=user.organization_id, start=period.start, end=period.end,
         dimension=rollups.Dimension.USER, keys=[str(user.pk)]).get(str(user.pk), (0, 0))
     return shares * POINTS_PER_SHARE + visitors * POINTS_PER_VISITOR
@@ -335,10 +335,12 @@ def health_for(*, organization: Organization, now: datetime.datetime | None = No
     top_ids = sorted({pk for pk in (*recent_by_item, *clicks_by_item)},
                      key=lambda pk: (-clicks_by_item.get(pk, 0), -recent_by_item.get(pk, 0)))
     top_items = {i.pk: i for i in live.filter(pk__in=top_ids[:25])}
-    top = sorted([{"item": top_items[pk], "shares": recent_by_item.get(pk, 0),
-                   "clicks": clicks_by_item.get(pk, 0), "last_share": None}
-                  for pk in top_ids[:25] if pk in top_items],
-                 key=lambda r: (-r["clicks"], -r["shares"], r["item"].title))[:5]
+    ranked_top = sorted((pk for pk in top_ids[:25] if pk in top_items),
+                        key=lambda pk: (-clicks_by_item.get(pk, 0), -recent_by_item.get(pk, 0),
+                                        top_items[pk].title))[:5]
+    top: list[dict[str, Any]] = [
+        {"item": top_items[pk], "shares": recent_by_item.get(pk, 0),
+         "clicks": clicks_by_item.get(pk, 0), "last_share": None} for pk in ranked_top]
     # Stale: live for 30 days or more and nobody shared it in that time (an item approved a
     # minute ago is new, not stale); the ones whose last share is oldest first.
     stale_items = list(live.filter(approved_at__isnull=False, approved_at__lte=since)
@@ -352,7 +354,7 @@ def health_for(*, organization: Organization, now: datetime.datetime | None = No
                 .order_by("approved_at").values_list("approved_at", flat=True).first())
 
     def joined(prefix: str = "") -> Any:
-        day = Coalesce(f"{prefix}start_date", TruncDate(f"{prefix}created_at"))
+        day: Any = Coalesce(f"{prefix}start_date", TruncDate(f"{prefix}created_at"))
         if launched is not None:
             day = Greatest(day, Value(launched.date()), output_field=DateField())
         return TruncMonth(day, output_field=DateField())

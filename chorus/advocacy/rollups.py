@@ -29,18 +29,19 @@ Dimension = ClickDaily.Dimension
 
 
 def _key_expression(dimension: str) -> Any:
-    return {
+    expressions: dict[str, Any] = {
         Dimension.ALL: Value("", output_field=CharField()),
         Dimension.ITEM: Cast("share__item_id", CharField()),
         Dimension.NETWORK: F("share__network"),
         Dimension.DEPARTMENT: Coalesce("share__department__name", Value(""),
                                        output_field=CharField()),
         Dimension.USER: Cast("share__user_id", CharField()),
-    }[dimension]
+    }
+    return expressions[dimension]
 
 
 # The click filter that selects one key of a dimension (for `click_figures(keys=...)`).
-_KEY_FIELDS = {Dimension.ITEM: "share__item_id", Dimension.USER: "share__user_id",
+_KEY_FIELDS: dict[str, str] = {Dimension.ITEM: "share__item_id", Dimension.USER: "share__user_id",
                Dimension.NETWORK: "share__network"}
 
 

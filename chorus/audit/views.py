@@ -9,13 +9,13 @@ from django.utils import timezone
 
 from chorus.audit.export import audit_csv
 from chorus.audit.forms import AuditFilterForm
+from chorus.audit.models import ChainVerification
 from chorus.audit.selectors import (
     audit_actor_labels,
     audit_entries_masked,
     audit_entries_masked_iter,
     audit_entry_list_for,
 )
-from chorus.audit.models import ChainVerification
 from chorus.audit.services import audit_record, audit_verify, chain_verification_request
 from chorus.common.types import AuthedRequest
 

@@ -8,10 +8,10 @@ incident only while HR shares it with them. Anything else is a 404, never a 403.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.util import find_spec
-from collections.abc import Iterator
 from typing import Any
 
 from django.apps import apps

@@ -52,7 +52,7 @@ def incident_share(*, incident: Incident, actor: User, manager: User) -> Inciden
         raise InvalidInput("Choose a manager in your organization.", field="manager")
     person = manager.person
     if incident.subject is None or person is None or \
-            not person_in_team(person=person, member_id=incident.subject_id):
+            not person_in_team(person=person, member_id=incident.subject.pk):
         raise InvalidInput(f"{manager} does not manage {incident.subject or 'this person'}; "
                            "incidents are only shared with the person's own managers.",
                            field="manager")

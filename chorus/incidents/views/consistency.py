@@ -15,7 +15,6 @@ from chorus.incidents.models import History, Outcome, Severity
 from chorus.incidents.views.base import _require
 from chorus.people.roles import Role
 
-
 GROUPS_PER_PAGE = 10
 
 
