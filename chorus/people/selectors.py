@@ -43,7 +43,18 @@ _TEAM_SQL = (
 
 
 def person_team_subquery(*, person: Person) -> RawSQL:
-    """SQL for the ids of everyone reporting to `person`, directly or indirectly."""
+    """SQL for the ids of everyone reporting to `person`, directly or indirectly.
+
+    On PostgreSQL the tree is walked once per request (the ids are kept on this `Person`
+    object, which `request.user.person` returns every time) and later queries read them as
+    one array parameter, so a page with five aggregates over a 49,000-person team walks the
+    tree once, not five times. Elsewhere the recursive query is embedded in each query."""
+    if connection.vendor == "postgresql":
+        ids = getattr(person, "_chorus_team_ids", None)
+        if ids is None:
+            ids = person_team_ids(person=person)
+            person._chorus_team_ids = ids  # type: ignore[attr-defined]
+        return RawSQL("SELECT unnest(%s::bigint[])", (ids,))  # noqa: S611 (one bound array)
     return RawSQL(_TEAM_SQL, (person.pk, person.pk))  # noqa: S611 (constant SQL, bound ids)
 
 
