@@ -26,6 +26,7 @@ import datetime
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -96,7 +97,7 @@ def clone_rows(
     template_pk: int,
     source: str,
     overrides: dict[str, str],
-    params: tuple[object, ...] = (),
+    params: tuple[Any, ...] = (),
 ) -> int:
     """INSERT one row per row of `source` (SQL after FROM, alias `g` for the series), copying
     every column of the template row `t` except the primary key and `overrides`."""
@@ -104,7 +105,7 @@ def clone_rows(
     table = _qn(model._meta.db_table)
     cols, exprs = [], []
     for field in model._meta.concrete_fields:
-        if field.primary_key:
+        if field.primary_key or field.column is None:
             continue
         cols.append(_qn(field.column))
         exprs.append(overrides.get(field.column, f"t.{_qn(field.column)}"))
@@ -120,21 +121,21 @@ def clone_rows(
         return cursor.rowcount
 
 
-def _scalar(sql: str, params: tuple[object, ...] = ()) -> object:
+def _scalar(sql: str, params: tuple[Any, ...] = ()) -> object:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return row[0] if row else None
 
 
-def _int(sql: str, params: tuple[object, ...] = ()) -> int:
+def _int(sql: str, params: tuple[Any, ...] = ()) -> int:
     value = _scalar(sql, params)
     if not isinstance(value, int):
         raise ScaleRefused(f"Expected a number from: {sql}")
     return value
 
 
-def _exec(sql: str, params: tuple[object, ...] = ()) -> int:
+def _exec(sql: str, params: tuple[Any, ...] = ()) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
