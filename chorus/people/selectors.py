@@ -54,7 +54,7 @@ def person_team_subquery(*, person: Person) -> RawSQL:
         if ids is None:
             ids = person_team_ids(person=person)
             person._chorus_team_ids = ids  # type: ignore[attr-defined]
-        return RawSQL("SELECT unnest(%s::bigint[])", (ids,))  # noqa: S611 (one bound array)
+        return RawSQL("SELECT unnest(%s::bigint[])", (ids,))  # one bound array
     return RawSQL(_TEAM_SQL, (person.pk, person.pk))  # noqa: S611 (constant SQL, bound ids)
 
 
