@@ -18,6 +18,7 @@ import argparse
 import csv
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -70,9 +71,11 @@ def main() -> int:
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", str(args.workers), "--timeout", "120", "--log-level", "warning"],
-        env=env, cwd=ROOT)
+        env={**env, "LOG_LEVEL": "WARNING"}, cwd=ROOT, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
     worker = subprocess.Popen([sys.executable, "manage.py", "worker"], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)  # its RQ work horses stop with it
     try:
         for _ in range(120):
             try:
@@ -90,14 +93,18 @@ def main() -> int:
                  "WARNING"],
                 env={**env, "CHORUS_BENCH_CODES": codes, "CHORUS_BENCH_ITEM": item,
                      "CHORUS_BENCH_PEOPLE": str(people)},
-                cwd=ROOT, check=False, stdout=subprocess.DEVNULL)
+                cwd=ROOT, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             with open(f"{prefix}_stats.csv", encoding="utf-8") as stats:
                 rows = list(csv.DictReader(stats))
     finally:
-        for proc in (worker, server):
-            proc.terminate()
-        for proc in (worker, server):
-            proc.wait(timeout=30)
+        server.terminate()
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+        server.wait(timeout=30)
     print(f"{people:,} people, {args.users} users for {args.duration}s, gunicorn "
           f"{args.workers} sync workers + 1 RQ worker, PostgreSQL, DEBUG=false; "
           f"load average before: {os.getloadavg()[0]:.2f}")

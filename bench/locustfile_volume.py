@@ -34,7 +34,7 @@ class _Member(HttpUser):
         self.client.post("/login/", name="/login/ (POST)", data={
             "username": self.email, "password": PASSWORD,
             "csrfmiddlewaretoken": token.group(1) if token else ""},
-            headers={"Referer": f"{self.host}/login/"})
+            headers={"Referer": f"{self.origin}/login/"})
         self._copy_cookies()
 
     def _copy_cookies(self) -> None:
@@ -42,6 +42,11 @@ class _Member(HttpUser):
         # pretend proxy, so they are sent back as plain cookies.
         for cookie in list(self.client.cookies):
             cookie.secure = False
+
+    @property
+    def origin(self) -> str:
+        # What the browser sends behind the TLS proxy: Django's CSRF check wants https.
+        return (self.host or "").replace("http://", "https://", 1)
 
     def csrf(self) -> str:
         return self.client.cookies.get("csrftoken", "")
@@ -66,7 +71,7 @@ class Employee(_Member):
         self.client.post("/check/preview/", name="/check/preview/", data={
             "text": "Proud of what our robotics team shipped this week!"},
             headers={"X-CSRFToken": self.csrf(), "HX-Request": "true",
-                     "Referer": f"{self.host}/check/"})
+                     "Referer": f"{self.origin}/check/"})
 
     @task(1)
     def share(self) -> None:
@@ -76,7 +81,7 @@ class Employee(_Member):
         self.client.post(f"/advocacy/content/{ITEM}/share/", name="/advocacy/content/<id>/share/"
                          " (POST)", data={"network": "linkedin", "text": "Worth a read",
                                           "csrfmiddlewaretoken": token.group(1) if token else ""},
-                         headers={"Referer": f"{self.host}/advocacy/"})
+                         headers={"Referer": f"{self.origin}/advocacy/"})
 
     @task(1)
     def my_shares(self) -> None:
