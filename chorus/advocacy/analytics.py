@@ -94,6 +94,7 @@ class Analytics:
     content_total: int = 0  # items with shares or clicks (by_content shows the top ones)
     rolled_through: datetime.date | None = None  # clicks up to this day from the rollup
     rolled_at: datetime.datetime | None = None  # when the rollup was built
+    rollup: Any = None  # the ClickRollupState read (passed on to leaderboard_for)
 
 
 def _breakdown(
@@ -120,7 +121,7 @@ def analytics_for(*, organization: Organization, period: Period) -> Analytics:
     shares = _shares(organization, period)
     state = rollups.rollup_state(organization_id=organization.pk)
     out = Analytics(period=period, rolled_through=state.through if state else None,
-                    rolled_at=state.built_at if state else None)
+                    rolled_at=state.built_at if state else None, rollup=state)
 
     def figures(dimension: str) -> dict[str, tuple[int, int]]:
         return rollups.click_figures(organization_id=organization.pk, start=period.start,
@@ -205,7 +206,7 @@ class LeaderboardRow:
 
 
 def leaderboard_for(*, organization: Organization, period: Period, me: Any = None,
-                    limit: int = 10) -> list[LeaderboardRow]:
+                    limit: int = 10, rollup: Any = rollups.LOOK_UP) -> list[LeaderboardRow]:
     """Top advocates by points (10 per confirmed share, counted once per item and network;
     1 per unique visitor their links brought).
 
@@ -224,7 +225,7 @@ def leaderboard_for(*, organization: Organization, period: Period, me: Any = Non
         per_user.pop(user_id, None)
     visitors = {int(k): v for k, (_n, v) in rollups.click_figures(
         organization_id=organization.pk, start=period.start, end=period.end,
-        dimension=rollups.Dimension.USER).items() if k}
+        dimension=rollups.Dimension.USER, state=rollup).items() if k}
     scored = [(n * POINTS_PER_SHARE + visitors.get(uid, 0) * POINTS_PER_VISITOR, uid, n)
               for uid, n in per_user.items()]
     # Ties are broken by name, so take every row tied with the last one kept, then sort.

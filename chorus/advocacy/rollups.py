@@ -95,6 +95,11 @@ def click_rollups_build_all(*, rebuild: bool = False) -> int:
                for org_id in list(org_ids))
 
 
+# `state=LOOK_UP` (the default) reads the organization's ClickRollupState; pass the state
+# already read (or None: no rollup yet) to save the query.
+LOOK_UP: Any = object()
+
+
 def rollup_state(*, organization_id: int) -> ClickRollupState | None:
     return ClickRollupState.objects.filter(organization_id=organization_id).first()
 
@@ -106,12 +111,12 @@ def _live_from(state: ClickRollupState | None, start: datetime.date) -> datetime
 
 
 def click_figures(*, organization_id: int, start: datetime.date, end: datetime.date,
-                  dimension: str, state: ClickRollupState | None = None,
+                  dimension: str, state: Any = LOOK_UP,
                   keys: list[str] | None = None) -> dict[str, tuple[int, int]]:
     """{key: (clicks, unique visitors)} over [start, end] for one dimension: rolled-up days
     from `ClickDaily`, later ones live. `keys` limits the result to those keys."""
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    if state is None:
+    if state is LOOK_UP:
         state = rollup_state(organization_id=organization_id)
     if state is not None and state.through >= start:
         rolled = ClickDaily.objects.filter(organization_id=organization_id, dimension=dimension,
@@ -137,10 +142,10 @@ def click_figures(*, organization_id: int, start: datetime.date, end: datetime.d
 
 
 def click_days(*, organization_id: int, start: datetime.date, end: datetime.date,
-               state: ClickRollupState | None = None) -> dict[datetime.date, int]:
+               state: Any = LOOK_UP) -> dict[datetime.date, int]:
     """Clicks per day over [start, end] (rolled-up days, then live)."""
     days: dict[datetime.date, int] = {}
-    if state is None:
+    if state is LOOK_UP:
         state = rollup_state(organization_id=organization_id)
     if state is not None and state.through >= start:
         days.update(ClickDaily.objects.filter(

@@ -38,7 +38,7 @@ def analytics_page(request: AuthedRequest) -> HttpResponse:
         "department": _bar(data.by_department),
         "content": _bar(data.by_content[:10]),
     }
-    leaders = (analytics.leaderboard_for(organization=org, period=period)
+    leaders = (analytics.leaderboard_for(organization=org, period=period, rollup=data.rollup)
                if rules.leaderboard_enabled else None)
     return render(request, "advocacy/analytics.html", {
         "data": data, "days": key, "periods": PERIODS, "charts": charts, "leaders": leaders,
