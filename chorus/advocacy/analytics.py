@@ -97,6 +97,13 @@ class Analytics:
     rollup: Any = None  # the ClickRollupState read (passed on to leaderboard_for)
 
 
+def _attributed(clicks: QuerySet[Click]) -> QuerySet[Click]:
+    """The clicks that count for the person who shared: all, except those after the person
+    left (`Share.attribution_ended_at`, set by offboarding)."""
+    return clicks.filter(Q(share__attribution_ended_at__isnull=True)
+                         | Q(created_at__lte=F("share__attribution_ended_at")))
+
+
 def _breakdown(
     shares: QuerySet[Share], clicks: dict[str, tuple[int, int]], share_key: str,
     labels: dict[Any, str], key_type: Any = str,

@@ -19,7 +19,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import CharField, Count, F, Sum, Value
+from django.db.models import CharField, Count, F, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -46,7 +46,11 @@ _KEY_FIELDS: dict[str, str] = {Dimension.ITEM: "share__item_id", Dimension.USER:
 
 
 def _grouped(clicks: Any, dimension: str) -> Any:
-    """(day, key, clicks, distinct visitors) of `clicks` for one dimension."""
+    """(day, key, clicks, distinct visitors) of `clicks` for one dimension. Per sharer, only
+    the clicks that count for them: none after they left (`Share.attribution_ended_at`)."""
+    if dimension == Dimension.USER:
+        clicks = clicks.filter(Q(share__attribution_ended_at__isnull=True)
+                               | Q(created_at__lte=F("share__attribution_ended_at")))
     return (clicks.annotate(k=_key_expression(dimension)).order_by().values("day", "k")
             .annotate(n=Count("pk"), v=Count("visitor", distinct=True))
             .values_list("day", "k", "n", "v"))

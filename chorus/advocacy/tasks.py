@@ -75,3 +75,11 @@ def item_previews_missing_task() -> int:
     for item_id in ids:
         item_preview_task.enqueue(item_id=item_id)
     return len(ids)
+
+
+@task()
+def content_drop_notify_task(item_id: int) -> int:
+    """Tell an approved item's audience it is there to share (safe to repeat: deduplicated)."""
+    from chorus.advocacy.services.notices import content_drop_notify
+
+    return content_drop_notify(item_id=item_id)

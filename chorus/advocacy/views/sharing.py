@@ -38,6 +38,7 @@ from chorus.advocacy.services import (
     share_create,
     share_refusal,
 )
+from chorus.advocacy.services.shares import crisis_in_force, quiet_periods_now
 from chorus.advocacy.views.base import _form_error
 from chorus.checks.presentation import present
 from chorus.checks.services import screening_policy
@@ -51,22 +52,24 @@ FEED_PAGE = 20  # items per page of the employee feed (a large hub has thousands
 def feed(request: AuthedRequest) -> HttpResponse:
     """Approved, current content for this person, with communications' guidance."""
     user = request.user
+    crisis = crisis_in_force(organization=user.org)
     q = " ".join(request.GET.get("q", "").split())[:100]
     topic = request.GET.get("topic", "")
     # Only (id, tags) of every live item leave the database (topics and the exact topic
     # filter need them); the cards are loaded for one page of FEED_PAGE items.
-    every = list(feed_for(user=user).values_list("pk", "tags"))
+    every = list(feed_for(user=user, crisis=crisis).values_list("pk", "tags"))
     topics = sorted({str(t) for _pk, tags in every for t in (tags or [])}, key=str.casefold)
     matching = every
     if q:
-        found = set(feed_for(user=user).filter(
+        found = set(feed_for(user=user, crisis=crisis).filter(
             Q(title__icontains=q) | Q(body__icontains=q) | Q(preview_title__icontains=q)
         ).values_list("pk", flat=True))
         matching = [row for row in matching if row[0] in found]
     if topic:
         matching = [row for row in matching if topic in (row[1] or [])]
     page = Paginator([pk for pk, _tags in matching], FEED_PAGE).get_page(request.GET.get("page"))
-    by_id = {i.pk: i for i in feed_for(user=user).filter(pk__in=list(page.object_list))}
+    by_id = {i.pk: i for i in feed_for(user=user, crisis=crisis)
+             .filter(pk__in=list(page.object_list)).prefetch_related("audience")}
     items = [by_id[pk] for pk in page.object_list if pk in by_id]
     shared: dict[int, bool] = {}  # item -> True once any of its shares is confirmed
     for item_id, confirmed in Share.objects.filter(user=user, item__in=[i.pk for i in items]) \
@@ -81,6 +84,8 @@ def feed(request: AuthedRequest) -> HttpResponse:
         "do_cards": [c for c in cards if c.kind == "do"],
         "dont_cards": [c for c in cards if c.kind == "dont"],
         "paused": user.person is not None and user.person.advocacy_paused_at is not None,
+        "crisis": crisis,
+        "quiet": quiet_periods_now(organization=user.org),
         "no_person": user.person is None,
         "leaderboard_enabled": rules.leaderboard_enabled,
     })
