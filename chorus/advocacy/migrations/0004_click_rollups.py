@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('advocacy', '0002_confirmed_shares_and_previews'),
+        ('advocacy', '0003_share_attribution_ended_at'),
         ('people', '0003_user_timezone'),
     ]
 
