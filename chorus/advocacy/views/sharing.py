@@ -69,7 +69,7 @@ def feed(request: AuthedRequest) -> HttpResponse:
         matching = [row for row in matching if topic in (row[1] or [])]
     page = Paginator([pk for pk, _tags in matching], FEED_PAGE).get_page(request.GET.get("page"))
     by_id = {i.pk: i for i in feed_for(user=user, crisis=crisis)
-             .filter(pk__in=list(page.object_list)).prefetch_related("audience")}
+             .filter(pk__in=list(page.object_list))}
     items = [by_id[pk] for pk in page.object_list if pk in by_id]
     shared: dict[int, bool] = {}  # item -> True once any of its shares is confirmed
     for item_id, confirmed in Share.objects.filter(user=user, item__in=[i.pk for i in items]) \
