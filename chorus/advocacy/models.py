@@ -260,10 +260,63 @@ class Click(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["share", "day", "visitor"])]
+        indexes = [
+            models.Index(fields=["share", "day", "visitor"]),
+            # The daily rollup and the live figures since it read clicks by day.
+            models.Index(fields=["day"], name="click_day_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"click {self.share_id} {self.day}"
+
+
+class ClickDaily(models.Model):
+    """Clicks and unique visitors of one closed day, per dimension (issue 13: analytics over
+    millions of clicks read these instead of the click table).
+
+    `key` is the item id, the network, the department name ("" for none) or the sharer's user
+    id; dimension `all` (key "") is the organization's total. Visitors are distinct
+    (day, visitor hash) pairs within the row, so they add up over days exactly (the hash salt
+    changes daily). Built by `chorus.advocacy.rollups.click_rollups_build` (the worker, every
+    15 minutes, and `chorus seed --scale`); days after `ClickRollupState.through` are counted
+    live from the click table.
+    """
+
+    class Dimension(models.TextChoices):
+        ALL = "all", "Organization"
+        ITEM = "item", "Content"
+        NETWORK = "network", "Network"
+        DEPARTMENT = "department", "Department"
+        USER = "user", "Sharer"
+
+    organization = models.ForeignKey("people.Organization", on_delete=models.CASCADE,
+                                     related_name="+")
+    day = models.DateField()
+    dimension = models.CharField(max_length=12, choices=Dimension.choices)
+    key = models.CharField(max_length=200, blank=True)
+    clicks = models.PositiveIntegerField(default=0)
+    visitors = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "dimension", "day", "key"],
+                                    name="clickdaily_one_row_per_key_and_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension} {self.key} {self.day}: {self.clicks}"
+
+
+class ClickRollupState(models.Model):
+    """How far the daily click rollup of one organization reaches, and when it was built."""
+
+    organization = models.OneToOneField("people.Organization", on_delete=models.CASCADE,
+                                        related_name="+")
+    through = models.DateField(help_text="Last day (UTC) included in ClickDaily.")
+    built_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"clicks rolled up through {self.through}"
 
 
 class ClickSalt(models.Model):

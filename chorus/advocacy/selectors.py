@@ -5,15 +5,30 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from chorus.advocacy.models import Caption, ContentEvent, ContentItem, GuidanceCard, Share
+from chorus.advocacy.models import (
+    Caption,
+    Click,
+    ContentEvent,
+    ContentItem,
+    GuidanceCard,
+    Share,
+)
 from chorus.common.errors import NotFound
 from chorus.people.models import User
 from chorus.people.roles import Role
 
 Audience = ContentItem.audience.through
+
+
+def _count_of(model: type[Share] | type[Caption] | type[Click], fk: str) -> Coalesce:
+    """How many `model` rows point at the outer row through `fk` (a correlated subquery)."""
+    return Coalesce(Subquery(
+        model._default_manager.filter(**{fk: OuterRef("pk")}).order_by().values(fk)
+        .annotate(n=Count("pk")).values("n")[:1]), 0)
 
 
 _UNSET: Any = object()
@@ -67,8 +82,8 @@ def content_list_for(
     items = (
         ContentItem.objects.filter(organization=user.organization)
         .select_related("author", "approved_by")
-        .annotate(share_count=Count("shares", distinct=True),
-                  caption_count=Count("captions", distinct=True))
+        # Correlated counts: the paginator counts items only, a page counts for its rows.
+        .annotate(share_count=_count_of(Share, "item"), caption_count=_count_of(Caption, "item"))
         .order_by("-updated_at", "-pk")
     )
     if status:
@@ -122,7 +137,9 @@ def share_list_for(*, user: User, mine: bool = True) -> QuerySet[Share]:
     shares = (
         Share.objects.filter(organization=user.organization)
         .select_related("item", "user", "department")
-        .annotate(click_count=Count("clicks"))
+        # A correlated count, not JOIN + GROUP BY: the paginator's COUNT(*) then skips it and
+        # a page computes it for its own 25 rows only.
+        .annotate(click_count=_count_of(Click, "share"))
         .order_by("-created_at", "-pk")
     )
     if mine or not user.has_role(Role.COMMUNICATIONS):

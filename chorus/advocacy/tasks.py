@@ -30,6 +30,25 @@ def salts_purge_task() -> int:
     return salts_purge()
 
 
+@periodic(every=timedelta(minutes=15))
+@task()
+def click_rollups_task() -> int:
+    """Roll up the closed days' clicks for the analytics pages (issue 13)."""
+    from chorus.advocacy.rollups import click_rollups_build_all
+
+    return click_rollups_build_all()
+
+
+@periodic(every=timedelta(days=1))
+@task()
+def click_rollups_rebuild_task() -> int:
+    """Rebuild every day's rollup once a day, so clicks erased with their share drop out of
+    past days too."""
+    from chorus.advocacy.rollups import click_rollups_build_all
+
+    return click_rollups_build_all(rebuild=True)
+
+
 @task()
 def item_preview_task(*, item_id: int) -> None:
     """Fetch one item's link preview (title and image) and cache it on the item."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
+from django.conf import settings
 from django.db import models
 
 
@@ -116,3 +117,41 @@ class AuditPseudonym(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_type}:{self.target_id} → {self.label}"
+
+
+class ChainVerification(models.Model):
+    """One "verify the chain" run asked for on the audit page, done by the worker (issue 13:
+    re-hashing 100,000 entries takes seconds, never inside a web request). `checked` moves as
+    the worker goes, so the page shows progress; the outcome is kept for the next visit."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    organization = models.ForeignKey("people.Organization", on_delete=models.CASCADE,
+                                     related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    checked = models.PositiveIntegerField(default=0)
+    ok = models.BooleanField(null=True)
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"chain verification {self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.checked / self.total)) if self.total else 0

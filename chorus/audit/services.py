@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,7 +96,8 @@ class VerifyResult:
         )
 
 
-def audit_verify(*, organization_id: int | None = None) -> VerifyResult:
+def audit_verify(*, organization_id: int | None = None,
+                 progress: Callable[[int], None] | None = None) -> VerifyResult:
     """Walk each organization's chain in order and report the first entry that does not verify.
 
     Detects edited rows (hash mismatch), deleted or inserted rows (sequence gap or broken link)
@@ -110,6 +112,8 @@ def audit_verify(*, organization_id: int | None = None) -> VerifyResult:
         entries = AuditEntry.objects.filter(organization_id=chain.organization_id).order_by("seq")
         for entry in entries.iterator(chunk_size=2000):
             checked += 1
+            if progress is not None and checked % 5000 == 0:
+                progress(checked)
             problem = ""
             if entry.seq != expected_seq:
                 problem = (
@@ -135,3 +139,50 @@ def audit_verify(*, organization_id: int | None = None) -> VerifyResult:
                 "(entries were deleted from the end)",
             )
     return VerifyResult(True, checked)
+
+
+def chain_verification_request(*, organization: Any, actor: Any) -> Any:
+    """Ask the worker to verify the organization's chain (one run at a time per
+    organization: asking again while one is queued or running returns that one)."""
+    from functools import partial
+
+    from chorus.audit.models import ChainVerification
+    from chorus.audit.tasks import chain_verification_task
+
+    with transaction.atomic():
+        AuditChain.objects.select_for_update().filter(organization_id=organization.pk).first()
+        running = ChainVerification.objects.filter(
+            organization_id=organization.pk,
+            status__in=[ChainVerification.Status.QUEUED, ChainVerification.Status.RUNNING],
+        ).first()
+        if running is not None:
+            return running
+        run = ChainVerification.objects.create(
+            organization_id=organization.pk, requested_by=actor,
+            total=AuditEntry.objects.filter(organization_id=organization.pk).count())
+        transaction.on_commit(partial(chain_verification_task.enqueue, verification_id=run.pk))
+    return run
+
+
+def chain_verification_run(*, verification_id: int) -> Any:
+    """The worker's side: verify, saving progress every 5,000 entries, then the outcome."""
+    from chorus.audit.models import ChainVerification
+
+    run = ChainVerification.objects.get(pk=verification_id)
+    run.status = ChainVerification.Status.RUNNING
+    run.save(update_fields=["status"])
+
+    def progress(checked: int) -> None:
+        ChainVerification.objects.filter(pk=run.pk).update(checked=checked)
+
+    try:
+        result = audit_verify(organization_id=run.organization_id, progress=progress)
+    except Exception as exc:
+        run.status, run.message = ChainVerification.Status.FAILED, str(exc)[:500]
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "message", "finished_at"])
+        raise
+    run.status, run.ok, run.checked = ChainVerification.Status.DONE, result.ok, result.checked
+    run.message, run.finished_at = result.describe()[:500], timezone.now()
+    run.save(update_fields=["status", "ok", "checked", "message", "finished_at"])
+    return run

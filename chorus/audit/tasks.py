@@ -43,3 +43,11 @@ def audit_verify_chains_task() -> None:
                 action="audit.chain_broken",
                 data={"first_broken_seq": result.broken_seq, "reason": result.reason},
             )
+
+
+@task()
+def chain_verification_task(*, verification_id: int) -> bool | None:
+    """"Verify the chain" from the audit page, in the worker with progress."""
+    from chorus.audit.services import chain_verification_run
+
+    return chain_verification_run(verification_id=verification_id).ok

@@ -8,13 +8,15 @@ incident only while HR shares it with them. Anything else is a 404, never a 403.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.util import find_spec
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber, TruncQuarter
 
 from chorus.common.errors import NotFound
 from chorus.incidents.models import (
@@ -207,91 +209,171 @@ def category_label(key: str) -> str:
     return CATEGORY_LABELS.get(key) or key.replace("_", " ").capitalize()
 
 
+BREAKDOWN_ROWS = 10  # names listed per breakdown of a group (the CSV export has them all)
+OUTLIERS_SHOWN = 20  # outliers listed per group on the page
+
+
 @dataclass
 class CaseGroup:
     """Decided incidents with the same category, severity and history: the same facts, as far
-    as the matrix is concerned."""
+    as the matrix is concerned. Built from database aggregates (`consistency_report`): the
+    outcome counts of the whole group, and, for the groups on the page, their breakdowns and
+    first outliers (`consistency_details`)."""
 
     category: str
     severity: str
     history: str
-    incidents: list[Incident] = field(default_factory=list)
+    outcomes: Counter[str] = field(default_factory=Counter)
+    breakdowns: dict[str, list[tuple[str, list[tuple[str, int]]]]] = field(default_factory=dict)
+    breakdown_more: dict[str, int] = field(
+        default_factory=lambda: {"department": 0, "manager": 0, "period": 0})
+    outliers: list[Incident] = field(default_factory=list)
 
     @property
     def category_label(self) -> str:
         return category_label(self.category)
 
     @property
-    def outcomes(self) -> Counter[str]:
-        return Counter(i.outcome for i in self.incidents)
+    def size(self) -> int:
+        return sum(self.outcomes.values())
 
     @property
     def usual(self) -> str:
-        return self.outcomes.most_common(1)[0][0]
+        # Ties go to the outcome named first alphabetically, so the page and the export agree.
+        return min(self.outcomes.items(), key=lambda pair: (-pair[1], pair[0]))[0]
 
     @property
     def inconsistent(self) -> bool:
         return len(self.outcomes) > 1
 
     @property
-    def outliers(self) -> list[Incident]:
-        return [i for i in self.incidents if i.outcome != self.usual] if self.inconsistent else []
+    def outlier_count(self) -> int:
+        return self.size - self.outcomes[self.usual] if self.inconsistent else 0
 
-    def breakdown(self, key: str) -> list[tuple[str, list[tuple[str, int]]]]:
-        """(department/manager/period, [(outcome, count)]) rows. Plain lists, not Counters:
-        a template lookup of `.items` on a Counter returns 0."""
-        rows: dict[str, Counter[str]] = defaultdict(Counter)
-        for incident in self.incidents:
-            rows[_dimension(incident, key)][incident.outcome] += 1
-        return [(name, counts.most_common()) for name, counts in sorted(rows.items())]
+    @property
+    def db_category(self) -> str:
+        return "" if self.category == "uncategorised" else self.category
+
+    def matches(self) -> Q:
+        return Q(category=self.db_category, severity=self.severity, history=self.history)
 
     @property
     def breakdown_department(self) -> list[tuple[str, list[tuple[str, int]]]]:
-        return self.breakdown("department")
+        return self.breakdowns.get("department", [])
 
     @property
     def breakdown_manager(self) -> list[tuple[str, list[tuple[str, int]]]]:
-        return self.breakdown("manager")
+        return self.breakdowns.get("manager", [])
 
     @property
     def breakdown_period(self) -> list[tuple[str, list[tuple[str, int]]]]:
-        return self.breakdown("period")
+        return self.breakdowns.get("period", [])
 
     def outcome_labels(self) -> list[tuple[str, str, int]]:
         labels = dict(Outcome.choices)
         return [(o, labels.get(o, o), n) for o, n in self.outcomes.most_common()]
 
 
-def _dimension(incident: Incident, key: str) -> str:
-    subject = incident.subject
-    if key == "department":
-        return subject.department.name if subject and subject.department else "No department"
-    if key == "manager":
-        return subject.manager.full_name if subject and subject.manager else "No manager"
-    decided = incident.decided_at
+def _decided(user: User, since: datetime | None) -> QuerySet[Incident]:
+    incidents = (Incident.objects.filter(organization=user.organization,
+                                         decided_at__isnull=False).exclude(outcome=""))
+    if since:
+        incidents = incidents.filter(decided_at__gte=since)
+    return incidents
+
+
+def _quarter(decided: Any) -> str:
     return f"{decided.year}-Q{(decided.month - 1) // 3 + 1}" if decided else "—"
 
 
 def consistency_report(*, user: User, since: datetime | None = None,
                        category: str = "") -> list[CaseGroup]:
-    """Decided incidents grouped by (category, severity, history), largest groups first;
-    each group knows its outcome distribution, breakdowns and outliers."""
-    incidents = (Incident.objects.filter(organization=user.organization,
-                                         decided_at__isnull=False)
-                 .exclude(outcome="")
-                 .select_related("subject", "subject__department", "subject__manager",
-                                 "decided_by")
-                 .order_by("decided_at", "pk"))
-    if since:
-        incidents = incidents.filter(decided_at__gte=since)
+    """Decided incidents grouped by (category, severity, history), inconsistent and largest
+    groups first; each group knows its outcome distribution (one GROUP BY query)."""
+    incidents = _decided(user, since)
     if category:
         incidents = incidents.filter(category=category)
     groups: dict[tuple[str, str, str], CaseGroup] = {}
-    for incident in incidents:
-        key = (incident.category or "uncategorised", incident.severity, incident.history)
-        groups.setdefault(key, CaseGroup(*key)).incidents.append(incident)
+    for cat, severity, history, outcome, n in (
+            incidents.order_by().values("category", "severity", "history", "outcome")
+            .annotate(n=Count("pk")).values_list("category", "severity", "history", "outcome",
+                                                 "n")):
+        key = (cat or "uncategorised", severity, history)
+        groups.setdefault(key, CaseGroup(*key)).outcomes[outcome] += n
     return sorted(groups.values(),
-                  key=lambda g: (not g.inconsistent, -len(g.incidents), g.category))
+                  key=lambda g: (not g.inconsistent, -g.size, g.category, g.severity, g.history))
+
+
+def consistency_details(*, user: User, groups: list[CaseGroup],
+                        since: datetime | None = None) -> list[CaseGroup]:
+    """Fill in the breakdowns (department, manager, quarter; the largest BREAKDOWN_ROWS each)
+    and the first OUTLIERS_SHOWN outliers of `groups` (one page of them): two queries."""
+    if not groups:
+        return groups
+    incidents = _decided(user, since)
+    where = Q()
+    for group in groups:
+        where |= group.matches()
+    by_key = {(g.db_category, g.severity, g.history): g for g in groups}
+    tallies: dict[tuple[Any, str], dict[str, Counter[str]]] = defaultdict(
+        lambda: defaultdict(Counter))
+    for cat, sev, hist, dept, manager, quarter, outcome, n in (
+            incidents.filter(where).order_by()
+            .annotate(q=TruncQuarter("decided_at"))
+            .values("category", "severity", "history", "subject__department__name",
+                    "subject__manager__full_name", "q", "outcome")
+            .annotate(n=Count("pk"))
+            .values_list("category", "severity", "history", "subject__department__name",
+                         "subject__manager__full_name", "q", "outcome", "n")):
+        key = (cat, sev, hist)
+        tallies[(key, "department")][dept or "No department"][outcome] += n
+        tallies[(key, "manager")][manager or "No manager"][outcome] += n
+        tallies[(key, "period")][_quarter(quarter)][outcome] += n
+    for (key, dimension), rows in tallies.items():
+        group = by_key[key]
+        largest = sorted(rows.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+        kept = sorted(largest[:BREAKDOWN_ROWS])
+        group.breakdowns[dimension] = [(name, counts.most_common()) for name, counts in kept]
+        group.breakdown_more[dimension] = max(0, len(rows) - BREAKDOWN_ROWS)
+    outlying = Q()
+    for group in groups:
+        if group.inconsistent:
+            outlying |= group.matches() & ~Q(outcome=group.usual)
+    if outlying:
+        ranked = (incidents.filter(outlying).select_related("subject")
+                  .annotate(rank=Window(RowNumber(), partition_by=[
+                      F("category"), F("severity"), F("history")],
+                      order_by=[F("decided_at").asc(), F("pk").asc()]))
+                  .filter(rank__lte=OUTLIERS_SHOWN).order_by("decided_at", "pk"))
+        for incident in ranked:
+            by_key[(incident.category, incident.severity, incident.history)].outliers.append(
+                incident)
+    return groups
+
+
+def consistency_export_rows(*, user: User, groups: list[CaseGroup],
+                            since: datetime | None = None) -> Iterator[list[Any]]:
+    """Every decided incident with its group and whether it is an outlier, streamed from the
+    database in chunks (constant memory)."""
+    by_key = {(g.db_category, g.severity, g.history): g for g in groups}
+    rows = (_decided(user, since).select_related("subject__department", "subject__manager")
+            .only("pk", "category", "severity", "history", "decided_at", "suggested_response",
+                  "outcome", "deviated", "subject__department__name",
+                  "subject__manager__full_name")
+            .order_by("decided_at", "pk"))
+    for i in rows.iterator(chunk_size=2000):
+        group = by_key.get((i.category, i.severity, i.history))
+        if group is None:
+            continue
+        subject = i.subject
+        yield [
+            i.reference, group.category, group.severity, group.history,
+            subject.department.name if subject and subject.department else "",
+            subject.manager.full_name if subject and subject.manager else "",
+            i.decided_at.date().isoformat() if i.decided_at else "",
+            i.suggested_response, i.outcome, "yes" if i.deviated else "no",
+            "yes" if group.inconsistent and i.outcome != group.usual else "no",
+        ]
 
 
 def deviations(*, user: User, since: datetime | None = None) -> QuerySet[Incident]:

@@ -15,7 +15,7 @@ from chorus.monitoring.models import (
     MonitoringAlert,
 )
 from chorus.people.models import User
-from chorus.people.selectors import person_team_ids
+from chorus.people.selectors import person_team_subquery
 
 
 def account_list_for_owner(*, user: User) -> QuerySet[LinkedAccount]:
@@ -44,7 +44,7 @@ def account_health_for(*, user: User, status: str | None = None) -> QuerySet[Lin
         me = user.person
         if me is None or not user.has_role("manager"):
             return accounts.none()
-        accounts = accounts.filter(person_id__in=person_team_ids(person=me))
+        accounts = accounts.filter(person_id__in=person_team_subquery(person=me))
     if status:
         accounts = accounts.filter(status=status)
     return accounts.only(

@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from chorus.common.errors import NotFound
@@ -57,11 +59,20 @@ def person_detail(*, user: User, person_id: int) -> Person:
     return person
 
 
+def _in_scope(user: User, field: str = "person") -> Q:
+    """Rows about people this user may see: HR and admins the whole organization (no
+    subquery at all), others through `person_list_for` (a manager's team in one recursive
+    query)."""
+    if is_hr(user):
+        return Q(organization=user.organization)
+    return Q(organization=user.organization,
+             **{f"{field}__in": person_list_for(user=user).values("pk")})
+
+
 def assignment_list_for(*, user: User) -> QuerySet[Assignment]:
     """Assignments about people this user may see (not cancelled, not moved to a newer
     version), ready for tables."""
-    return (Assignment.objects.filter(organization=user.organization,
-                                      person__in=person_list_for(user=user).values("pk"))
+    return (Assignment.objects.filter(_in_scope(user))
             .exclude(status__in=[Assignment.Status.CANCELLED, Assignment.Status.SUPERSEDED])
             .select_related("person", "person__department", "person__manager", "campaign",
                             "version", "version__policy", "previous_version"))
@@ -94,18 +105,23 @@ def campaign_list_for(
     A campaign's numbers are about the version it was launched with only: `done` counts
     requests acknowledged for that version; requests moved to a newer version are not in
     `total` but counted apart (`moved`)."""
-    mine = Q(assignments__person__in=person_list_for(user=user).values("pk"))
-    same_version = Q(assignments__version=F("version"))
-    visible = mine & same_version & ~Q(assignments__status__in=[
-        Assignment.Status.CANCELLED, Assignment.Status.SUPERSEDED])
-    moved = mine & (Q(assignments__status=Assignment.Status.SUPERSEDED) | (
-        ~same_version & ~Q(assignments__status=Assignment.Status.CANCELLED)))
+    def counted(condition: Q) -> Coalesce:
+        # A correlated count per campaign on the campaign index: no JOIN + COUNT(DISTINCT)
+        # over every assignment of the organization.
+        rows = (Assignment.objects.filter(_in_scope(user), condition, campaign=OuterRef("pk"))
+                .order_by().values("campaign").annotate(n=Count("pk")).values("n")[:1])
+        return Coalesce(Subquery(rows), 0)
+
+    same_version = Q(version=OuterRef("version"))
+    visible = same_version & ~Q(status__in=[Assignment.Status.CANCELLED,
+                                            Assignment.Status.SUPERSEDED])
+    moved = Q(status=Assignment.Status.SUPERSEDED) | (
+        ~same_version & ~Q(status=Assignment.Status.CANCELLED))
     campaigns = (Campaign.objects.filter(organization=user.organization)
                  .select_related("version", "version__policy", "department", "superseded_by")
-                 .annotate(total=Count("assignments", filter=visible, distinct=True),
-                           done=Count("assignments", distinct=True, filter=visible & Q(
-                               assignments__status=Assignment.Status.DONE)),
-                           moved=Count("assignments", filter=moved, distinct=True))
+                 .annotate(total=counted(visible),
+                           done=counted(visible & Q(status=Assignment.Status.DONE)),
+                           moved=counted(moved))
                  .order_by("-created_at"))
     if not is_hr(user):
         campaigns = campaigns.filter(total__gt=0)
@@ -119,8 +135,7 @@ def campaign_assignments_for(
     """The campaign page's table: its requests about people this user may see, moved ones
     included, filtered by status (pending, overdue, done, superseded), department, manager
     and name or e-mail; open ones first."""
-    rows = (Assignment.objects.filter(campaign=campaign,
-                                      person__in=person_list_for(user=user).values("pk"))
+    rows = (Assignment.objects.filter(_in_scope(user), campaign=campaign)
             .exclude(status=Assignment.Status.CANCELLED)
             .select_related("person", "person__department", "person__manager", "version")
             .order_by("status", "due_at", "pk"))
@@ -147,8 +162,7 @@ def campaign_get(*, user: User, campaign_id: int) -> WithAnnotations[Campaign, C
 
 
 def attestation_list_for(*, user: User) -> QuerySet[Attestation]:
-    return (Attestation.objects.filter(organization=user.organization,
-                                       person__in=person_list_for(user=user).values("pk"))
+    return (Attestation.objects.filter(_in_scope(user))
             .select_related("person", "version"))
 
 
@@ -212,6 +226,20 @@ def completion_by(assignments: QuerySet[Assignment], field: str, label_field: st
                       done=Count("pk", filter=Q(status=Assignment.Status.DONE)))
             .order_by("-total", label_field))
     return [Completion(r[label_field] or missing, r["total"], r["done"], r[field]) for r in rows]
+
+
+def completion_by_page(assignments: QuerySet[Assignment], field: str, label_field: str,
+                       *, missing: str = "Not set", page: str | int | None,
+                       per_page: int = 25) -> Page:
+    """One page of `completion_by`: the grouping and the slice run in the database."""
+    rows = (assignments.order_by().values(field, label_field)
+            .annotate(total=Count("pk"),
+                      done=Count("pk", filter=Q(status=Assignment.Status.DONE)))
+            .order_by("-total", label_field, field))
+    found = Paginator(rows, per_page).get_page(page)
+    found.object_list = [Completion(r[label_field] or missing, r["total"], r["done"], r[field])
+                         for r in found.object_list]
+    return found
 
 
 def overdue_for(*, user: User) -> QuerySet[Assignment]:

@@ -9,6 +9,7 @@ them (`excluded_users`), whatever their role.
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -216,18 +217,22 @@ def evidence_get_for(*, user: Any, evidence_id: int) -> Evidence:
 def queue_counts_for(*, user: Any) -> dict[str, int]:
     """Counts for the dashboard card: open, overdue, due soon, assigned to the user."""
     now = timezone.now()
-    open_reports = list(
-        _visible_reports(user)
-        .filter(status__in=[Report.Status.NEW, Report.Status.TRIAGING])
-        .only("status", "due_at", "sla_hours", "assignee_id")
+    open_reports = _visible_reports(user).filter(
+        status__in=[Report.Status.NEW, Report.Status.TRIAGING]).order_by()
+    # Counted in the database (a large organization has tens of thousands open). The due-soon
+    # window depends on each report's SLA (`Report.sla_state`): one condition per distinct SLA.
+    due_soon = Q(pk__in=[])
+    for hours in open_reports.values_list("sla_hours", flat=True).distinct():
+        window = max(timedelta(hours=1), timedelta(hours=hours) / 4)
+        due_soon |= Q(sla_hours=hours, due_at__gt=now, due_at__lte=now + window)
+    counts = open_reports.aggregate(
+        open=Count("pk"),
+        new=Count("pk", filter=Q(status=Report.Status.NEW)),
+        overdue=Count("pk", filter=Q(due_at__lte=now)),
+        due_soon=Count("pk", filter=due_soon),
+        mine=Count("pk", filter=Q(assignee_id=user.pk)),
     )
-    return {
-        "open": len(open_reports),
-        "new": sum(1 for r in open_reports if r.status == Report.Status.NEW),
-        "overdue": sum(1 for r in open_reports if r.sla_state(now) == "overdue"),
-        "due_soon": sum(1 for r in open_reports if r.sla_state(now) == "due_soon"),
-        "mine": sum(1 for r in open_reports if r.assignee_id == user.pk),
-    }
+    return {key: int(value or 0) for key, value in counts.items()}
 
 
 def advocacy_requests_for(*, user: Any) -> QuerySet[Report]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
 from chorus.advocacy import analytics
 from chorus.advocacy.services import settings_for
 from chorus.advocacy.views.base import editor_required
-from chorus.common.csvexport import csv_response
+from chorus.common.csvexport import csv_stream
 from chorus.common.types import AuthedRequest
 
 PERIODS = {"7": 7, "30": 30, "90": 90, "365": 365}
@@ -38,7 +38,7 @@ def analytics_page(request: AuthedRequest) -> HttpResponse:
         "department": _bar(data.by_department),
         "content": _bar(data.by_content[:10]),
     }
-    leaders = (analytics.leaderboard_for(organization=org, period=period)
+    leaders = (analytics.leaderboard_for(organization=org, period=period, rollup=data.rollup)
                if rules.leaderboard_enabled else None)
     return render(request, "advocacy/analytics.html", {
         "data": data, "days": key, "periods": PERIODS, "charts": charts, "leaders": leaders,
@@ -52,10 +52,10 @@ def _bar(rows: list[analytics.Breakdown]) -> dict[str, Any]:
 
 
 @editor_required
-def analytics_csv(request: AuthedRequest) -> HttpResponse:
+def analytics_csv(request: AuthedRequest) -> StreamingHttpResponse:
     _key, period = _period(request)
     rows = analytics.analytics_csv_rows(organization=request.user.org, period=period)
-    return csv_response(rows, filename=f"advocacy-{period.start}-{period.end}.csv")
+    return csv_stream(rows, filename=f"advocacy-{period.start}-{period.end}.csv")
 
 
 @editor_required

@@ -8,17 +8,17 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 
 from chorus.advocacy.services import is_editor
 from chorus.common.errors import DomainError
 from chorus.common.types import AuthedRequest
 
 
-def editor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def editor_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @login_required
     @wraps(view)
-    def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not is_editor(request.user):
             raise DjangoPermissionDenied
         return view(request, *args, **kwargs)

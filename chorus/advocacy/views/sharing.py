@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -44,21 +45,32 @@ from chorus.checks.services import screening_policy
 from chorus.common.errors import DomainError, NotFound
 from chorus.common.types import AuthedRequest
 
+FEED_PAGE = 20  # items per page of the employee feed (a large hub has thousands live)
+
 
 @login_required
 def feed(request: AuthedRequest) -> HttpResponse:
     """Approved, current content for this person, with communications' guidance."""
     user = request.user
     crisis = crisis_in_force(organization=user.org)
-    all_items = list(feed_for(user=user, crisis=crisis).prefetch_related("audience"))
-    topics = sorted({str(t) for i in all_items for t in (i.tags or [])}, key=str.casefold)
     q = " ".join(request.GET.get("q", "").split())[:100]
     topic = request.GET.get("topic", "")
-    items = [
-        i for i in all_items
-        if (not topic or topic in (i.tags or []))
-        and (not q or q.casefold() in f"{i.title}\n{i.body}\n{i.preview_title}".casefold())
-    ]
+    # Only (id, tags) of every live item leave the database (topics and the exact topic
+    # filter need them); the cards are loaded for one page of FEED_PAGE items.
+    every = list(feed_for(user=user, crisis=crisis).values_list("pk", "tags"))
+    topics = sorted({str(t) for _pk, tags in every for t in (tags or [])}, key=str.casefold)
+    matching = every
+    if q:
+        found = set(feed_for(user=user, crisis=crisis).filter(
+            Q(title__icontains=q) | Q(body__icontains=q) | Q(preview_title__icontains=q)
+        ).values_list("pk", flat=True))
+        matching = [row for row in matching if row[0] in found]
+    if topic:
+        matching = [row for row in matching if topic in (row[1] or [])]
+    page = Paginator([pk for pk, _tags in matching], FEED_PAGE).get_page(request.GET.get("page"))
+    by_id = {i.pk: i for i in feed_for(user=user, crisis=crisis)
+             .filter(pk__in=list(page.object_list))}
+    items = [by_id[pk] for pk in page.object_list if pk in by_id]
     shared: dict[int, bool] = {}  # item -> True once any of its shares is confirmed
     for item_id, confirmed in Share.objects.filter(user=user, item__in=[i.pk for i in items]) \
             .values_list("item_id", "confirmed_at"):
@@ -66,7 +78,8 @@ def feed(request: AuthedRequest) -> HttpResponse:
     cards = list(guidance_list_for(user=user))
     rules = settings_for(organization=user.org)
     return render(request, "advocacy/feed.html", {
-        "items": [(i, shared.get(i.pk)) for i in items], "total": len(all_items),
+        "items": [(i, shared.get(i.pk)) for i in items], "total": len(every),
+        "matching": len(matching), "page": page,
         "topics": topics, "q": q, "topic": topic,
         "do_cards": [c for c in cards if c.kind == "do"],
         "dont_cards": [c for c in cards if c.kind == "dont"],

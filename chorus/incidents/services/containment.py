@@ -11,7 +11,7 @@ from chorus.incidents.services.base import _audit, _event, _require_role
 from chorus.incidents.services.gates import screen_clearly_negative
 from chorus.people.models import User
 from chorus.people.roles import Role
-from chorus.people.selectors import person_team_ids
+from chorus.people.selectors import person_in_team
 from chorus.people.services import person_set_advocacy_paused
 
 
@@ -52,7 +52,7 @@ def incident_share(*, incident: Incident, actor: User, manager: User) -> Inciden
         raise InvalidInput("Choose a manager in your organization.", field="manager")
     person = manager.person
     if incident.subject is None or person is None or \
-            incident.subject_id not in person_team_ids(person=person):
+            not person_in_team(person=person, member_id=incident.subject.pk):
         raise InvalidInput(f"{manager} does not manage {incident.subject or 'this person'}; "
                            "incidents are only shared with the person's own managers.",
                            field="manager")

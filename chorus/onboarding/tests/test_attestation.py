@@ -249,9 +249,12 @@ def test_hr_exports_evidence_as_csv_and_json_and_the_export_is_audited(
     as_json = client.get("/onboarding/evidence/?format=json")
 
     assert as_csv["Content-Type"].startswith("text/csv")
-    assert employee.email in as_csv.content.decode("utf-8-sig")
-    data = json.loads(as_json.content)
+    assert employee.email in b"".join(as_csv.streaming_content).decode("utf-8-sig")
+    raw = b"".join(as_json.streaming_content)
+    data = json.loads(raw)
     assert data["attestations"][0]["text_shown"] == version.plain_text()
+    # Streamed, yet exactly the document json.dumps(indent=2) would have built whole.
+    assert raw.decode() == json.dumps(data, indent=2, ensure_ascii=False)
     assert AuditEntry.objects.filter(action="onboarding.evidence_exported").count() == 2
 
 
@@ -267,7 +270,8 @@ def test_the_evidence_csv_neutralizes_tabs_and_carriage_returns_too(client_for, 
     campaign = make_campaign(hr=hr, version=version)
     attest(campaign.assignments.get(person=employee.person), user=employee)
 
-    body, _, _ = attestations_export(organization=hr.organization, actor=hr, fmt="csv",
-                                     attestations=Attestation.objects.all())
+    chunks, _, _ = attestations_export(organization=hr.organization, actor=hr, fmt="csv",
+                                       attestations=Attestation.objects.all())
+    body = b"".join(chunks)
 
     assert body.startswith("\ufeff".encode()) and b",'\t=cmd," in body

@@ -43,8 +43,11 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "by_department": selectors.completion_by(
             assignments, "person__department", "person__department__name", missing="No department"
         ),
-        "by_manager": selectors.completion_by(
-            assignments, "person__manager", "person__manager__full_name", missing="No manager"
+        # One page of managers (a large organization has thousands): the pager links below
+        # the table use `page`.
+        "page": selectors.completion_by_page(
+            assignments, "person__manager", "person__manager__full_name", missing="No manager",
+            page=request.GET.get("page"), per_page=25,
         ),
         "overdue": [(a, a.display_status(now)) for a in overdue],
         "pipeline": selectors.onboarding_pipeline(user=user),

@@ -61,3 +61,28 @@ def test_people_lists_are_scoped_by_organization_and_role(
 def test_roles_are_groups_and_admin_holds_every_role(admin, employee):
     assert admin.has_role("hr") and admin.has_role("legal")
     assert employee.has_role("employee") and not employee.has_role("hr")
+
+
+def test_a_manager_sees_the_whole_reporting_tree_in_one_query(org, manager, employee,
+                                                              django_assert_num_queries):
+    """Issue 13: the team is walked by one recursive query, however deep the tree."""
+    from chorus.people.models import Person
+    from chorus.people.selectors import person_in_team, person_list_for, person_team_ids
+
+    boss = employee.person
+    below = []
+    for depth in range(6):
+        boss = Person.objects.create(organization=org, full_name=f"Level {depth}",
+                                     email=f"level{depth}@x.example", manager=boss)
+        below.append(boss.pk)
+    # A cycle in bad HR data ends the walk instead of looping.
+    Person.objects.filter(pk=manager.person.pk).update(manager=boss)
+    with django_assert_num_queries(1):
+        team = person_team_ids(person=manager.person)
+    assert set(team) == {employee.person.pk, *below}
+    people = person_list_for(user=manager).values_list("pk", flat=True)
+    with django_assert_num_queries(1):
+        visible = set(people)
+    assert visible == {manager.person.pk, employee.person.pk, *below}
+    assert person_in_team(person=manager.person, member_id=below[-1])
+    assert not person_in_team(person=employee.person, member_id=manager.person.pk + 10_000)
