@@ -168,3 +168,21 @@ class GuidanceForm(forms.Form):
     position = forms.IntegerField(min_value=0, max_value=999, initial=0,
                                   help_text="Lower numbers come first.")
     is_active = forms.BooleanField(required=False, initial=True, label="Show it to employees")
+
+
+class OfficialAccountForm(forms.Form):
+    network = forms.ChoiceField(choices=[])
+    handle = forms.CharField(max_length=120, help_text="As people see it, e.g. @northwind.")
+    url = forms.CharField(max_length=500, label="Profile address",
+                          help_text="The public profile page, starting with https://.")
+    label = forms.CharField(max_length=120, required=False,
+                            help_text="Optional, e.g. “Careers” for a second account.")
+    position = forms.IntegerField(min_value=0, max_value=999, initial=0,
+                                  help_text="Lower numbers come first.")
+    is_active = forms.BooleanField(required=False, initial=True, label="Show it to employees")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from chorus.advocacy.presence import NETWORK_CHOICES
+
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["network"]).choices = NETWORK_CHOICES

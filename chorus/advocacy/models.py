@@ -287,3 +287,30 @@ class DigestDelivery(OrgOwnedModel):
 
     def __str__(self) -> str:
         return f"digest {self.user_id} {self.week}"
+
+
+class OfficialAccount(OrgOwnedModel):
+    """One of the organization's own accounts (issue 19, "official presence"), managed by
+    communications and shown to employees with a follow link and a QR code.
+
+    `network` is one of `chorus.advocacy.presence.PRESENCE_NETWORKS` (wider than the networks
+    we share to: Instagram, YouTube, TikTok and Threads have no share intent but can be followed).
+    """
+
+    network = models.CharField(max_length=20)
+    handle = models.CharField(max_length=120, help_text="As people see it, e.g. @northwind.")
+    url = models.URLField(max_length=500, help_text="The public profile page (https).")
+    label = models.CharField(max_length=120, blank=True,
+                             help_text="Optional, e.g. 'Careers' for a second account.")
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "url"],
+                                    name="officialaccount_url_per_org"),
+        ]
+        ordering = ["position", "network", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.network} {self.handle}"

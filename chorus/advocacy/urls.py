@@ -25,4 +25,9 @@ urlpatterns = [
     path("hub/analytics/", views.analytics_page, name="analytics"),
     path("hub/analytics.csv", views.analytics_csv, name="analytics-csv"),
     path("hub/health/", views.health, name="health"),
+    path("presence/", views.presence, name="presence"),
+    path("hub/presence/", views.presence_manage, name="presence-manage"),
+    path("hub/presence/<int:account_id>/", views.presence_manage, name="presence-edit"),
+    path("hub/presence/<int:account_id>/delete/", views.presence_delete,
+         name="presence-delete"),
 ]

@@ -19,6 +19,7 @@ from chorus.advocacy.views.hub import (
     guidance,
     hub_settings,
 )
+from chorus.advocacy.views.presence import presence, presence_delete, presence_manage
 from chorus.advocacy.views.sharing import (
     content_image,
     content_preview_image,
@@ -47,6 +48,9 @@ __all__ = [
     "hub_settings",
     "leaderboard",
     "me",
+    "presence",
+    "presence_delete",
+    "presence_manage",
     "share",
     "share_check",
     "share_confirm_view",
