@@ -26,7 +26,7 @@ from chorus.common.types import AuthedRequest
 
 
 def _accounts(request: AuthedRequest, *, active_only: bool = True) -> list[OfficialAccount]:
-    qs = OfficialAccount.objects.filter(organization_id=request.user.organization_id)
+    qs = OfficialAccount.objects.filter(organization=request.user.org)
     if active_only:
         qs = qs.filter(is_active=True)
     return list(qs)
@@ -34,7 +34,7 @@ def _accounts(request: AuthedRequest, *, active_only: bool = True) -> list[Offic
 
 def _get(request: AuthedRequest, account_id: int) -> OfficialAccount:
     account = OfficialAccount.objects.filter(
-        organization_id=request.user.organization_id, pk=account_id).first()
+        organization=request.user.org, pk=account_id).first()
     if account is None:
         raise Http404("No such official account.")
     return account
@@ -50,7 +50,7 @@ def presence(request: AuthedRequest) -> HttpResponse:
     ]
     policy = screening_policy(organization=user.org)
     person = user.person
-    lang = language_for(request.GET.get("lang") or getattr(user.org, "language", "en"))
+    lang = language_for(request.GET.get("lang") or user.org.language or "en")
     kit = profile_kit(
         organization=user.org.name, title=person.title if person else "",
         disclaimer=policy.disclosure.disclaimer or "",
