@@ -186,3 +186,24 @@ class OfficialAccountForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["network"]).choices = NETWORK_CHOICES
+
+
+class ContentSourceForm(forms.Form):
+    name = forms.CharField(max_length=120, help_text="E.g. Newsroom, Engineering blog.")
+    url = forms.CharField(max_length=1000, label="Feed address",
+                          help_text="The RSS or Atom feed, starting with https://.")
+
+
+class SuggestionForm(forms.Form):
+    url = forms.CharField(max_length=1000, label="Link",
+                          help_text="A page you think colleagues would like to share.")
+    note = forms.CharField(required=False, max_length=1000,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text="Optional: why it is worth sharing.")
+
+
+class SuggestionAcceptForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    caption = forms.CharField(required=False, max_length=1000,
+                              widget=forms.Textarea(attrs={"rows": 2}),
+                              help_text="A first suggested caption; you can edit the draft.")

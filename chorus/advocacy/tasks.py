@@ -56,3 +56,23 @@ def item_previews_missing_task() -> int:
     for item_id in ids:
         item_preview_task.enqueue(item_id=item_id)
     return len(ids)
+
+
+@task()
+def content_source_poll_task(*, source_id: int, force: bool = False) -> None:
+    """Read one content source's feed; its new entries become drafts."""
+    from chorus.advocacy.services.sources import source_poll
+
+    source_poll(source_id=source_id, force=force)
+
+
+@periodic(every=timedelta(minutes=15))
+@task()
+def content_sources_due_task() -> int:
+    """Queue a poll of every active source whose next check is due."""
+    from chorus.advocacy.services.sources import sources_due
+
+    ids = sources_due()
+    for source_id in ids:
+        content_source_poll_task.enqueue(source_id=source_id)
+    return len(ids)

@@ -282,6 +282,9 @@ def content_transition(
         from chorus.advocacy.tasks import item_preview_task
 
         transaction.on_commit(partial(item_preview_task.enqueue, item_id=item.pk))
+        from chorus.advocacy.services.sources import suggestion_published
+
+        suggestion_published(item=item)
     return item
 
 

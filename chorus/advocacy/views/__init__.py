@@ -31,6 +31,14 @@ from chorus.advocacy.views.sharing import (
     share_confirm_view,
     share_ready,
 )
+from chorus.advocacy.views.sources import (
+    source_action,
+    source_detail,
+    sources,
+    suggest,
+    suggestion_decide,
+    suggestions,
+)
 
 __all__ = [
     "analytics_csv",
@@ -55,4 +63,10 @@ __all__ = [
     "share_check",
     "share_confirm_view",
     "share_ready",
+    "source_action",
+    "source_detail",
+    "sources",
+    "suggest",
+    "suggestion_decide",
+    "suggestions",
 ]
