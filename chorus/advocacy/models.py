@@ -408,3 +408,23 @@ class ContentSuggestion(OrgOwnedModel):
 
     def __str__(self) -> str:
         return self.url
+
+
+class EmvSettings(OrgOwnedModel):
+    """The organization's earned-media-value assumptions (one row per organization).
+
+    `rates` maps a network to `{"cpm": "6.50", "cpc": "0.60", "reach": 250}`: what the
+    organization would pay per thousand impressions and per click on that network, and how
+    many people one employee post typically reaches. Decimals are stored as strings."""
+
+    currency = models.CharField(max_length=3, default="EUR")
+    rates = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="emvsettings_one_per_org")
+        ]
+        verbose_name_plural = "EMV settings"
+
+    def __str__(self) -> str:
+        return f"EMV settings ({self.organization_id})"

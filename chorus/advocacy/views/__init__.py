@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from chorus.advocacy.views.analytics import analytics_csv, analytics_page, health
+from chorus.advocacy.views.emv import emv_csv, emv_page
 from chorus.advocacy.views.hub import (
     content_detail,
     content_edit,
@@ -50,6 +51,8 @@ __all__ = [
     "content_move",
     "content_new",
     "content_preview_image",
+    "emv_csv",
+    "emv_page",
     "feed",
     "guidance",
     "health",
