@@ -426,6 +426,11 @@ CONNECTOR_BLUESKY_JETSTREAM_URL = env_str(
 # The first-run middleware sends every page to /setup/ until an organization exists, and
 # refuses members of a suspended organization with a clear page (the API with a 403).
 MIDDLEWARE += ["chorus.administration.middleware.OrganizationAccessMiddleware"]
+# Second factors (chorus.identity.mfa): a signed-in session that has not passed its factor is
+# sent to the verify page, or to enrollment once the organization's grace period is over.
+# After authentication and the suspension check; bearer-token API calls are not gated.
+if "chorus.identity" in INSTALLED_APPS:
+    MIDDLEWARE += ["chorus.identity.mfa.middleware.SecondFactorMiddleware"]
 # The demo seed (`chorus seed`, `chorus run`) is refused with DEBUG=false unless this is true.
 CHORUS_DEMO_ALLOWED = env_bool("CHORUS_ALLOW_DEMO", DEBUG)
 # With DEBUG=false the web setup wizard asks for the code `chorus init --setup-code` prints,

@@ -11,7 +11,9 @@ class IdentityConfig(AppConfig):
 
     def ready(self) -> None:
         from chorus.common.navigation import NavItem, register_nav
+        from chorus.identity.mfa.registry import ready as mfa_ready
 
         register_nav(
             NavItem("Single sign-on", "identity:sso-settings", order=915, roles=("admin",))
         )
+        mfa_ready()

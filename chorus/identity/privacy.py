@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from chorus.identity.mfa import privacy as mfa_privacy
 from chorus.identity.sso import privacy as sso_privacy
 
-PARTS = [sso_privacy]
+PARTS = [sso_privacy, mfa_privacy]
 
 
 def export_person_data(person: Any) -> list[Any]:

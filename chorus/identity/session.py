@@ -1,9 +1,10 @@
-"""Session keys the identity app shares between its parts.
+"""Session keys shared by the sign-in paths of the identity app (password, SSO, second factor).
 
-`MFA_SESSION_KEY` is set by single sign-on when the identity provider reports that the person
-used a second factor (OIDC `amr`/`acr`, SAML AuthnContextClassRef the organization lists); the
-second-factor middleware treats a session carrying it as having passed the second factor.
-Its value says who satisfied it: `"idp"` for the identity provider.
+`MFA_SESSION_KEY` is set once the session has passed a second factor. Its value says how:
+"totp", "webauthn" or "recovery" (the second-factor pages), or "idp": single sign-on sets it
+when the identity provider reports that the person used a second factor (OIDC `amr`/`acr`,
+SAML AuthnContextClassRef the organization lists). The second-factor middleware treats any of
+them as satisfied.
 """
 
 MFA_SESSION_KEY = "identity_mfa_satisfied"
