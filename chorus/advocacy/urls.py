@@ -27,6 +27,7 @@ urlpatterns = [
     path("hub/health/", views.health, name="health"),
     path("presence/", views.presence, name="presence"),
     path("hub/emv/", views.emv_page, name="emv"),
+    path("hub/calendar/", views.content_calendar, name="calendar"),
     path("hub/emv.csv", views.emv_csv, name="emv-csv"),
     path("suggest/", views.suggest, name="suggest"),
     path("hub/sources/", views.sources, name="sources"),

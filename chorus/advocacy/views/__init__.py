@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from chorus.advocacy.views.analytics import analytics_csv, analytics_page, health
+from chorus.advocacy.views.calendar import content_calendar
 from chorus.advocacy.views.emv import emv_csv, emv_page
 from chorus.advocacy.views.hub import (
     content_detail,
@@ -44,6 +45,7 @@ from chorus.advocacy.views.sources import (
 __all__ = [
     "analytics_csv",
     "analytics_page",
+    "content_calendar",
     "content_detail",
     "content_edit",
     "content_image",
