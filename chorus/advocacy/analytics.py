@@ -261,12 +261,14 @@ def health_for(*, organization: Organization, now: datetime.datetime | None = No
     )
     invited = len(people)
     since = now - datetime.timedelta(days=30)
-    recent = Share.objects.filter(organization=organization, created_at__gte=since)
+    # Confirmed shares only (issue 17/19): opening a composer is not taking part.
+    recent = Share.objects.filter(organization=organization, created_at__gte=since,
+                                  confirmed_at__isnull=False)
     active = recent.values("user").distinct().count()
     shares_30d = recent.count()
     # Which months each user shared in: the basis for the trend and the cohorts.
     shared_months: dict[int, set[datetime.date]] = defaultdict(set)
-    for r in (Share.objects.filter(organization=organization)
+    for r in (Share.objects.filter(organization=organization, confirmed_at__isnull=False)
               .annotate(m=TruncMonth("created_at")).values("user", "m").distinct()):
         month = r["m"].date() if isinstance(r["m"], datetime.datetime) else r["m"]
         shared_months[r["user"]].add(month)
@@ -280,9 +282,11 @@ def health_for(*, organization: Organization, now: datetime.datetime | None = No
                                         status=ContentItem.Status.APPROVED)
              .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
              .annotate(
-                 recent_shares=Count("shares", filter=Q(shares__created_at__gte=since),
+                 recent_shares=Count("shares", filter=Q(shares__created_at__gte=since,
+                                                        shares__confirmed_at__isnull=False),
                                      distinct=True),
-                 last_share=Max("shares__created_at"),
+                 last_share=Max("shares__created_at",
+                                filter=Q(shares__confirmed_at__isnull=False)),
              ))
     clicks_by_item = dict(
         Click.objects.filter(share__organization=organization, created_at__gte=since)
