@@ -207,3 +207,17 @@ class SuggestionAcceptForm(forms.Form):
     caption = forms.CharField(required=False, max_length=1000,
                               widget=forms.Textarea(attrs={"rows": 2}),
                               help_text="A first suggested caption; you can edit the draft.")
+
+
+class ChallengeForm(forms.Form):
+    title = forms.CharField(max_length=150, help_text="E.g. Share three product stories.")
+    rules = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text="What counts, in plain words; everyone sees this.")
+    target = forms.IntegerField(min_value=1, max_value=100, initial=3,
+                                help_text="Posted shares needed (opening a composer does not "
+                                          "count).")
+    tag = forms.CharField(max_length=40, required=False,
+                          help_text="Optional: only items with this tag count.")
+    badge = forms.CharField(max_length=60, help_text="The badge's name, e.g. Storyteller.")
+    starts_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))

@@ -428,3 +428,31 @@ class EmvSettings(OrgOwnedModel):
 
     def __str__(self) -> str:
         return f"EMV settings ({self.organization_id})"
+
+
+class Challenge(OrgOwnedModel):
+    """A time-boxed challenge communications defines, e.g. "share three product stories this
+    month". Progress counts confirmed shares only (never a button press) of approved items,
+    optionally with one tag, inside [starts_on, ends_on]. Taking part is voluntary, never tied
+    to pay or evaluation; the rules are shown to everyone."""
+
+    title = models.CharField(max_length=150)
+    rules = models.TextField(help_text="What counts, in plain words.")
+    target = models.PositiveSmallIntegerField(default=3)
+    tag = models.CharField(max_length=40, blank=True,
+                           help_text="Only items with this tag count; empty: any item.")
+    badge = models.CharField(max_length=60, help_text="The badge's name, e.g. 'Storyteller'.")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")),
+                                   name="challenge_ends_after_start"),
+        ]
+        ordering = ["-starts_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -22,6 +22,7 @@ from chorus.advocacy.views.hub import (
     hub_settings,
 )
 from chorus.advocacy.views.presence import presence, presence_delete, presence_manage
+from chorus.advocacy.views.recognition import challenges, challenges_manage
 from chorus.advocacy.views.sharing import (
     content_image,
     content_preview_image,
@@ -45,6 +46,8 @@ from chorus.advocacy.views.sources import (
 __all__ = [
     "analytics_csv",
     "analytics_page",
+    "challenges",
+    "challenges_manage",
     "content_calendar",
     "content_detail",
     "content_edit",
