@@ -131,3 +131,11 @@ def test_presence_page_language_choice_and_title(client_for, employee):
     html = client_for(employee).get(reverse("advocacy:presence") + "?lang=es").content.decode()
     assert "Data Analyst en Northwind" in html or "Data Analyst en " in html
     assert 'value="es" selected' in html
+
+
+def test_onboarding_page_shows_the_official_accounts(client_for, comms, employee):
+    official_account_save(actor=comms, network="bluesky", handle="@northwind.example",
+                          url="https://bsky.app/profile/northwind.example")
+    page = client_for(employee).get(reverse("onboarding:me")).content.decode()
+    assert 'data-testid="follow-us"' in page
+    assert 'href="https://bsky.app/profile/northwind.example"' in page
