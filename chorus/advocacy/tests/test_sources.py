@@ -303,3 +303,14 @@ def test_suggestion_moderation_is_org_scoped(client_for, employee, outsider):
     assert suggestion.status == "pending"
     assert "northwind.example/a" not in client_for(outsider).get(
         reverse("advocacy:suggestions")).content.decode()
+
+
+def test_suggestions_are_in_the_persons_export_and_erased(employee):
+    from chorus.advocacy.privacy import erase_person_data, export_person_data
+
+    suggestion_create(actor=employee, url="https://northwind.example/mine", note="Nice one")
+    sections = {s.title: s for s in export_person_data(employee.person)}
+    rows = sections["Links you suggested"].records
+    assert rows[0]["link"] == "https://northwind.example/mine" and rows[0]["note"] == "Nice one"
+    erase_person_data(employee.person)
+    assert not ContentSuggestion.objects.exists()
