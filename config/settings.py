@@ -102,6 +102,10 @@ OPTIONAL_APPS = [
     "chorus.identity",  # sign-in: single sign-on (OIDC, SAML) and second factors
     "chorus.provisioning",  # SCIM 2.0, offboarding, verified affiliation
     "chorus.integrations",  # Slack, Microsoft Teams, outbound webhooks
+    "chorus.posture",  # quiet periods and crisis mode
+    "chorus.timestamping",  # RFC 3161 timestamps of attestations and published versions
+    "chorus.speakup",  # speak-up channel to the EU Whistleblowing Directive (issue 20)
+    "chorus.legalexport",  # eDiscovery bundles (load file, manifest, audit excerpt), verify
 ]
 # CHORUS_APPS (comma-separated labels, e.g. "policy,checks") narrows the domain apps for
 # development of one app in isolation; empty means every app present.
@@ -149,7 +153,13 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "chorus.common.context_processors.chorus",
-            ],
+            ]
+            # The bell with the unread count in the top bar (one query, only when shown).
+            + (
+                ["chorus.notifications.context_processors.notification_bell"]
+                if "chorus.notifications" in INSTALLED_APPS
+                else []
+            ),
             # `|day`, `|when`, `|possessive`, `|days_ago` and `|has_role` in every template.
             "builtins": ["chorus.common.templatetags.chorus_tags"],
         },
@@ -244,6 +254,9 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Legal export bundles (chorus.legalexport); empty: MEDIA_ROOT/exports. Served only through the
+# audited download view.
+LEGAL_EXPORT_ROOT = env_str("LEGAL_EXPORT_ROOT", "")
 STORAGES = {
     # Writes to a temporary file and links it into place: a full disk leaves no partial
     # file and raises a clear StorageFull error (chorus.common.storage).
@@ -331,20 +344,63 @@ else:
     )
 
 # In development e-mails are written to files under var/mail/ (read them at /dev/mailbox/ as an
-# administrator) instead of flooding the console that shows `make run`'s banner.
-EMAIL_BACKEND = env_str(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.filebased.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.console.EmailBackend",
-)
-EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail")))
+# administrator) instead of flooding the console that shows `make run`'s banner. Production
+# sends through a real SMTP server: EMAIL_URL=smtp://user:password@host:587?tls=true
+# (smtps:// for implicit TLS on 465), or EMAIL_HOST/PORT/HOST_USER/HOST_PASSWORD/USE_TLS.
+EMAIL_URL = env_str("EMAIL_URL", "")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+_SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+if EMAIL_URL:
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    _mail = urlsplit(EMAIL_URL)
+    if _mail.scheme not in ("smtp", "smtps", "submission") or not _mail.hostname:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL={EMAIL_URL.split('@')[-1]!r}: use smtp://user:password@host:port "
+            "(add ?tls=true for STARTTLS) or smtps://user:password@host:465."
+        )
+    _mail_query = {k: v[-1].lower() for k, v in parse_qs(_mail.query).items()}
+    EMAIL_HOST = _mail.hostname
+    EMAIL_USE_SSL = _mail.scheme == "smtps" or _mail_query.get("ssl") in ("1", "true", "yes")
+    EMAIL_USE_TLS = _mail.scheme == "submission" or _mail_query.get("tls") in (
+        "1", "true", "yes",
+    )  # fmt: skip
+    EMAIL_PORT = _mail.port or (465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+    EMAIL_HOST_USER = unquote(_mail.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other: pick one.")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    _SMTP_BACKEND
+    if EMAIL_URL
+    else "django.core.mail.backends.filebased.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail")))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Chorus <chorus@localhost>")
+
+# Issue 15: notification delivery retries a failed channel with exponential backoff (base,
+# 2x, 4x ... capped at 6 hours) up to NOTIFICATIONS_MAX_ATTEMPTS tries; digests are built at
+# NOTIFICATIONS_DIGEST_HOUR in each person's zone (daily, or Mondays for weekly).
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 6)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env_int("NOTIFICATIONS_RETRY_BASE_SECONDS", 60)
+NOTIFICATIONS_DIGEST_HOUR = env_int("NOTIFICATIONS_DIGEST_HOUR", 8)
+# Web Push (VAPID): the raw P-256 private key, base64url. Unset: the key file that
+# `chorus vapid_keys` (run by `chorus init`) creates in var/; no key, no push channel.
+WEBPUSH_VAPID_PRIVATE_KEY = env_str("WEBPUSH_VAPID_PRIVATE_KEY", "")
+WEBPUSH_VAPID_KEY_FILE = Path(
+    env_str("WEBPUSH_VAPID_KEY_FILE", str(BASE_DIR / "var" / "vapid-private.key"))
+)
+# Contact the push services may write to about this server (mailto: or https:).
+WEBPUSH_VAPID_SUBJECT = env_str("WEBPUSH_VAPID_SUBJECT", "")
 
 # Security: secure cookies and HSTS whenever we are not in DEBUG (i.e. behind TLS).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -459,3 +515,35 @@ CHECK_RATE_REQUESTS_PER_MINUTE = env_int("CHECK_RATE_REQUESTS_PER_MINUTE", 60)
 CHECK_RATE_CHARS_PER_HOUR = env_int("CHECK_RATE_CHARS_PER_HOUR", 20_000_000)
 CHECK_MAX_ACTIVE_JOBS = env_int("CHECK_MAX_ACTIVE_JOBS", 2)
 CHECK_JOB_RETENTION_HOURS = env_int("CHECK_JOB_RETENTION_HOURS", 24)
+
+# RFC 3161 timestamps (chorus.timestamping): every attestation and published policy version
+# is sent (as a SHA-256 imprint) to this time-stamping authority by the worker; empty turns
+# timestamping off. TIMESTAMP_TSA_ROOTS_FILE is a PEM file with the TSA's root
+# certificate(s), used to check answers and by `chorus audit verify` offline.
+TIMESTAMP_TSA_URL = env_str("TIMESTAMP_TSA_URL", "")
+TIMESTAMP_TSA_ROOTS_FILE = env_str("TIMESTAMP_TSA_ROOTS_FILE", "")
+# Policy impact preview: how far back stored texts are replayed (chorus.policy.impact).
+IMPACT_PREVIEW_DAYS = env_int("IMPACT_PREVIEW_DAYS", 365)
+# --- Integrations (chorus/integrations, issue 15): Slack, Microsoft Teams, webhooks ----------
+# Stored tokens and secrets are Fernet-encrypted: keys from INTEGRATIONS_ENCRYPTION_KEYS (the
+# first encrypts, all decrypt), else a key derived from SECRET_KEY.
+INTEGRATIONS_ENCRYPTION_KEYS = env_list("INTEGRATIONS_ENCRYPTION_KEYS", "")
+# Your Slack app (api.slack.com/apps): OAuth client and the signing secret of inbound requests.
+SLACK_CLIENT_ID = env_str("SLACK_CLIENT_ID", "")
+SLACK_CLIENT_SECRET = env_str("SLACK_CLIENT_SECRET", "")
+SLACK_SIGNING_SECRET = env_str("SLACK_SIGNING_SECRET", "")
+# Slack's Web API and authorize page (tests point these at a local server).
+SLACK_API_URL = env_str("SLACK_API_URL", "https://slack.com/api/")
+SLACK_AUTHORIZE_URL = env_str("SLACK_AUTHORIZE_URL", "https://slack.com/oauth/v2/authorize")
+# Your Azure Bot (Microsoft App ID and client secret) for Teams, and Microsoft's endpoints.
+TEAMS_APP_ID = env_str("TEAMS_APP_ID", "")
+TEAMS_APP_PASSWORD = env_str("TEAMS_APP_PASSWORD", "")
+TEAMS_TOKEN_URL = env_str(
+    "TEAMS_TOKEN_URL", "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
+)
+TEAMS_OPENID_METADATA_URL = env_str(
+    "TEAMS_OPENID_METADATA_URL", "https://login.botframework.com/v1/.well-known/openidconfiguration"
+)
+# Outbound webhooks: disable an endpoint after this many failed attempts in a row.
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 15)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 15)

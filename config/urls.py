@@ -54,6 +54,9 @@ APP_URLS = [
     ("identity/", "chorus.identity"),  # SSO and two-factor settings, enrollment
     ("provisioning/", "chorus.provisioning"),  # SCIM tokens, offboarding, verified handles
     ("integrations/", "chorus.integrations"),  # Slack, Teams, webhooks settings
+    ("posture/", "chorus.posture"),  # quiet periods and crisis mode
+    ("speakup/", "chorus.speakup"),  # the speak-up channel's staff side
+    ("legal-export/", "chorus.legalexport"),  # eDiscovery bundles
 ]
 for prefix, module in APP_URLS:
     if module in settings.INSTALLED_APPS and find_spec(f"{module}.urls"):
@@ -70,6 +73,7 @@ PUBLIC_URLS = [
     ("chorus.identity", "chorus.identity.public_urls"),  # /sso/... (OIDC callback, SAML ACS)
     ("chorus.provisioning", "chorus.provisioning.public_urls"),  # /scim/v2/, /.well-known/
     ("chorus.integrations", "chorus.integrations.public_urls"),  # Slack and Teams inbound
+    ("chorus.speakup", "chorus.speakup.public_urls"),  # /speak-up/<org>/, the reporter's side
 ]
 for module, urls_module in PUBLIC_URLS:
     if module in settings.INSTALLED_APPS and find_spec(urls_module):

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Value
+from django.db.models import Count, F, Max, Q, QuerySet, Value
 from django.db.models.functions import Concat, TruncDate, TruncMonth
 from django.utils import timezone
 
@@ -93,6 +93,13 @@ class Analytics:
     by_content: list[Breakdown] = field(default_factory=list)
     by_network: list[Breakdown] = field(default_factory=list)
     by_department: list[Breakdown] = field(default_factory=list)
+
+
+def _attributed(clicks: QuerySet[Click]) -> QuerySet[Click]:
+    """The clicks that count for the person who shared: all, except those after the person
+    left (`Share.attribution_ended_at`, set by offboarding)."""
+    return clicks.filter(Q(share__attribution_ended_at__isnull=True)
+                         | Q(created_at__lte=F("share__attribution_ended_at")))
 
 
 def _breakdown(
@@ -190,7 +197,7 @@ def leaderboard_for(*, organization: Organization, period: Period, me: Any = Non
     per_user = {r["user"]: r for r in shares.values("user", "user__full_name",
                                                      "user__person_record__department__name")
                 .annotate(n=Count(Concat("item_id", Value(":"), "network"), distinct=True))}
-    visitors = dict(_clicks(organization, period).filter(share__user_id__in=per_user)
+    visitors = dict(_attributed(_clicks(organization, period)).filter(share__user_id__in=per_user)
                     .values("share__user").annotate(v=Count("visitor", distinct=True))
                     .values_list("share__user", "v"))
     rows = []
@@ -211,7 +218,7 @@ def leaderboard_for(*, organization: Organization, period: Period, me: Any = Non
 def points_for(*, user: Any, period: Period) -> int:
     shares = (_shares(user.organization, period).filter(user=user)
               .values("item", "network").distinct().count())
-    visitors = (_clicks(user.organization, period).filter(share__user=user)
+    visitors = (_attributed(_clicks(user.organization, period)).filter(share__user=user)
                 .values("visitor").distinct().count())
     return shares * POINTS_PER_SHARE + visitors * POINTS_PER_VISITOR
 

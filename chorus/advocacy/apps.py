@@ -14,6 +14,16 @@ class AdvocacyConfig(AppConfig):
 
     def ready(self) -> None:
         from chorus.common.navigation import DashboardCard, NavItem, register_card, register_nav
+        from chorus.notifications.kinds import NotificationKind, register_kind
+
+        for key, label in (
+            ("advocacy.content_submitted", "Content waiting for your review"),
+            ("advocacy.content_approved", "Your content was approved"),
+            ("advocacy.content_returned", "Your content needs changes"),
+            ("advocacy.content_published", "New content to share"),
+            ("advocacy.digest", "The weekly advocacy digest"),
+        ):
+            register_kind(NotificationKind(key, label))
 
         register_nav(NavItem("Share", "advocacy:feed", order=300))
         register_nav(NavItem("Content hub", "advocacy:content-list", order=310,

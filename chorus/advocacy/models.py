@@ -225,6 +225,9 @@ class Share(OrgOwnedModel):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     confirmed_via = models.CharField(max_length=10, choices=Confirmation.choices, blank=True)
     post_url = models.URLField(max_length=1000, blank=True)
+    # Set when the person left (offboarding): the tracked link keeps redirecting and its
+    # clicks still count for the content, but no longer for the person (points, leaderboard).
+    attribution_ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [

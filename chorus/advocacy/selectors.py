@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -15,7 +16,11 @@ from chorus.people.roles import Role
 Audience = ContentItem.audience.through
 
 
-def feed_for(*, user: User, now: datetime.datetime | None = None) -> QuerySet[ContentItem]:
+_UNSET: Any = object()
+
+
+def feed_for(*, user: User, now: datetime.datetime | None = None,
+             crisis: Any = _UNSET) -> QuerySet[ContentItem]:
     """Approved items inside their publish window, for everyone or for the user's department,
     newest first, with captions prefetched."""
     now = now or timezone.now()
@@ -25,11 +30,17 @@ def feed_for(*, user: User, now: datetime.datetime | None = None) -> QuerySet[Co
     for_me = Q(~Exists(any_audience))
     if department_id is not None:
         for_me |= Q(Exists(any_audience.filter(department_id=department_id)))
+    from chorus.advocacy.services.shares import crisis_in_force
+
+    if crisis is _UNSET:  # the feed page passes the crisis it already read
+        crisis = crisis_in_force(organization=user.organization)
+    # Crisis mode pauses scheduled content: nothing scheduled to appear after it began.
+    latest = min(now, crisis.active_since) if crisis is not None else now
     return (
         ContentItem.objects.filter(
             organization=user.organization, status=ContentItem.Status.APPROVED,
         )
-        .filter(Q(publish_at__isnull=True) | Q(publish_at__lte=now))
+        .filter(Q(publish_at__isnull=True) | Q(publish_at__lte=latest))
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .filter(for_me)
         .prefetch_related(Prefetch("captions", queryset=Caption.objects.order_by(

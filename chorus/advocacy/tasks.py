@@ -59,6 +59,14 @@ def item_previews_missing_task() -> int:
 
 
 @task()
+def content_drop_notify_task(item_id: int) -> int:
+    """Tell an approved item's audience it is there to share (safe to repeat: deduplicated)."""
+    from chorus.advocacy.services.notices import content_drop_notify
+
+    return content_drop_notify(item_id=item_id)
+
+
+@task()
 def content_source_poll_task(*, source_id: int, force: bool = False) -> None:
     """Read one content source's feed; its new entries become drafts."""
     from chorus.advocacy.services.sources import source_poll

@@ -33,7 +33,14 @@ def screening_policy(*, organization: Any) -> Policy:
         return Policy.from_dict({"organization": {"name": organization.name}, "preset": "balanced"})
     from chorus.policy.selectors import screening_policy_for
 
-    return screening_policy_for(organization=organization)
+    policy = screening_policy_for(organization=organization)
+    if apps.is_installed("chorus.posture"):
+        # Quiet periods and crisis mode tighten the policy while they last (issue 21).
+        from chorus.posture.services import context_rules_for
+        from chorus.screening.context_rules import apply_context
+
+        policy = apply_context(policy, context_rules_for(organization=organization))
+    return policy
 
 
 def _post(text: str, *, post_id: str, network: str | None, author: str | None, field: str) -> Post:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -30,7 +31,13 @@ def _result_context(request: AuthedRequest, text: str, network: str) -> dict:
 def check(request: AuthedRequest) -> HttpResponse:
     """The "check my post" page. The text is screened and shown, never stored."""
     form = ReviewRequestForm()
-    return render(request, "checks/check.html", {"form": form, "result": None})
+    posture = None
+    if apps.is_installed("chorus.posture"):
+        from chorus.posture.services import banner_context
+
+        posture = banner_context(organization=request.user.org)
+    return render(request, "checks/check.html",
+                  {"form": form, "result": None, "posture": posture})
 
 
 @login_required

@@ -31,9 +31,10 @@ def is_zip(data: bytes) -> bool:
     return data[:2] == b"PK"
 
 
-def _too_large(what: str) -> ConnectorError:
+def _too_large(what: str, limit: int | None = None) -> ConnectorError:
+    limit = MAX_UNCOMPRESSED_BYTES if limit is None else limit
     return ConnectorError(
-        f"The files in this .zip unpack to more than {MAX_UNCOMPRESSED_BYTES // 1_048_576} MB. "
+        f"The files in this .zip unpack to more than {limit // 1_048_576} MB. "
         f"Upload only {what} instead of the whole archive.",
         permanent=True,
     )
@@ -51,12 +52,16 @@ def _damaged() -> ConnectorError:
 def read_members(
     data: bytes, *, select: Callable[[str], bool], what: str, missing: str,
     first_only: bool = False, progress: Progress | None = None,
+    max_bytes: int | None = None, max_members: int | None = None,
 ) -> Iterator[tuple[str, bytes]]:  # fmt: skip
     """Yield ``(name, bytes)`` for the members whose name ``select`` accepts, in name order.
 
     ``what`` names the file to upload instead (for the error messages), ``missing`` is the
     message when no member matches. The total of the bytes yielded never exceeds
-    ``MAX_UNCOMPRESSED_BYTES``."""
+    ``max_bytes`` (``MAX_UNCOMPRESSED_BYTES`` unless a caller needs less, e.g. attachments)."""
+    # Read the module's caps at call time (tests and callers may narrow them).
+    max_bytes = MAX_UNCOMPRESSED_BYTES if max_bytes is None else max_bytes
+    max_members = MAX_MEMBERS if max_members is None else max_members
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
@@ -74,15 +79,15 @@ def read_members(
         raise ConnectorError(missing, permanent=True)
     if first_only:
         chosen = chosen[:1]
-    if len(chosen) > MAX_MEMBERS:
+    if len(chosen) > max_members:
         raise ConnectorError(
-            f"This .zip holds {len(chosen)} files to import; the limit is {MAX_MEMBERS}. "
+            f"This .zip holds {len(chosen)} files to import; the limit is {max_members}. "
             f"Upload only {what}.",
             permanent=True,
         )
     declared = _declared_size(chosen)
-    if declared > MAX_UNCOMPRESSED_BYTES:
-        raise _too_large(what)  # refused before inflating anything
+    if declared > max_bytes:
+        raise _too_large(what, max_bytes)  # refused before inflating anything
     done = 0
     for info in chosen:
         parts: list[bytes] = []
@@ -90,8 +95,8 @@ def read_members(
             with archive.open(info) as member:
                 while chunk := member.read(CHUNK):
                     done += len(chunk)
-                    if done > MAX_UNCOMPRESSED_BYTES:  # the directory lied about the size
-                        raise _too_large(what)
+                    if done > max_bytes:  # the directory lied about the size
+                        raise _too_large(what, max_bytes)
                     parts.append(chunk)
                     if progress is not None:
                         progress(done, max(declared, done))

@@ -381,10 +381,29 @@ def _directory_upsert(*, organization: Organization, attributes: DirectoryAttrib
 
 @transaction.atomic
 def directory_deactivate(*, user: User, source: str, actor_label: str) -> User:
-    """The directory says this account is gone: deactivate it (sessions end, API tokens are
-    revoked; the last administrator is kept). Audited with the directory as actor."""
-    from chorus.administration.services import user_deactivate
+    """The directory says this account is gone: offboard the person (one service for every
+    leaver, chorus.provisioning: sessions end, API tokens are revoked, monitoring consent,
+    attestation requests, advocacy attribution and verified affiliation end; each step
+    audited with the directory as actor). The last active administrator is refused
+    (Conflict): appoint another administrator first."""
+    from django.apps import apps
+
+    from chorus.administration.services import active_admins, user_deactivate
 
     source = _clean_source(source)
-    return user_deactivate(user=user, actor=None, actor_label=actor_label or source,
+    label = actor_label or source
+    admins = list(active_admins(organization=user.org).values_list("pk", flat=True))
+    if admins == [user.pk]:
+        raise Conflict(f"{user} is the last active administrator and cannot be deactivated; "
+                       "make someone else an administrator first.")
+    person = Person.objects.filter(user=user).first()
+    if person is not None and apps.is_installed("chorus.provisioning"):
+        from chorus.provisioning.services import person_offboard
+
+        person_offboard(person=person, actor=None, actor_label=label,
+                        reason=f"Deactivated by the directory ({source}).",
+                        source="sso" if source.startswith(("oidc", "saml", "sso")) else "scim")
+        user.refresh_from_db()
+        return user
+    return user_deactivate(user=user, actor=None, actor_label=label,
                            reason=f"Deactivated by the directory ({source}).")

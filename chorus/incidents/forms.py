@@ -61,6 +61,9 @@ class MatrixForm(forms.Form):
     retention_days = forms.IntegerField(
         label="Evidence retention after closing (days)", min_value=30, max_value=3650,
         help_text="Then evidence content is purged (hashes stay), unless legal set a hold.")
+    appeal_days = forms.IntegerField(
+        label="Appeal window (days)", min_value=1, max_value=90, required=False,
+        help_text="Days after a decision during which the employee may appeal it.")
     change_summary = forms.CharField(label="What changed and why", max_length=300, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -82,6 +85,7 @@ class MatrixForm(forms.Form):
     def initial_for(matrix: Any) -> dict[str, Any]:
         initial = {"window_months": matrix.window_months, "response_days": matrix.response_days,
                    "retention_days": matrix.retention_days,
+                   "appeal_days": matrix.appeal_days,
                    "change_summary": matrix.change_summary}
         for sev, row in matrix.cells.items():
             for hist, value in row.items():
@@ -244,3 +248,52 @@ class HoldForm(forms.Form):
     prefix = "hold"
     hold = forms.BooleanField(required=False, label="Keep the evidence (legal hold)")
     reason = forms.CharField(max_length=300, required=False)
+
+
+# Response fairness (issue 20): appeals and warnings that are not strikes.
+
+class AppealForm(forms.Form):
+    grounds = forms.CharField(
+        label="Why do you appeal?", widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What is wrong with the facts, the process or the sanction. A reviewer who "
+                  "took no part in your case decides.")
+
+
+class AppealAssignForm(forms.Form):
+    reviewer: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, label="Reviewer")  # type: ignore[arg-type]
+
+    def __init__(self, *args: Any, reviewers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = reviewers  # type: ignore[attr-defined]
+
+
+class AppealDecideForm(forms.Form):
+    result = forms.ChoiceField(label="Result", widget=forms.RadioSelect, choices=[
+        ("upheld", "Upheld: the decision stands"),
+        ("varied", "Varied: a different sanction applies"),
+        ("overturned", "Overturned: no sanction")])
+    new_outcome = forms.ChoiceField(label="Sanction that now applies (if varied)",
+                                    required=False,
+                                    choices=[("", "—"), *[c for c in Outcome.choices
+                                                          if c[0] != Outcome.NO_ACTION]])
+    reasons = forms.CharField(label="Reasons", widget=forms.Textarea(attrs={"rows": 4}),
+                              help_text="The employee reads them.")
+
+
+class InformalActionForm(forms.Form):
+    subject: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, label="Employee")  # type: ignore[arg-type]
+    kind = forms.ChoiceField(label="Kind", choices=[
+        ("coaching_note", "Coaching note"), ("informal_warning", "Informal warning")])
+    note = forms.CharField(label="What was discussed and what is expected",
+                           widget=forms.Textarea(attrs={"rows": 4}))
+    expires_in_days = forms.IntegerField(label="Expires after (days)", required=False,
+                                         min_value=1, max_value=365,
+                                         help_text="Empty: 90 days for a coaching note, 180 for "
+                                                   "an informal warning.")
+    incident = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].queryset = people  # type: ignore[attr-defined]

@@ -108,6 +108,9 @@ class ResponseMatrix(OrgOwnedModel):
     retention_days = models.PositiveIntegerField(
         default=365, help_text="Days evidence is kept after an incident closes (unless on hold)."
     )
+    appeal_days = models.PositiveSmallIntegerField(
+        default=10, help_text="Days after a decision during which the employee may appeal."
+    )
     change_summary = models.CharField(max_length=300, blank=True)
     previous = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="+")
@@ -142,6 +145,7 @@ class Incident(OrgOwnedModel):
 
     class Source(models.TextChoices):
         REPORT = "report", "Report"
+        SPEAKUP = "speakup", "Speak-up report"
         MONITORING = "monitoring", "Monitoring finding"
         MANUAL = "manual", "Opened by HR"
 
@@ -359,6 +363,10 @@ class IncidentEvent(models.Model):
         STATUS_CHANGED = "status_changed", "Status changed"
         LEGAL_HOLD = "legal_hold", "Legal hold"
         EVIDENCE_PURGED = "evidence_purged", "Evidence purged"
+        APPEALED = "appealed", "Appeal filed"
+        APPEAL_ASSIGNED = "appeal_assigned", "Appeal reviewer named"
+        APPEAL_DECIDED = "appeal_decided", "Appeal decided"
+        INFORMAL = "informal", "Coaching note or informal warning"
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
@@ -375,3 +383,78 @@ class IncidentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"INC-{self.incident_id} {self.kind}"
+
+
+class InformalAction(OrgOwnedModel):
+    """A coaching note or an informal warning: not a sanction. It never counts as history in
+    the response matrix (only decided incidents do) and it lapses at `expires_on`, after which
+    it is no longer shown as active."""
+
+    class Kind(models.TextChoices):
+        COACHING_NOTE = "coaching_note", "Coaching note"
+        INFORMAL_WARNING = "informal_warning", "Informal warning"
+
+    subject = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    incident = models.ForeignKey(Incident, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="informal_actions")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    note = models.TextField()
+    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+")
+    expires_on = models.DateField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.subject_id} until {self.expires_on}"
+
+
+class Appeal(OrgOwnedModel):
+    """The employee's appeal of a decision, decided by a reviewer who took no part in the case.
+    The original decision stays as recorded; the appeal's outcome says what now applies."""
+
+    class Status(models.TextChoices):
+        FILED = "filed", "Filed: waiting for a reviewer"
+        IN_REVIEW = "in_review", "With the reviewer"
+        UPHELD = "upheld", "Upheld: the decision stands"
+        VARIED = "varied", "Varied: a different sanction applies"
+        OVERTURNED = "overturned", "Overturned: no sanction"
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="appeals")
+    appellant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    grounds = models.TextField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.FILED)
+    original_outcome = models.CharField(max_length=24, choices=Outcome.choices)
+    original_decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                            null=True, blank=True, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="+")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    reasons = models.TextField(blank=True)
+    new_outcome = models.CharField(max_length=24, choices=Outcome.choices, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident"], name="appeal_one_per_incident"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Appeal of INC-{self.incident_id} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.FILED, self.Status.IN_REVIEW)
+
+    @property
+    def effective_outcome(self) -> str:
+        """What applies after the appeal: the original, the varied one, or no action."""
+        if self.status == self.Status.OVERTURNED:
+            return Outcome.NO_ACTION
+        if self.status == self.Status.VARIED and self.new_outcome:
+            return self.new_outcome
+        return self.original_outcome

@@ -301,3 +301,53 @@ def deviations(*, user: User, since: datetime | None = None) -> QuerySet[Inciden
     if since:
         rows = rows.filter(decided_at__gte=since)
     return rows
+
+
+@dataclass
+class AppealRow:
+    """Appeals of one decision-maker's decisions: how many were appealed and overturned."""
+
+    decided_by: str
+    decisions: int = 0
+    appealed: int = 0
+    upheld: int = 0
+    varied: int = 0
+    overturned: int = 0
+    pending: int = 0
+
+    @property
+    def appeal_rate(self) -> str:
+        return f"{100 * self.appealed / self.decisions:.0f}%" if self.decisions else "—"
+
+    @property
+    def overturn_rate(self) -> str:
+        done = self.upheld + self.varied + self.overturned
+        return f"{100 * (self.overturned + self.varied) / done:.0f}%" if done else "—"
+
+
+def appeal_stats(*, user: User, since: datetime | None = None) -> list[AppealRow]:
+    """Appeal rates and overturns (and variations) per decision-maker, for the consistency
+    report. Counts decisions other than no action (the only ones that can be appealed)."""
+    from chorus.incidents.models import Appeal
+
+    incidents = (Incident.objects.filter(organization=user.organization,
+                                         decided_at__isnull=False)
+                 .exclude(outcome__in=["", Outcome.NO_ACTION]).select_related("decided_by"))
+    if since:
+        incidents = incidents.filter(decided_at__gte=since)
+    appeals = {a.incident_id: a for a in Appeal.objects.filter(
+        organization=user.organization, incident__in=incidents)}
+    rows: dict[str, AppealRow] = {}
+    for incident in incidents:
+        name = str(incident.decided_by) if incident.decided_by else "—"
+        row = rows.setdefault(name, AppealRow(name))
+        row.decisions += 1
+        appeal = appeals.get(incident.pk)
+        if appeal is None:
+            continue
+        row.appealed += 1
+        if appeal.is_open:
+            row.pending += 1
+        else:
+            setattr(row, appeal.status, getattr(row, appeal.status) + 1)
+    return sorted(rows.values(), key=lambda r: (-r.decisions, r.decided_by))

@@ -18,6 +18,16 @@ class MonitoringConfig(AppConfig):
             register_card,
             register_nav,
         )
+        from chorus.notifications.kinds import NotificationKind, register_kind
+
+        register_kind(NotificationKind(
+            "monitoring.coaching_note", "A private note about one of your posts",
+            sensitive=True, neutral_title="You have a private note in Chorus",
+        ))  # fmt: skip
+        register_kind(NotificationKind(
+            "monitoring.account_attention", "Your linked account needs attention",
+            sensitive=True, neutral_title="A linked account needs your attention",
+        ))  # fmt: skip
 
         register_nav(NavItem("Linked accounts", "monitoring:accounts", order=70,
                              section=PERSONAL))

@@ -1,4 +1,4 @@
-"""Background work for monitoring: polling on a schedule, coaching e-mails, retention."""
+"""Background work for monitoring: polling on a schedule, coaching notes, retention."""
 
 from __future__ import annotations
 
@@ -6,11 +6,9 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.urls import reverse
 from django_tasks import task
 
-from chorus.administration.services import sender_for
 from chorus.common.scheduling import periodic
 
 logger = logging.getLogger(__name__)
@@ -91,9 +89,12 @@ def alert_notify_task(*, alert_id: int) -> None:
         "",
         "This note is for you. It is not a warning and nobody else has been told.",
     ]
-    send_mail(
-        subject="A note about one of your posts",
-        message="\n".join(line for line in lines if line is not None),
-        from_email=sender_for(alert.person.organization),
-        recipient_list=[alert.person.user.email],
-    )
+    from chorus.notifications.services import notify
+
+    # Sensitive kind: outside Chorus only "You have a private note in Chorus" and the link.
+    notify(
+        kind="monitoring.coaching_note", recipients=[alert.person.user],
+        organization=alert.person.organization, title="A note about one of your posts",
+        body="\n".join(line for line in lines[2:] if line is not None).strip(),
+        link=reverse("monitoring:alerts"), dedupe_key=f"alert:{alert.pk}",
+    )  # fmt: skip

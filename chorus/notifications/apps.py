@@ -10,6 +10,17 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
+        from chorus.common.navigation import NavItem, register_nav
         from chorus.notifications.channels import EmailChannel, register_channel
+        from chorus.notifications.kinds import DIGEST_KIND, EMAIL, NotificationKind, register_kind
+        from chorus.notifications.push import PushChannel
 
         register_channel(EmailChannel())
+        register_channel(PushChannel())
+        register_kind(NotificationKind(
+            DIGEST_KIND, "Your daily or weekly digest", default_channels=(EMAIL,),
+        ))  # fmt: skip
+        register_nav(NavItem("Notification defaults", "notifications:defaults", order=92,
+                             roles=("admin",)))  # fmt: skip
+        register_nav(NavItem("Delivery log", "notifications:deliveries", order=93,
+                             roles=("admin",)))  # fmt: skip

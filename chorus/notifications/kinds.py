@@ -6,6 +6,11 @@ from dataclasses import dataclass, field
 
 IN_APP = "in_app"
 EMAIL = "email"
+PUSH = "push"
+
+# The in-app center always records a notification; these are the channels outside it, in the
+# order the preferences page shows them (a channel appears only once registered).
+EXTERNAL_CHANNEL_ORDER = (EMAIL, PUSH, "slack", "teams")
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,9 @@ def get_kind(key: str) -> NotificationKind:
             f"Unknown notification kind {key!r}: register it with register_kind() in the "
             "sending app's AppConfig.ready()."
         ) from None
+
+
+DIGEST_KIND = "notifications.digest"
 
 
 def all_kinds() -> list[NotificationKind]:

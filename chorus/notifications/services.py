@@ -1,22 +1,247 @@
-"""notify(): the one way Chorus tells a person something. Every app calls it."""
+"""notify(): the one way Chorus tells a person something. Every app calls it.
+
+Also here: the person's preferences (channels per kind, quiet hours, digest), the
+organization's defaults per role, delivery with retries and exponential backoff, and the
+digest builder.
+"""
 
 from __future__ import annotations
 
+import logging
+import zoneinfo
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from chorus.common.errors import NotFound
-from chorus.notifications.kinds import IN_APP, get_kind
-from chorus.notifications.models import Delivery, Notification
+from chorus.common.errors import InvalidInput, NotFound
+from chorus.notifications.kinds import (
+    DIGEST_KIND,
+    EXTERNAL_CHANNEL_ORDER,
+    IN_APP,
+    PUSH,
+    NotificationKind,
+    all_kinds,
+    get_kind,
+)
+from chorus.notifications.models import (
+    Delivery,
+    DeliveryAttempt,
+    Digest,
+    DigestMode,
+    Notification,
+    NotificationPreference,
+    RoleDefault,
+)
 
 if TYPE_CHECKING:
     from chorus.people.models import Organization, User
 
+logger = logging.getLogger(__name__)
+
 MAX_TITLE = 200
+# A run claims its delivery for this long; a worker that dies mid-send frees it after that.
+CLAIM_SECONDS = 300
+# An enqueue that never ran (lost with its worker) is picked up again after this long.
+LOST_AFTER = timedelta(minutes=10)
+# Role precedence when a person holds several roles with different defaults.
+ROLE_ORDER = ("admin", "hr", "legal", "communications", "manager", "employee")
+
+
+# --- preferences ---------------------------------------------------------------------------
+
+
+def available_channels() -> list[str]:
+    """External channels that are set up in this installation, in display order."""
+    from chorus.notifications.channels import registered_channel_names
+    from chorus.notifications.push import vapid_public_key
+
+    names = [n for n in registered_channel_names() if n != PUSH or vapid_public_key()]
+    ordered = [c for c in EXTERNAL_CHANNEL_ORDER if c in names]
+    return ordered + sorted(n for n in names if n not in ordered)
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What applies to one person: their stored choices over the role defaults."""
+
+    channels: dict[str, list[str]]
+    role_channels: dict[str, list[str]]
+    quiet_start: time | None
+    quiet_end: time | None
+    digest: str
+
+    def channels_for(self, kind: NotificationKind) -> list[str]:
+        """External channels for `kind`: the person's choice, else the role default, else the
+        kind's default. A mandatory kind always keeps its own default channels."""
+        default = [c for c in kind.default_channels if c != IN_APP]
+        if kind.key in self.channels:
+            chosen = list(self.channels[kind.key])
+        elif kind.key in self.role_channels:
+            chosen = list(self.role_channels[kind.key])
+        else:
+            chosen = default
+        if kind.mandatory:
+            chosen = default + [c for c in chosen if c not in default]
+        return [c for c in chosen if c != IN_APP]
+
+
+def _role_defaults(organization_id: int) -> dict[str, RoleDefault]:
+    return {d.role: d for d in RoleDefault.objects.filter(organization_id=organization_id)}
+
+
+def _choices(
+    *, pref: NotificationPreference | None, roles: Iterable[str], defaults: dict[str, RoleDefault]
+) -> Choices:
+    role_channels: dict[str, list[str]] = {}
+    role_digest = DigestMode.OFF
+    held = set(roles)
+    for role in ROLE_ORDER:
+        default = defaults.get(role)
+        if role in held and default is not None:
+            for key, channels in (default.channels or {}).items():
+                role_channels.setdefault(key, list(channels))
+            if role_digest == DigestMode.OFF:
+                role_digest = DigestMode(default.digest)
+    if pref is None:
+        return Choices({}, role_channels, None, None, role_digest)
+    return Choices(
+        dict(pref.channels or {}), role_channels, pref.quiet_start, pref.quiet_end, pref.digest
+    )
+
+
+def preferences_for(*, user: User) -> Choices:
+    """The choices that apply to `user` now (their own, over their roles' defaults)."""
+    pref = NotificationPreference.objects.filter(user=user).first()
+    return _choices(pref=pref, roles=user.role_names, defaults=_role_defaults(user.org_id))
+
+
+def _check_channels(channels: dict[str, Any], *, field: str) -> dict[str, list[str]]:
+    known_kinds = {k.key for k in all_kinds()}
+    known_channels = set(available_channels())
+    clean: dict[str, list[str]] = {}
+    if not isinstance(channels, dict):
+        raise InvalidInput("Send the channels as an object of kind → list of channels.",
+                           field=field)  # fmt: skip
+    for key, value in channels.items():
+        if key not in known_kinds:
+            raise InvalidInput(f"Unknown notification kind {key!r}.", field=field)
+        if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+            raise InvalidInput(f"The channels of {key!r} must be a list of names.", field=field)
+        unknown = sorted(set(value) - known_channels - {IN_APP})
+        if unknown:
+            raise InvalidInput(
+                f"Unknown channel {unknown[0]!r} for {key!r}; choose from "
+                f"{', '.join(sorted(known_channels))}.",
+                field=field,
+            )
+        clean[key] = [c for c in dict.fromkeys(value) if c != IN_APP]
+    return clean
+
+
+@transaction.atomic
+def preference_update(
+    *,
+    user: User,
+    channels: dict[str, Any] | None = None,
+    quiet_start: time | None = None,
+    quiet_end: time | None = None,
+    digest: str | None = None,
+    clear_quiet_hours: bool = False,
+) -> NotificationPreference:
+    """Save the person's choices. A mandatory kind cannot lose its default channels: asking
+    for that is an error that names the kind, not a silent change."""
+    pref, _ = NotificationPreference.objects.get_or_create(
+        user=user, defaults={"organization_id": user.org_id}
+    )
+    if channels is not None:
+        clean = _check_channels(channels, field="channels")
+        for key, chosen in clean.items():
+            kind = get_kind(key)
+            missing = [c for c in kind.default_channels if c != IN_APP and c not in chosen]
+            if kind.mandatory and missing:
+                raise InvalidInput(
+                    f"“{kind.label}” is mandatory: it always reaches you by "
+                    f"{', '.join(missing)}. You can add channels, not remove that one.",
+                    field="channels",
+                )
+        pref.channels = {**(pref.channels or {}), **clean}
+    if clear_quiet_hours:
+        pref.quiet_start = pref.quiet_end = None
+    elif quiet_start is not None or quiet_end is not None:
+        if quiet_start is None or quiet_end is None or quiet_start == quiet_end:
+            raise InvalidInput(
+                "Give both the start and the end of your quiet hours, and make them differ.",
+                field="quiet_start" if quiet_start is None else "quiet_end",
+            )
+        pref.quiet_start, pref.quiet_end = quiet_start, quiet_end
+    if digest is not None:
+        if digest not in DigestMode.values:
+            raise InvalidInput(
+                f"Digest must be one of {', '.join(DigestMode.values)}.", field="digest"
+            )
+        pref.digest = digest
+    pref.save()
+    return pref
+
+
+@transaction.atomic
+def role_default_update(
+    *, actor: User, role: str, channels: dict[str, Any], digest: str = DigestMode.OFF
+) -> RoleDefault:
+    """Set the organization's default channels (and digest) for everyone holding `role`."""
+    from chorus.audit.services import audit_record
+
+    if role not in ROLE_ORDER:
+        raise InvalidInput(f"Unknown role {role!r}.", field="role")
+    if digest not in DigestMode.values:
+        raise InvalidInput(f"Digest must be one of {', '.join(DigestMode.values)}.",
+                           field="digest")  # fmt: skip
+    clean = _check_channels(channels, field="channels")
+    default, _ = RoleDefault.objects.update_or_create(
+        organization_id=actor.org_id, role=role,
+        defaults={"channels": clean, "digest": digest},
+    )  # fmt: skip
+    audit_record(
+        organization=actor.org, actor=actor, action="notifications.role_default_set",
+        target=default, data={"role": role, "digest": digest},
+    )  # fmt: skip
+    return default
+
+
+def _zone(user: User, organization: Organization) -> zoneinfo.ZoneInfo:
+    for name in (getattr(user, "timezone", ""), getattr(organization, "timezone", ""), "UTC"):
+        if name:
+            try:
+                return zoneinfo.ZoneInfo(name)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                continue
+    return zoneinfo.ZoneInfo("UTC")
+
+
+def quiet_until(
+    *, choices: Choices, zone: zoneinfo.ZoneInfo, now: datetime
+) -> datetime | None:
+    """The end of the person's quiet hours if `now` falls inside them, else None."""
+    start, end = choices.quiet_start, choices.quiet_end
+    if start is None or end is None:
+        return None
+    local = now.astimezone(zone)
+    t = local.time().replace(tzinfo=None)
+    inside = (start <= t < end) if start < end else (t >= start or t < end)
+    if not inside:
+        return None
+    end_day = local.date() if t < end else local.date() + timedelta(days=1)
+    return datetime.combine(end_day, end, tzinfo=zone).astimezone(zoneinfo.ZoneInfo("UTC"))
+
+
+# --- notify -----------------------------------------------------------------------------------
 
 
 def notify(
@@ -28,17 +253,22 @@ def notify(
     body: str = "",
     link: str = "",
     dedupe_key: str = "",
+    now: datetime | None = None,
 ) -> list[Notification]:
     """Record a notification for each active recipient of `organization` and queue its
-    delivery on the kind's channels after the surrounding transaction commits.
+    delivery on the person's channels for that kind after the surrounding transaction commits.
 
     Guarantees: recipients of another organization and inactive accounts are skipped; a
     repeated call with the same non-empty `dedupe_key` does not notify anyone twice; each
     (notification, channel) is delivered at most once even if the task runs again; a
     failing channel never blocks the others. `link` is a path inside Chorus ("/reports/3/").
+    Preferences apply: the channels the person chose for the kind (a mandatory kind keeps its
+    defaults), quiet hours (delivery waits until they end) and the digest (non-mandatory kinds
+    wait for the person's daily or weekly digest).
     """
     spec = get_kind(kind)
-    created: list[Notification] = []
+    now = now or timezone.now()
+    users: list[User] = []
     seen: set[int] = set()
     for user in recipients:
         if user is None or user.pk in seen or not user.is_active:
@@ -46,25 +276,91 @@ def notify(
         if user.organization_id != organization.pk:
             continue
         seen.add(user.pk)
-        try:
-            with transaction.atomic():
-                notification = Notification.objects.create(
-                    organization=organization, recipient=user, kind=spec.key,
-                    title=title[:MAX_TITLE], body=body, link=link, dedupe_key=dedupe_key,
-                )
-        except IntegrityError:  # the same event was already notified (dedupe_key)
-            continue
-        created.append(notification)
-        for channel in spec.default_channels:
-            if channel == IN_APP:
-                continue
-            delivery = Delivery.objects.create(
-                organization=organization, notification=notification, channel=channel
-            )
-            from chorus.notifications.tasks import deliver_notification_task
+        users.append(user)
+    if not users:
+        return []
+    prefs = {
+        p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=seen)
+    }
+    defaults = _role_defaults(organization.pk)
+    roles: dict[int, set[str]] = {}
+    if defaults:
+        from chorus.people.models import User as UserModel
 
-            transaction.on_commit(partial(deliver_notification_task.enqueue, delivery.pk))
+        through = UserModel.groups.through
+        for user_id, name in through.objects.filter(user_id__in=seen).values_list(
+            "user_id", "group__name"
+        ):
+            roles.setdefault(user_id, set()).add(name)
+    created: list[Notification] = []
+    queued: list[int] = []
+    # One transaction for the whole fan-out (a savepoint per person for the dedupe key): a
+    # content drop to thousands is a handful of commits, not one per row.
+    with transaction.atomic():
+        for user in users:
+            try:
+                with transaction.atomic():
+                    notification = Notification.objects.create(
+                        organization=organization, recipient=user, kind=spec.key,
+                        title=title[:MAX_TITLE], body=body, link=link, dedupe_key=dedupe_key,
+                    )  # fmt: skip
+            except IntegrityError:  # the same event was already notified (dedupe_key)
+                continue
+            created.append(notification)
+            choices = _choices(pref=prefs.get(user.pk), roles=roles.get(user.pk, ()),
+                               defaults=defaults)  # fmt: skip
+            queued += _queue_deliveries(
+                notification=notification, user=user, organization=organization,
+                channels=choices.channels_for(spec), choices=choices,
+                hold_for_digest=not spec.mandatory and choices.digest != DigestMode.OFF, now=now,
+            )  # fmt: skip
+        if queued:
+            transaction.on_commit(partial(_enqueue_deliveries, queued))
     return created
+
+
+# Deliveries per background task: one task sends a batch over one kept connection; each
+# delivery is still claimed, recorded and retried on its own.
+DELIVERY_BATCH = 100
+
+
+def _enqueue_deliveries(delivery_ids: list[int]) -> None:
+    from chorus.notifications.tasks import deliver_notifications_task
+
+    for start in range(0, len(delivery_ids), DELIVERY_BATCH):
+        deliver_notifications_task.enqueue(delivery_ids[start : start + DELIVERY_BATCH])
+
+
+def _queue_deliveries(
+    *,
+    notification: Notification,
+    user: User,
+    organization: Organization,
+    channels: list[str],
+    choices: Choices,
+    hold_for_digest: bool,
+    now: datetime,
+) -> list[int]:
+    """Create the deliveries of one notification; returns the ids to send now."""
+    wait_until = quiet_until(choices=choices, zone=_zone(user, organization), now=now)
+    due_now: list[int] = []
+    for channel in channels:
+        if channel == IN_APP:
+            continue
+        if hold_for_digest:
+            status, when = Delivery.Status.HELD, None
+        else:
+            status, when = Delivery.Status.PENDING, wait_until
+        delivery = Delivery.objects.create(
+            organization=organization, notification=notification, channel=channel,
+            status=status, next_attempt_at=when,
+        )  # fmt: skip
+        if status == Delivery.Status.PENDING and when is None:
+            due_now.append(delivery.pk)
+    return due_now
+
+
+# --- the in-app center ------------------------------------------------------------------------
 
 
 def notification_mark_read(*, user: User, notification_id: int) -> Notification:
@@ -84,28 +380,225 @@ def notifications_mark_all_read(*, user: User) -> int:
     )
 
 
-def delivery_run(*, delivery_id: int) -> dict[str, Any]:
-    """Send one delivery once: a delivery already sent is left alone (safe to repeat)."""
-    from chorus.notifications.channels import ChannelError, get_channel
+def unsubscribe(*, user: User, kind: str, channel: str) -> bool:
+    """Stop `kind` on `channel` for `user` (the one-click link in an e-mail). Returns False
+    for a mandatory kind, which cannot be turned off."""
+    spec = get_kind(kind)
+    if spec.mandatory:
+        return False
+    current = preferences_for(user=user).channels_for(spec)
+    preference_update(user=user, channels={kind: [c for c in current if c != channel]})
+    return True
 
-    with transaction.atomic():
-        delivery = (Delivery.objects.select_for_update()
-                    .select_related("notification", "notification__recipient",
-                                    "notification__organization")
-                    .filter(pk=delivery_id).first())
-        if delivery is None or delivery.status in (Delivery.Status.SENT, Delivery.Status.SKIPPED):
-            return {"delivery": delivery_id, "status": delivery.status if delivery else "gone"}
-        channel = get_channel(delivery.channel)
-        delivery.attempts += 1
-        if channel is None:
-            delivery.status, delivery.last_error = Delivery.Status.SKIPPED, "channel not set up"
+
+# --- delivery ---------------------------------------------------------------------------------
+
+
+def retry_delay(attempt: int) -> timedelta:
+    """Exponential backoff: base, 2×base, 4×base ... capped at six hours."""
+    base = max(1, int(getattr(settings, "NOTIFICATIONS_RETRY_BASE_SECONDS", 60)))
+    return timedelta(seconds=min(base * 2 ** max(0, attempt - 1), 6 * 3600))
+
+
+def max_attempts() -> int:
+    return max(1, int(getattr(settings, "NOTIFICATIONS_MAX_ATTEMPTS", 6)))
+
+
+def delivery_run(*, delivery_id: int, now: datetime | None = None) -> dict[str, Any]:
+    """Try one delivery once it is due. Safe to repeat and to run concurrently: a run first
+    claims the row with one conditional update, so only one run sends; a delivery already
+    sent, skipped, failed for good, held for a digest or not yet due is left alone.
+
+    A retryable failure schedules the next try with exponential backoff
+    (`NOTIFICATIONS_RETRY_BASE_SECONDS`), up to `NOTIFICATIONS_MAX_ATTEMPTS`; every try is
+    recorded in the delivery log (DeliveryAttempt).
+    """
+    from chorus.notifications.channels import ChannelError, DeliverySkipped, get_channel
+
+    now = now or timezone.now()
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    claimed = (
+        Delivery.objects.filter(pk=delivery_id, status__in=(Delivery.Status.PENDING,
+                                                           Delivery.Status.RETRYING))
+        .filter(due)
+        .update(next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS))
+    )  # fmt: skip
+    delivery = (
+        Delivery.objects.select_related(
+            "notification", "notification__recipient", "notification__organization"
+        )
+        .filter(pk=delivery_id)
+        .first()
+    )
+    if delivery is None:
+        return {"delivery": delivery_id, "status": "gone"}
+    if not claimed:
+        return {"delivery": delivery.pk, "status": delivery.status}
+    channel = get_channel(delivery.channel)
+    delivery.attempts += 1
+    error = ""
+    if channel is None:
+        status, error = Delivery.Status.SKIPPED, "channel not set up"
+    else:
+        try:
+            channel.deliver(delivery)
+        except DeliverySkipped as exc:
+            status, error = Delivery.Status.SKIPPED, str(exc)[:500]
+        except ChannelError as exc:
+            error = exc.message[:500]
+            retry = exc.retryable and delivery.attempts < max_attempts()
+            status = Delivery.Status.RETRYING if retry else Delivery.Status.FAILED
+        except Exception as exc:  # a bug in one channel must not stop the others
+            logger.exception("channel %s raised on delivery %s", delivery.channel, delivery.pk)
+            error = f"Unexpected error in the {delivery.channel} channel ({type(exc).__name__})."
+            retry = delivery.attempts < max_attempts()
+            status = Delivery.Status.RETRYING if retry else Delivery.Status.FAILED
         else:
-            try:
-                channel.deliver(delivery)
-            except ChannelError as exc:
-                delivery.status, delivery.last_error = Delivery.Status.FAILED, exc.message[:500]
-            else:
-                delivery.status, delivery.sent_at = Delivery.Status.SENT, timezone.now()
-                delivery.last_error = ""
-        delivery.save(update_fields=["status", "attempts", "last_error", "sent_at", "updated_at"])
-    return {"delivery": delivery.pk, "status": delivery.status}
+            status = Delivery.Status.SENT
+    delivery.status, delivery.last_error = status, error
+    if status == Delivery.Status.SENT:
+        delivery.sent_at = timezone.now()
+    delivery.next_attempt_at = (
+        now + retry_delay(delivery.attempts) if status == Delivery.Status.RETRYING else None
+    )
+    with transaction.atomic():
+        delivery.save(update_fields=["status", "attempts", "last_error", "sent_at",
+                                     "next_attempt_at", "updated_at"])  # fmt: skip
+        DeliveryAttempt.objects.create(
+            organization_id=delivery.organization_id, delivery=delivery,
+            number=delivery.attempts, outcome=status, error=error,
+        )  # fmt: skip
+    if status == Delivery.Status.RETRYING:
+        logger.warning("delivery %s on %s failed (try %s), retry at %s: %s", delivery.pk,
+                       delivery.channel, delivery.attempts, delivery.next_attempt_at, error)
+    return {"delivery": delivery.pk, "status": status}
+
+
+def deliveries_due(*, now: datetime | None = None, limit: int = 5000) -> list[int]:
+    """Deliveries whose time has come: after quiet hours, a retry's backoff, an expired claim,
+    or an enqueue that was lost with its worker."""
+    now = now or timezone.now()
+    waiting = (Delivery.Status.PENDING, Delivery.Status.RETRYING)
+    rows = Delivery.objects.filter(status__in=waiting).filter(
+        Q(next_attempt_at__lte=now)
+        | Q(next_attempt_at__isnull=True, created_at__lt=now - LOST_AFTER)
+    )
+    return list(rows.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+
+
+def deliveries_dispatch_due(*, now: datetime | None = None) -> int:
+    """Enqueue every due delivery (run each minute by the scheduler)."""
+    ids = deliveries_due(now=now)
+    _enqueue_deliveries(ids)
+    return len(ids)
+
+
+# --- digests ----------------------------------------------------------------------------------
+
+
+def _period_start(mode: str, local: datetime) -> date | None:
+    """The period whose digest is due at local time `local`, or None before the hour."""
+    hour = int(getattr(settings, "NOTIFICATIONS_DIGEST_HOUR", 8))
+    if mode == DigestMode.DAILY:
+        return local.date() if local.hour >= hour else None
+    if mode == DigestMode.WEEKLY:
+        monday = local.date() - timedelta(days=local.weekday())
+        if local.weekday() == 0 and local.hour < hour:
+            return None
+        return monday
+    return None
+
+
+def digests_build(*, now: datetime | None = None) -> int:
+    """Build the due digest of each person with held deliveries: one per person per period
+    (the unique Digest row makes a repeated run a no-op), one notification listing what was
+    held, delivered on the channels those items were held for. Returns digests built."""
+    from chorus.people.models import User as UserModel
+
+    now = now or timezone.now()
+    held = Delivery.objects.filter(status=Delivery.Status.HELD)
+    user_ids = set(held.values_list("notification__recipient_id", flat=True).distinct())
+    built = 0
+    users = UserModel.objects.filter(pk__in=user_ids).select_related("organization")
+    for user in users:
+        if user.organization is None:
+            continue
+        choices = preferences_for(user=user)
+        mode = choices.digest
+        if mode == DigestMode.OFF:  # switched off meanwhile: send what waited, now
+            mode = DigestMode.DAILY
+        start = _period_start(mode, now.astimezone(_zone(user, user.organization)))
+        if start is None:
+            continue
+        if _digest_build_one(user=user, mode=mode, start=start, choices=choices, now=now):
+            built += 1
+    return built
+
+
+def _digest_build_one(
+    *, user: User, mode: str, start: date, choices: Choices, now: datetime
+) -> bool:
+    from chorus.notifications.channels import external_text
+
+    organization = user.org
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                digest = Digest.objects.create(
+                    organization=organization, recipient=user, period=mode, period_start=start
+                )
+        except IntegrityError:
+            return False
+        items = list(
+            Delivery.objects.select_for_update()
+            .select_related("notification", "notification__organization")
+            .filter(status=Delivery.Status.HELD, notification__recipient=user)
+            .order_by("notification__created_at", "pk")
+        )
+        if not items:
+            digest.delete()
+            return False
+        lines: list[str] = []
+        seen: set[int] = set()
+        for item in items:
+            if item.notification_id in seen:
+                continue
+            seen.add(item.notification_id)
+            title, _ = external_text(item)
+            url = f"{settings.SITE_URL}{item.notification.link}" if item.notification.link else ""
+            lines.append(f"• {title}" + (f"\n  {url}" if url else ""))
+        count = len(seen)
+        label = "daily" if mode == DigestMode.DAILY else "weekly"
+        notification = Notification.objects.create(
+            organization=organization, recipient=user, kind=DIGEST_KIND,
+            title=f"Your {label} Chorus digest: {count} update{'s' if count != 1 else ''}",
+            body="\n".join(lines), link="/notifications/",
+            dedupe_key=f"digest:{mode}:{start.isoformat()}", read_at=now,
+        )  # fmt: skip
+        channels = list(dict.fromkeys(item.channel for item in items))
+        Delivery.objects.filter(pk__in=[i.pk for i in items]).update(
+            status=Delivery.Status.DIGESTED, digest=digest, updated_at=now
+        )
+        digest.notification, digest.items = notification, count
+        digest.save(update_fields=["notification", "items", "updated_at"])
+        queued = _queue_deliveries(
+            notification=notification, user=user, organization=organization,
+            channels=channels, choices=choices, hold_for_digest=False, now=now,
+        )  # fmt: skip
+        if queued:
+            transaction.on_commit(partial(_enqueue_deliveries, queued))
+    return True
+
+
+def delivery_log_for(*, user: User, status: str = "", channel: str = "") -> Any:
+    """The organization's deliveries, newest first, for the admin delivery log."""
+    rows = (
+        Delivery.objects.filter(organization_id=user.org_id)
+        .select_related("notification", "notification__recipient")
+        .order_by("-created_at", "-pk")
+    )
+    if status:
+        rows = rows.filter(status=status)
+    if channel:
+        rows = rows.filter(channel=channel)
+    return rows

@@ -18,9 +18,19 @@ class OnboardingConfig(AppConfig):
             register_card,
             register_nav,
         )
+        from chorus.notifications.kinds import NotificationKind, register_kind
         from chorus.onboarding import cards
         from chorus.onboarding.services import on_policy_version_published
         from chorus.policy.hooks import register_publish_hook
+
+        register_kind(NotificationKind(
+            "onboarding.attestation_requested",
+            "Please read the policy (new or changed, with what changed)",
+        ))
+        register_kind(NotificationKind("onboarding.attestation_reminder",
+                                       "Reminder: the policy is waiting for you"))
+        register_kind(NotificationKind("onboarding.attestation_overdue",
+                                       "Someone on your team has not acknowledged the policy"))
 
         # Every page here shares the `onboarding` namespace; only the main item highlights, so
         # the sections below name a section that never matches.

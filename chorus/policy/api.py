@@ -88,8 +88,37 @@ class UpdateDraftIn(InputSchema):
 
 class PublishIn(InputSchema):
     material: bool
-    change_summary: str = ""
+    change_summary: str = Field("", max_length=2000)
     acknowledge_lint_errors: bool = False
+    acknowledge_lint_warnings: bool = False
+    confirm_audience: Count | None = Field(
+        None, description="The number of people asked to re-attest, as shown by GET /publish"
+    )
+    effective_at: datetime | None = Field(None, description="Publish later, at this time")
+
+
+class PublishStateOut(Schema):
+    audience: int
+    quorum_met: bool
+    missing: list[str]
+    content_hash: str
+    warnings: list[str]
+    protected_conflicts: int
+    approvals: list[dict[str, Any]]
+
+
+class ApproveIn(InputSchema):
+    content_hash: str = Field(..., max_length=64)
+    note: str = Field("", max_length=500)
+
+
+class PreviewOut(Schema):
+    id: int
+    status: str
+    processed: int
+    total: int
+    current: bool
+    result: dict[str, Any]
 
 
 class ImportIn(InputSchema):
@@ -293,16 +322,111 @@ def update_draft(request: HttpRequest, version_id: int, payload: UpdateDraftIn) 
     summary="Publish a draft (freezes it and retires the version in force)",
 )
 def publish(request: HttpRequest, version_id: int, payload: PublishIn) -> dict[str, Any]:
+    """Publishes after the checks of GET /publish pass; with `effective_at` in the future the
+    version is scheduled instead (it stays a draft until then)."""
+    from django.utils import timezone
+
+    from chorus.policy.publishing import policy_version_publish_checked
+
     user = request.auth  # type: ignore[attr-defined]
     version = version_get(user=user, version_id=version_id)
-    version = services.policy_version_publish(
+    effective_at = payload.effective_at
+    if effective_at is not None and timezone.is_naive(effective_at):
+        effective_at = timezone.make_aware(effective_at)
+    if effective_at is not None and effective_at <= timezone.now():
+        raise InvalidInput("effective_at is in the past; omit it to publish now.",
+                           field="effective_at")
+    version, _ = policy_version_publish_checked(
         version=version,
         actor=user,
         material=payload.material,
         change_summary=payload.change_summary,
         acknowledge_lint_errors=payload.acknowledge_lint_errors,
+        acknowledge_lint_warnings=payload.acknowledge_lint_warnings,
+        confirm_audience=payload.confirm_audience,
+        effective_at=effective_at,
     )
     return _version_out(version, user=user)
+
+
+@router.get(
+    "/versions/{int:version_id}/publish",
+    response={200: PublishStateOut, **ERRORS},
+    summary="What publishing this draft needs: approvals, audience, warnings, preview",
+)
+def publish_state(request: HttpRequest, version_id: int, material: bool = True) -> dict[str, Any]:
+    from chorus.policy.publishing import publish_state as state_for
+    from chorus.policy.publishing import version_get_for_approval
+
+    user = request.auth  # type: ignore[attr-defined]
+    version = version_get_for_approval(user=user, version_id=version_id)
+    state = state_for(version=version, material=material)
+    return {
+        "audience": state.audience,
+        "quorum_met": state.quorum.met,
+        "missing": state.quorum.missing,
+        "content_hash": state.quorum.content_hash,
+        "warnings": [f.key for f in state.warnings],
+        "protected_conflicts": state.protected,
+        "approvals": [
+            {"approver": a.approver_id, "role": a.as_role, "content_hash": a.content_hash,
+             "at": a.created_at.isoformat(), "current": a in state.quorum.current}
+            for a in [*state.quorum.current, *state.quorum.stale]
+        ],
+    }
+
+
+@router.post(
+    "/versions/{int:version_id}/approve",
+    response={200: PublishStateOut, **ERRORS},
+    summary="Approve the draft's exact content (its content hash)",
+)
+def approve(request: HttpRequest, version_id: int, payload: ApproveIn) -> dict[str, Any]:
+    from chorus.policy.publishing import policy_version_approve, version_get_for_approval
+
+    user = request.auth  # type: ignore[attr-defined]
+    version = version_get_for_approval(user=user, version_id=version_id)
+    policy_version_approve(version=version, actor=user, content_hash=payload.content_hash,
+                           note=payload.note)
+    return publish_state(request, version_id)
+
+
+@router.post(
+    "/versions/{int:version_id}/preview",
+    response={202: PreviewOut, **ERRORS},
+    summary="Start an impact preview of the draft (replays stored texts in the background)",
+)
+def preview_start(request: HttpRequest, version_id: int) -> Any:
+    from chorus.policy.impact import impact_preview_start
+
+    user = request.auth  # type: ignore[attr-defined]
+    version = version_get(user=user, version_id=version_id)
+    return Status(202, _preview_out(impact_preview_start(version=version, actor=user)))
+
+
+@router.get(
+    "/previews/{int:preview_id}",
+    response={200: PreviewOut, **ERRORS},
+    summary="An impact preview's progress and result",
+)
+def preview_get(request: HttpRequest, preview_id: int) -> dict[str, Any]:
+    from chorus.policy.impact import impact_preview_get
+
+    user = request.auth  # type: ignore[attr-defined]
+    return _preview_out(impact_preview_get(user=user, preview_id=preview_id))
+
+
+def _preview_out(preview: Any) -> dict[str, Any]:
+    preview.refresh_from_db()
+    result = dict(preview.result or {})
+    for key in ("stricter", "looser", "protected"):
+        # Sample texts stay on the page, where they are redacted per viewer.
+        result[key] = [
+            {k: v for k, v in s.items() if k not in ("text", "spans")}
+            for s in result.get(key, [])
+        ]
+    return {"id": preview.pk, "status": preview.status, "processed": preview.processed,
+            "total": preview.total, "current": preview.is_current, "result": result}
 
 
 @router.post(

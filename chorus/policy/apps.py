@@ -16,8 +16,13 @@ class PolicyConfig(AppConfig):
 
     def ready(self) -> None:
         from chorus.common.navigation import DashboardCard, NavItem, register_card, register_nav
+        from chorus.notifications.kinds import NotificationKind, register_kind
 
         register_nav(NavItem("Policy", "policy:index", order=10))
+        register_kind(NotificationKind(
+            key="policy.schedule_cancelled",
+            label="A scheduled policy publication was cancelled",
+        ))
         register_card(DashboardCard(template="policy/_card.html", context=_card_context, order=10))
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chorus.policy.lints.base import section_label
-from chorus.screening.policy import Policy
+from chorus.screening.policy import Policy, PolicyError
 
 # Sections shown before the rules; every other section follows them, "contact" last.
 LEADING_SECTIONS = ("purpose", "scope")
@@ -222,8 +222,9 @@ def apply_fix(document: dict[str, Any], fix: dict[str, Any]) -> dict[str, Any]:
     elif kind == "append":
         sections = doc.setdefault("sections", {})
         existing = (sections.get(fix["section"]) or "").rstrip()
-        if fix["text"] not in existing:
-            sections[fix["section"]] = f"{existing}\n\n{fix['text']}" if existing else fix["text"]
+        addition = _not_yet_said(existing, fix["text"])
+        if addition:
+            sections[fix["section"]] = f"{existing}\n\n{addition}" if existing else addition
     elif kind == "set":
         _rule_entry(doc, fix["rule_id"])[fix["attr"]] = fix["value"]
     elif kind == "set_disclosure":
@@ -231,6 +232,37 @@ def apply_fix(document: dict[str, Any], fix: dict[str, Any]) -> dict[str, Any]:
     else:
         raise FixError("This suggestion has to be applied by hand.")
     return normalize_document(doc)
+
+
+def _not_yet_said(existing: str, text: str) -> str:
+    """The sentences of `text` that `existing` does not already say (issue 17: appending a
+    model clause to a section that already has it must not make it repeat itself)."""
+    if text in existing:
+        return ""
+    said = [s for s in _SENTENCE_SPLIT.split(existing) if s.strip()]
+    new = [s for s in _SENTENCE_SPLIT.split(text.strip()) if s.strip()]
+    return " ".join(s for s in new if not any(_says_the_same(s, t) for t in said))
+
+
+def fix_preview(document: dict[str, Any], fix: dict[str, Any]) -> str:
+    """The text of the field a suggestion changes, as it will read after applying it ("" when
+    the suggestion changes a setting rather than text, or cannot be applied any more)."""
+    try:
+        fixed = apply_fix(document, fix)
+    except (FixError, PolicyError):
+        return ""
+    kind = fix.get("kind")
+    if kind == "append":
+        return str(fixed.get("sections", {}).get(fix["section"], ""))
+    if kind == "rewrite":
+        path: str = fix["path"]
+        if path.startswith("sections."):
+            return str(fixed.get("sections", {}).get(path.split(".", 1)[1], ""))
+        if path == "disclosure.disclaimer":
+            return str(fixed.get("disclosure", {}).get("disclaimer", ""))
+        if fix.get("rule_id"):
+            return _effective_text(fixed, fix["rule_id"])
+    return ""
 
 
 def _effective_text(document: dict[str, Any], rule_id: str) -> str:

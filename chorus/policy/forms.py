@@ -87,6 +87,54 @@ class PublishForm(forms.Form):
         required=False,
         label="Legal has reviewed the error-level lint findings; publish anyway",
     )
+    acknowledge_lint_warnings = forms.BooleanField(
+        required=False,
+        label="I read the open lint warnings; publish anyway",
+    )
+    confirm_audience = forms.IntegerField(
+        required=False, min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput
+    )
+    effective_at = forms.DateTimeField(
+        required=False,
+        label="Effective from (optional)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        help_text="Leave empty to publish now; otherwise the version takes effect then.",
+    )
+
+    def clean_effective_at(self) -> Any:
+        from django.utils import timezone
+
+        value = self.cleaned_data.get("effective_at")
+        if value is not None and value <= timezone.now():
+            raise forms.ValidationError(
+                "The effective date is in the past. Leave it empty to publish now, "
+                "or pick a later date and time."
+            )
+        return value
+
+
+class ApprovalSettingsForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="One approval from each of these roles",
+        choices=[("hr", "HR"), ("legal", "Legal"), ("communications", "Communications"),
+                 ("admin", "Administrator"), ("manager", "Manager")],
+    )
+    group = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Approval group"
+    )
+    group_required = forms.IntegerField(
+        min_value=0, max_value=50, initial=0, label="Approvals needed from the group"
+    )
+
+    def __init__(self, *args: Any, people: list[tuple[int, str]] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["group"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(str(pk), name) for pk, name in (people or [])]
 
 
 # --------------------------------------------------------------------------- editor

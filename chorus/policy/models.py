@@ -165,3 +165,136 @@ class PolicyLintSettings(OrgOwnedModel):
 
     def __str__(self) -> str:
         return f"Lint settings for organization {self.organization_id}"
+
+
+class PolicyApprovalSettings(OrgOwnedModel):
+    """Who must approve a version before it can be published (issue 21, quorum).
+
+    Two ways, which may be combined: `roles` needs one approval from a different person
+    holding each listed role ("HR and legal"); `group` with `group_required` needs that many
+    approvals from the listed people ("any two of the policy board"). With neither set,
+    no approval is needed (the organization's choice, shown on the publish page).
+    """
+
+    roles = models.JSONField(default=list, blank=True)
+    group = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    group_required = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"], name="policyapprovalsettings_one_per_org"
+            )
+        ]
+        verbose_name_plural = "policy approval settings"
+
+    def __str__(self) -> str:
+        return f"Approval settings for organization {self.organization_id}"
+
+    @property
+    def required(self) -> bool:
+        return bool(self.roles) or self.group_required > 0
+
+
+class PolicyApproval(OrgOwnedModel):
+    """One person's approval of a draft's exact content (`content_hash` of the document at
+    that moment). An approval counts only while the draft still has that hash: any change
+    after it resets it. Rows are kept, so the publish page shows what was approved and when."""
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="approvals")
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                 related_name="+")
+    content_hash = models.CharField(max_length=64)
+    as_role = models.CharField(max_length=20, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "approver", "content_hash"],
+                name="policyapproval_once_per_hash",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Approval of {self.version_id} by {self.approver_id}"
+
+
+class ScheduledPublication(OrgOwnedModel):
+    """A publication that passed every check and takes effect at `effective_at`.
+
+    The task publishes only if the draft still has `content_hash` (an edit after
+    scheduling cancels it, and the author is told why)."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
+        CANCELLED = "cancelled", "Cancelled"
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE,
+                                related_name="schedules")
+    effective_at = models.DateTimeField(db_index=True)
+    content_hash = models.CharField(max_length=64)
+    material = models.BooleanField()
+    change_summary = models.TextField(blank=True)
+    acknowledge_lint_errors = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, related_name="+")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["effective_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version"], condition=Q(status="scheduled"),
+                name="scheduledpublication_one_open_per_version",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version_id} at {self.effective_at:%Y-%m-%d %H:%M}"
+
+
+class ImpactPreview(OrgOwnedModel):
+    """One replay of the organization's stored screened texts against a draft (`draft_hash`)
+    and the version in force (`baseline`), run by the worker. `result` holds counts per rule
+    and category, verdict changes, people affected and samples (the page redacts them for
+    viewers who may not see a source)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="previews")
+    baseline = models.ForeignKey(PolicyVersion, on_delete=models.SET_NULL, null=True,
+                                 blank=True, related_name="+")
+    draft_hash = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, related_name="+")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Impact preview {self.pk} of {self.version_id}"
+
+    @property
+    def progress(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(self.processed * 100 / self.total) if self.total else 0
+
+    @property
+    def is_current(self) -> bool:
+        return self.draft_hash == document_hash(self.version.document)

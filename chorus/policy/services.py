@@ -426,6 +426,13 @@ def policy_version_publish(
     )
     for hook in list(hooks.PUBLISH_HOOKS):
         transaction.on_commit(partial(hook, version))
+    from chorus.notifications.events import emit_event
+
+    emit_event(organization=version.organization, type="policy.published", data={
+        "policy_version_id": version.pk, "number": version.number,
+        "content_hash": version.content_hash, "material": version.material,
+        "published_at": now.isoformat(),
+    })  # fmt: skip
     return version
 
 

@@ -121,11 +121,22 @@ def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
             "findings": findings,
             "counts": summarize(findings),
             "hash_ok": version.hash_matches() if version.content_hash else None,
+            "timestamp": _timestamp_of(version),
             "open_draft": PolicyVersion.objects.filter(
                 policy_id=version.policy_id, status=PolicyVersion.Status.DRAFT
             ).first(),
         },
     )
+
+
+def _timestamp_of(version: PolicyVersion) -> Any:
+    from django.apps import apps
+
+    if not version.content_hash or not apps.is_installed("chorus.timestamping"):
+        return None
+    from chorus.timestamping.services import timestamp_for
+
+    return timestamp_for(subject="policy_version", subject_id=version.pk)
 
 
 @_domain_guard
@@ -238,8 +249,12 @@ def export_yaml(request: HttpRequest, version_id: int) -> HttpResponse:
 
 
 def _lint_view_context(version: PolicyVersion, document: dict[str, Any]) -> dict[str, Any]:
+    from chorus.policy.documents import fix_preview
+
     findings = document_lint_findings(organization=version.organization, document=document)
-    return {"findings": findings, "counts": summarize(findings), "version": version}
+    previews = {f.key: fix_preview(document, f.apply) for f in findings if f.apply}
+    return {"findings": findings, "counts": summarize(findings), "version": version,
+            "previews": previews}
 
 
 def _editor_render(
@@ -393,8 +408,10 @@ def version_lint(request: HttpRequest, version_id: int) -> HttpResponse:
 @_domain_guard
 @require_http_methods(["GET", "POST"])
 def version_publish(request: HttpRequest, version_id: int) -> HttpResponse:
-    version = version_get(user=_user(request), version_id=version_id)
-    require_author(_user(request))
+    """The publish screen: changes, impact preview, approvals, the checks, then publish."""
+    from chorus.policy import impact, publishing
+
+    version = publishing.version_get_for_approval(user=_user(request), version_id=version_id)
     if not version.is_draft:
         messages.info(
             request, f"Version {version.number} is already {version.get_status_display().lower()}."
@@ -407,22 +424,37 @@ def version_publish(request: HttpRequest, version_id: int) -> HttpResponse:
     initial = {"material": diff.suggests_material if diff else True}
     form = PublishForm(request.POST or None, initial=initial)
     blockers = services.publish_blockers(version.document)
+    material = initial["material"]
+    if request.method == "POST":
+        material = request.POST.get("material") == "on"
+    state = publishing.publish_state(version=version, material=material)
     if request.method == "POST" and form.is_valid():
         try:
-            services.policy_version_publish(
+            _, scheduled = publishing.policy_version_publish_checked(
                 version=version,
                 actor=_user(request),
                 material=form.cleaned_data["material"],
                 change_summary=form.cleaned_data["change_summary"],
                 acknowledge_lint_errors=form.cleaned_data["acknowledge_lint_errors"],
+                acknowledge_lint_warnings=form.cleaned_data["acknowledge_lint_warnings"],
+                confirm_audience=form.cleaned_data["confirm_audience"],
+                effective_at=form.cleaned_data["effective_at"],
             )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
+            if scheduled is not None:
+                messages.success(
+                    request,
+                    f"Version {version.number} is scheduled; it takes effect "
+                    f"{scheduled.effective_at:%d %b %Y, %H:%M} UTC if nothing changes before.",
+                )
+                return redirect("policy:version-publish", version_id=version.pk)
             messages.success(
                 request, f"Version {version.number} is published. Employees now see it."
             )
             return redirect("policy:current")
+    preview = state.preview
     return render(
         request,
         "policy/publish.html",
@@ -434,8 +466,127 @@ def version_publish(request: HttpRequest, version_id: int) -> HttpResponse:
             "lint_errors": errors,
             "counts": summarize(findings),
             "blockers": blockers,
+            "state": state,
+            "quorum": state.quorum,
+            "can_approve": state.quorum.can_approve(_user(request)),
+            "preview": preview,
+            "preview_ctx": _preview_context(preview, _user(request)) if preview else None,
+            "scheduled": version.schedules.filter(status="scheduled").first(),
+            "stored_texts": impact.stored_text_count(organization=version.organization),
         },
     )
+
+
+def _preview_context(preview: Any, user: User) -> dict[str, Any]:
+    from chorus.policy import impact
+
+    result = preview.result or {}
+    return {
+        "p": preview,
+        "r": result,
+        "current": preview.is_current,
+        "stricter": impact.redact_samples(result.get("stricter", []), user=user),
+        "looser": impact.redact_samples(result.get("looser", []), user=user),
+        "protected": impact.redact_samples(result.get("protected", []), user=user),
+    }
+
+
+@_domain_guard
+@require_POST
+def version_preview_start(request: HttpRequest, version_id: int) -> HttpResponse:
+    from chorus.policy import impact
+
+    version = version_get(user=_user(request), version_id=version_id)
+    try:
+        impact.impact_preview_start(version=version, actor=_user(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(reverse("policy:version-publish", args=[version.pk]) + "#impact")
+
+
+@_domain_guard
+def preview_status(request: HttpRequest, preview_id: int) -> HttpResponse:
+    """HTMX: the impact panel, polled while the replay runs."""
+    from chorus.policy import impact
+
+    preview = impact.impact_preview_get(user=_user(request), preview_id=preview_id)
+    return render(request, "policy/_impact.html", {"version": preview.version,
+                  "preview": preview, "preview_ctx": _preview_context(preview, _user(request))})
+
+
+@_domain_guard
+@require_POST
+def version_approve(request: HttpRequest, version_id: int) -> HttpResponse:
+    from chorus.policy import publishing
+
+    version = publishing.version_get_for_approval(user=_user(request), version_id=version_id)
+    try:
+        if request.POST.get("withdraw"):
+            publishing.policy_version_withdraw_approval(version=version, actor=_user(request))
+            messages.success(request, "Your approval is withdrawn.")
+        else:
+            publishing.policy_version_approve(
+                version=version, actor=_user(request),
+                content_hash=request.POST.get("content_hash", ""),
+                note=request.POST.get("note", ""),
+            )
+            messages.success(request, f"You approved version {version.number} as it is now.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(reverse("policy:version-publish", args=[version.pk]) + "#approvals")
+
+
+@_domain_guard
+@require_POST
+def version_schedule_cancel(request: HttpRequest, version_id: int) -> HttpResponse:
+    from chorus.policy import publishing
+
+    version = version_get(user=_user(request), version_id=version_id)
+    scheduled = version.schedules.filter(status="scheduled").first()
+    if scheduled is None:
+        raise NotFound("This version is not scheduled.")
+    publishing.scheduled_publication_cancel(
+        scheduled=scheduled, actor=_user(request), reason="Cancelled by hand.")
+    messages.success(request, "The scheduled publication is cancelled.")
+    return redirect("policy:version-publish", version_id=version.pk)
+
+
+@_domain_guard
+@require_http_methods(["GET", "POST"])
+def approvers(request: HttpRequest) -> HttpResponse:
+    """Administrators choose who approves policy versions."""
+    from chorus.policy import publishing
+    from chorus.policy.forms import ApprovalSettingsForm
+
+    require_author(_user(request))
+    organization = _org(request)
+    people = [
+        (u.pk, u.full_name or u.email)
+        for u in User.objects.filter(organization=organization, is_active=True).order_by("email")
+    ]
+    current = publishing.approval_settings_for(organization=organization)
+    initial = {
+        "roles": current.roles,
+        "group": [str(u.pk) for u in current.group.all()] if current.pk else [],
+        "group_required": current.group_required,
+    }
+    form = ApprovalSettingsForm(request.POST or None, initial=initial, people=people)
+    if request.method == "POST" and form.is_valid():
+        group = list(User.objects.filter(organization=organization,
+                                         pk__in=[int(i) for i in form.cleaned_data["group"]]))
+        try:
+            publishing.approval_settings_update(
+                organization=organization, actor=_user(request),
+                roles=form.cleaned_data["roles"], group=group,
+                group_required=form.cleaned_data["group_required"],
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, "Approvers saved. They apply to the next publication.")
+            return redirect("policy:approvers")
+    return render(request, "policy/approvers.html", {
+        "form": form, "is_admin": _user(request).has_role("admin"), "settings": current})
 
 
 @_domain_guard

@@ -13,6 +13,18 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from chorus.common.navigation import DashboardCard, NavItem, register_card, register_nav
+        from chorus.notifications.kinds import NotificationKind, register_kind
+
+        # Report kinds are sensitive: outside Chorus only a neutral title and the link.
+        for key, label, title in (
+            ("reports.assigned", "A report is assigned to you", "A report needs your attention"),
+            ("reports.sla_breached", "A report is overdue (SLA)", "A report is overdue"),
+            ("reports.outcome", "The outcome of your report", "Your report has an update"),
+            ("reports.question", "A question about your report", "Your report has an update"),
+            ("reports.advocacy_requested", "A response to a report is requested",
+             "A response is requested in Chorus"),
+        ):
+            register_kind(NotificationKind(key, label, sensitive=True, neutral_title=title))
 
         register_nav(NavItem("Reports", "reports:mine", order=60))
         register_card(

@@ -231,6 +231,9 @@ class Submission(OrgOwnedModel):
     description = models.TextField()
     post_text = models.TextField(blank=True)
     outcome_notified_at = models.DateTimeField(null=True, blank=True)
+    # An anonymous reporter's optional private address, set on the key page (issue 17): told
+    # only "there is an update", never shown to staff.
+    contact_email = models.EmailField(blank=True)
 
     class Meta:
         constraints = [

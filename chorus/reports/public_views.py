@@ -51,6 +51,14 @@ def follow_up(request: HttpRequest) -> HttpResponse:
         return render(request, "reports/public_key.html", {"form": form}, status=422)
     answer_form = AnswerForm()
     sent = False
+    contact_error, contact_saved = "", False
+    if "contact_email" in request.POST:
+        try:
+            services.submission_set_contact(submission=submission,
+                                            contact_email=request.POST["contact_email"])
+            contact_saved = True
+        except DomainError as exc:
+            contact_error = exc.message
     if "answer" in request.POST:
         answer_form = AnswerForm(request.POST)
         if answer_form.is_valid():
@@ -76,6 +84,8 @@ def follow_up(request: HttpRequest) -> HttpResponse:
             "answer_form": answer_form,
             "sent": sent,
             "can_answer": has_question and report.status != report.Status.CLOSED,
+            "contact_error": contact_error,
+            "contact_saved": contact_saved,
         },
-        status=422 if answer_form.errors else 200,
+        status=422 if answer_form.errors or contact_error else 200,
     )

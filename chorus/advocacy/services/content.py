@@ -277,11 +277,27 @@ def content_transition(
     audit_record(organization=item.organization, actor=actor,
                  action=f"advocacy.content_{to_status}", target=item,
                  data={"from": current, "to": to_status, "note": note[:500]})
+    from chorus.advocacy.services import notices
+
+    if to_status == ContentItem.Status.IN_REVIEW:
+        transaction.on_commit(partial(notices.notify_submitted, item=item))
+    if returning:
+        transaction.on_commit(partial(notices.notify_reviewed, item=item, approved=False,
+                                      note=note[:500], actor=actor))  # fmt: skip
     if to_status == ContentItem.Status.APPROVED:
         # The hub card's link preview is fetched in the background, never during a request.
-        from chorus.advocacy.tasks import item_preview_task
+        from chorus.advocacy.tasks import content_drop_notify_task, item_preview_task
+        from chorus.notifications.events import emit_event
 
         transaction.on_commit(partial(item_preview_task.enqueue, item_id=item.pk))
+        transaction.on_commit(partial(notices.notify_reviewed, item=item, approved=True,
+                                      note="", actor=actor))  # fmt: skip
+        # The audience may be the whole company: telling them is a background task.
+        transaction.on_commit(partial(content_drop_notify_task.enqueue, item_id=item.pk))
+        emit_event(organization=item.organization, type="content.approved", data={
+            "content_id": item.pk, "title": item.title, "approved_by": actor.pk,
+            "approved_at": item.approved_at.isoformat() if item.approved_at else None,
+        })  # fmt: skip
         from chorus.advocacy.services.sources import suggestion_published
 
         suggestion_published(item=item)

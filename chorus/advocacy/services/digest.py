@@ -6,13 +6,13 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
-from chorus.administration.services import sender_for
 from chorus.advocacy.models import DigestDelivery
+from chorus.notifications.services import notify
 from chorus.people.models import Person, User
 
 logger = logging.getLogger(__name__)
@@ -24,7 +24,8 @@ def _iso_week(day: datetime.date) -> str:
 
 
 def digest_send_weekly(*, now: datetime.datetime | None = None) -> int:
-    """E-mail each employee the items approved for them in the last seven days.
+    """Tell each employee (notification service: e-mail by default, their channels and quiet
+    hours apply) the items approved for them in the last seven days.
 
     Idempotent: a `DigestDelivery` row per person and ISO week is inserted before sending, in
     the same transaction, so a rerun (or a second worker) sends nothing twice and a failed send
@@ -57,11 +58,11 @@ def digest_send_weekly(*, now: datetime.datetime | None = None) -> int:
                 if not created:
                     continue
                 context = {"user": user, "items": items, "site_url": settings.SITE_URL}
-                send_mail(
-                    subject=f"{len(items)} new to share this week at {user.org.name}",
-                    message=render_to_string("advocacy/email/digest.txt", context),
-                    html_message=render_to_string("advocacy/email/digest.html", context),
-                    from_email=sender_for(user.org), recipient_list=[user.email],
+                notify(
+                    kind="advocacy.digest", recipients=[user], organization=user.org,
+                    title=f"{len(items)} new to share this week at {user.org.name}",
+                    body=render_to_string("advocacy/email/digest.txt", context).strip(),
+                    link=reverse("advocacy:feed"), dedupe_key=f"advocacy-digest:{week}",
                 )
                 sent += 1
         except Exception:

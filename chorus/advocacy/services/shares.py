@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import re
 import secrets
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -50,6 +51,29 @@ def _local_now(organization: Organization, now: datetime.datetime) -> datetime.d
     return now.astimezone(zone)
 
 
+def crisis_in_force(*, organization: Any) -> Any:
+    """The organization's active crisis mode (chorus.posture), or None: while it is on,
+    share buttons and scheduled content pause (issue 21)."""
+    from django.apps import apps
+
+    if not apps.is_installed("chorus.posture"):
+        return None
+    from chorus.posture.services import crisis_active
+
+    return crisis_active(organization=organization)
+
+
+def quiet_periods_now(*, organization: Any) -> list[Any]:
+    """Quiet periods in force (chorus.posture), shown on the hub with reason and end."""
+    from django.apps import apps
+
+    if not apps.is_installed("chorus.posture"):
+        return []
+    from chorus.posture.services import active_quiet_periods
+
+    return active_quiet_periods(organization=organization)
+
+
 def share_refusal(
     *, user: User, network: str, now: datetime.datetime | None = None,
     rules: AdvocacySettings | None = None, again: bool = False,
@@ -60,6 +84,10 @@ def share_refusal(
     person: Person | None = user.person
     if person is None or person.organization_id != user.organization_id:
         return "Only people on your organization's employee list can share content."
+    crisis = crisis_in_force(organization=user.organization)
+    if crisis is not None:
+        return (f"Sharing is paused for everyone while the company responds to “{crisis.topic}”. "
+                f"{crisis.holding_statement} Questions: {crisis.contact}.")
     if person.advocacy_paused_at is not None:
         return ("Sharing is paused for your account for now. This is not a sanction; your "
                 "communications or HR contact can tell you more.")

@@ -114,10 +114,12 @@ def test_health_page_renders(client_for, comms, activity):
 
 
 def test_weekly_digest_is_sent_once_per_person_and_week(comms, admin, employee, employee2,
-                                                        approved_item):
+                                                        approved_item,
+                                                        django_capture_on_commit_callbacks):
     profile_update(user=employee2, mastodon_instance="", leaderboard_opt_out=False,
                    digest_opt_out=True)
-    sent = digest_send_weekly()
+    with django_capture_on_commit_callbacks(execute=True):  # notify() e-mails after commit
+        sent = digest_send_weekly()
     recipients = sorted(m.to[0] for m in mail.outbox)
     assert sent == len(mail.outbox) == len(recipients)
     assert employee.email in recipients and employee2.email not in recipients
@@ -134,8 +136,10 @@ def test_digest_skips_old_content(employee, comms, admin):
     assert digest_send_weekly(now=later) == 0
 
 
-def test_digest_plain_text_is_not_html_escaped(comms, admin, employee):
+def test_digest_plain_text_is_not_html_escaped(comms, admin, employee,
+                                              django_capture_on_commit_callbacks):
     make_item(author=comms, approver=admin, title="We're hiring robotics engineers in Lisbon")
-    digest_send_weekly()
+    with django_capture_on_commit_callbacks(execute=True):
+        digest_send_weekly()
     body = next(m.body for m in mail.outbox if m.to == [employee.email])
     assert "We're hiring robotics engineers" in body and "&#x27;" not in body

@@ -37,6 +37,7 @@ from chorus.advocacy.services import (
     share_create,
     share_refusal,
 )
+from chorus.advocacy.services.shares import crisis_in_force, quiet_periods_now
 from chorus.advocacy.views.base import _form_error
 from chorus.checks.presentation import present
 from chorus.checks.services import screening_policy
@@ -48,7 +49,8 @@ from chorus.common.types import AuthedRequest
 def feed(request: AuthedRequest) -> HttpResponse:
     """Approved, current content for this person, with communications' guidance."""
     user = request.user
-    all_items = list(feed_for(user=user).prefetch_related("audience"))
+    crisis = crisis_in_force(organization=user.org)
+    all_items = list(feed_for(user=user, crisis=crisis).prefetch_related("audience"))
     topics = sorted({str(t) for i in all_items for t in (i.tags or [])}, key=str.casefold)
     q = " ".join(request.GET.get("q", "").split())[:100]
     topic = request.GET.get("topic", "")
@@ -69,6 +71,8 @@ def feed(request: AuthedRequest) -> HttpResponse:
         "do_cards": [c for c in cards if c.kind == "do"],
         "dont_cards": [c for c in cards if c.kind == "dont"],
         "paused": user.person is not None and user.person.advocacy_paused_at is not None,
+        "crisis": crisis,
+        "quiet": quiet_periods_now(organization=user.org),
         "no_person": user.person is None,
         "leaderboard_enabled": rules.leaderboard_enabled,
     })

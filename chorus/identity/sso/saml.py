@@ -15,21 +15,25 @@ import datetime
 import logging
 import shutil
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
-from saml2.client import Saml2Client
-from saml2.config import SPConfig
-from saml2.metadata import entity_descriptor, metadata_tostring_fix
-from saml2.saml import NAMEID_FORMAT_EMAILADDRESS
-from saml2.sigver import SignatureError
-from saml2.validate import ResponseLifetimeExceed, ToEarly
 
 from chorus.common.errors import InvalidInput
 from chorus.common.http import OutboundError, fetch
 from chorus.identity.sso.errors import SsoError
 from chorus.people.models import Organization
+
+if TYPE_CHECKING:
+    from saml2.client import Saml2Client
+    from saml2.config import SPConfig
+
+# pysaml2 (and the XML schemas it loads) is imported inside the functions that use it: at
+# module level it added seconds to the start of every process (web, worker, CLI), although
+# only the SAML pages need it.
+BINDING_HTTP_POST = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
+BINDING_HTTP_REDIRECT = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+NAMEID_FORMAT_EMAILADDRESS = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
 
 # xmlschema (used by pysaml2) logs every schema it loads at INFO.
 logging.getLogger("xmlschema").setLevel(logging.WARNING)
@@ -52,6 +56,8 @@ def acs_url(organization: Organization) -> str:
 
 
 def _config(organization: Organization, idp_metadata_xml: str = "") -> SPConfig:
+    from saml2.config import SPConfig
+
     conf: dict[str, Any] = {
         "entityid": sp_entity_id(organization),
         "xmlsec_binary": xmlsec_binary(),
@@ -81,6 +87,8 @@ def _config(organization: Organization, idp_metadata_xml: str = "") -> SPConfig:
 
 def sp_metadata_xml(organization: Organization) -> str:
     """The metadata the IdP administrator uploads (entity id, ACS, NameID format)."""
+    from saml2.metadata import entity_descriptor, metadata_tostring_fix
+
     descriptor = entity_descriptor(_config(organization))
     return metadata_tostring_fix(descriptor, {}, descriptor.to_string()).decode()
 
@@ -130,6 +138,8 @@ def fetch_idp_metadata(url: str) -> str:
 
 
 def _client(organization: Organization, metadata_xml: str) -> Saml2Client:
+    from saml2.client import Saml2Client
+
     return Saml2Client(config=_config(organization, metadata_xml))
 
 
@@ -165,6 +175,9 @@ class SamlResult:
 
 
 def _refusal(exc: Exception) -> str:
+    from saml2.sigver import SignatureError
+    from saml2.validate import ResponseLifetimeExceed, ToEarly
+
     text = str(exc)
     if isinstance(exc, ResponseLifetimeExceed) or "lifetime" in text.lower():
         return "The identity provider's sign-in has expired. Sign in again."
@@ -194,6 +207,8 @@ def _refusal(exc: Exception) -> str:
 def parse_response(*, organization: Organization, metadata_xml: str, saml_response: str,
                    request_id: str) -> SamlResult:
     """Check a POSTed SAMLResponse that must answer `request_id`; SsoError otherwise."""
+    from saml2.sigver import SignatureError
+
     client = _client(organization, metadata_xml)
     try:
         response = client.parse_authn_request_response(

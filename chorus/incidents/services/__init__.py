@@ -34,6 +34,16 @@ from chorus.incidents.services.evidence import (
     evidence_add,
     evidence_record_view,
 )
+from chorus.incidents.services.fairness import (
+    appeal_assign,
+    appeal_can_file,
+    appeal_deadline,
+    appeal_decide,
+    appeal_file,
+    informal_action_give,
+    informal_actions_active,
+    took_part,
+)
 from chorus.incidents.services.gates import (
     Gate,
     incident_assess,
@@ -55,6 +65,7 @@ from chorus.incidents.services.matrix import (
 from chorus.incidents.services.opening import (
     incident_open_from_monitoring,
     incident_open_from_report,
+    incident_open_from_speakup,
     incident_open_manual,
 )
 from chorus.incidents.services.retention import (
@@ -66,6 +77,11 @@ __all__ = [
     "CHECKLIST_ANSWERS",
     "PROTECTED_CHECKLIST",
     "Gate",
+    "appeal_assign",
+    "appeal_can_file",
+    "appeal_deadline",
+    "appeal_decide",
+    "appeal_file",
     "evidence_add",
     "evidence_purge_expired",
     "evidence_record_view",
@@ -79,6 +95,7 @@ __all__ = [
     "incident_notify",
     "incident_open_from_monitoring",
     "incident_open_from_report",
+    "incident_open_from_speakup",
     "incident_open_manual",
     "incident_record_response",
     "incident_record_screen",
@@ -87,6 +104,8 @@ __all__ = [
     "incident_set_legal_hold",
     "incident_share",
     "incident_unshare",
+    "informal_action_give",
+    "informal_actions_active",
     "matrix_current",
     "matrix_draft_get_or_create",
     "matrix_draft_save",
@@ -94,4 +113,5 @@ __all__ = [
     "matrix_publish",
     "missing_gates",
     "screen_clearly_negative",
+    "took_part",
 ]

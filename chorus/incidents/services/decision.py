@@ -102,8 +102,9 @@ def incident_decision_check(*, incident: Incident, actor: User, outcome: str,
 def incident_decide(*, incident: Incident, actor: User, outcome: str,
                     justification: str = "") -> Incident:
     """Record a person's decision. Refused until every gate passed; an outcome other than the
-    matrix suggestion needs a written justification. Records only: nothing is sent or done to
-    the employee automatically."""
+    matrix suggestion needs a written justification. Nothing is done to the employee
+    automatically; they are told a decision was recorded (mandatory notification) and read it
+    on their page."""
     # Lock the row so two people cannot record two decisions; refresh the caller's object.
     Incident.objects.select_for_update().filter(pk=incident.pk).first()
     incident.refresh_from_db()
@@ -122,6 +123,15 @@ def incident_decide(*, incident: Incident, actor: User, outcome: str,
     _audit(incident, actor, "incident.decided", outcome=outcome,
            suggested=incident.suggested_response, deviated=deviated,
            matrix=incident.matrix.number if incident.matrix else None)
+    from chorus.incidents.services.notices import after_decided
+    from chorus.notifications.events import emit_event
+
+    after_decided(incident)
+    # Neutral facts only: no names, no allegation, no justification text.
+    emit_event(organization=incident.organization, type="incident.decided", data={
+        "incident_id": incident.pk, "outcome": outcome, "deviated": deviated,
+        "decided_at": incident.decided_at.isoformat() if incident.decided_at else None,
+    })  # fmt: skip
     return incident
 
 

@@ -161,6 +161,9 @@ def incident_notify(*, incident: Incident, actor: User, notice_text: str) -> Inc
            note=incident.notice_text)
     _audit(incident, actor, "incident.employee_notified", due=incident.response_due_at,
            days=days)
+    from chorus.incidents.services.notices import after_employee_told
+
+    after_employee_told(incident)
     return incident
 
 
@@ -219,15 +222,22 @@ def incident_record_response(
         store_image_evidence(incident=incident, actor=actor, upload=upload,
                              note="Attached by the employee with their response" if own
                              else "Attached by HR with the employee's response")
+    from chorus.incidents.services.notices import after_employee_responded
+
+    after_employee_responded(incident, by_employee=own)
     return incident
 
 
 def _prior_count(incident: Incident, window_months: int) -> int:
+    """Sanctions decided within the look-back window (history decays past it). A decision
+    overturned on appeal is no history; coaching notes and informal warnings are not
+    incidents' decisions, so they never count."""
     since = incident.opened_at - timedelta(days=round(window_months * 30.44))
     return (Incident.objects.filter(organization_id=incident.organization_id,
                                     subject_id=incident.subject_id, decided_at__gte=since,
                                     decided_at__lt=incident.opened_at)
-            .exclude(pk=incident.pk).exclude(outcome__in=["", Outcome.NO_ACTION]).count())
+            .exclude(pk=incident.pk).exclude(outcome__in=["", Outcome.NO_ACTION])
+            .exclude(appeals__status="overturned").count())
 
 
 def _legal_beyond(incident: Incident) -> bool:

@@ -43,6 +43,7 @@ def matrix_draft_get_or_create(*, organization: Organization, actor: User) -> Re
         window_months=base.window_months if base else 24,
         response_days=base.response_days if base else 5,
         retention_days=base.retention_days if base else 365,
+        appeal_days=base.appeal_days if base else 10,
         previous=base,
     )
     audit_record(organization=organization, actor=actor, action="incidents.matrix_draft_created",
@@ -66,6 +67,7 @@ def _check_settings(window_months: int, response_days: int, retention_days: int)
 def matrix_draft_save(
     *, matrix: ResponseMatrix, actor: User, cells: dict[str, dict[str, str]], window_months: int,
     response_days: int, retention_days: int, change_summary: str = "",
+    appeal_days: int | None = None,
 ) -> ResponseMatrix:
     """Save the draft's grid and settings. Published versions can never be edited."""
     _require_role(actor, Role.HR, Role.LEGAL, doing="edit the response matrix")
@@ -75,9 +77,14 @@ def matrix_draft_save(
     _check_settings(window_months, response_days, retention_days)
     matrix.window_months, matrix.response_days = window_months, response_days
     matrix.retention_days = retention_days
+    if appeal_days is not None:
+        if not 1 <= appeal_days <= 90:
+            raise InvalidInput("The appeal window must be between 1 and 90 days.",
+                               field="appeal_days")
+        matrix.appeal_days = appeal_days
     matrix.change_summary = change_summary.strip()[:300]
     matrix.save(update_fields=["cells", "window_months", "response_days", "retention_days",
-                               "change_summary", "updated_at"])
+                               "appeal_days", "change_summary", "updated_at"])
     audit_record(organization=matrix.organization, actor=actor,
                  action="incidents.matrix_draft_saved", target=matrix,
                  data={"number": matrix.number})

@@ -92,6 +92,26 @@ def incident_open_from_report(*, report: Any, actor: User) -> Incident:
 
 
 @transaction.atomic
+def incident_open_from_speakup(*, concern: Any, subject: Person | None, actor: User,
+                               title: str = "") -> Incident:
+    """Open (or return) the incident that follows a speak-up report.
+
+    Uses only `concern.pk`, `.organization`, `.category`, `.category_label` and
+    `.description` (already redacted by the channel), so this app never imports speakup. The
+    reporter's identity and the conversation never reach the incident.
+    """
+    _require_role(actor, Role.HR, doing="open incidents")
+    label = str(getattr(concern, "category_label", "") or "")
+    return _open(
+        organization=concern.organization, actor=actor, subject=subject,
+        source=Incident.Source.SPEAKUP, source_ref=str(concern.pk),
+        title=title.strip() or f"Speak-up report: {label[:1].lower()}{label[1:]}",
+        summary=str(getattr(concern, "description", "") or ""),
+        category=str(getattr(concern, "category", "") or ""), rule_ids=[],
+    )
+
+
+@transaction.atomic
 def incident_open_from_monitoring(
     *, alert_id: Any, organization: Organization, subject: Person | None, actor: User | None,
     text: str, url: str, network: str, findings: list[dict[str, Any]],

@@ -19,10 +19,18 @@ from chorus.incidents.views.cases import (
 from chorus.incidents.views.consistency import consistency, consistency_csv
 from chorus.incidents.views.detail import ACTIONS, incident_action, incident_detail
 from chorus.incidents.views.evidence import evidence_detail, evidence_file
+from chorus.incidents.views.fairness import (
+    appeal_page,
+    appeal_review,
+    informal_list,
+    informal_new,
+)
 from chorus.incidents.views.matrix import matrix_edit, matrix_page, matrix_try
 
 __all__ = [
     "ACTIONS",
+    "appeal_page",
+    "appeal_review",
     "consistency",
     "consistency_csv",
     "evidence_detail",
@@ -32,6 +40,8 @@ __all__ = [
     "incident_detail",
     "incident_list",
     "incident_respond",
+    "informal_list",
+    "informal_new",
     "matrix_edit",
     "matrix_page",
     "matrix_try",

@@ -29,6 +29,7 @@ def consistency(request: AuthedRequest) -> HttpResponse:
                              key=lambda pair: pair[1].lower()),
         "outcomes": dict(Outcome.choices), "severities": dict(Severity.choices),
         "histories": dict(History.choices),
+        "appeal_rows": Q.appeal_stats(user=request.user),
     })
 
 

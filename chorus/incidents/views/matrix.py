@@ -98,7 +98,8 @@ def matrix_edit(request: AuthedRequest) -> HttpResponse:
                                 window_months=d["window_months"],
                                 response_days=d["response_days"],
                                 retention_days=d["retention_days"],
-                                change_summary=d["change_summary"])
+                                change_summary=d["change_summary"],
+                                appeal_days=d.get("appeal_days"))
             if "publish" in request.POST:
                 S.matrix_publish(matrix=draft, actor=request.user)
                 messages.success(request, f"Matrix v{draft.number} published. New assessments "

@@ -24,6 +24,7 @@ from chorus.monitoring.services.accounts import (
     account_verify,
     account_verify_request,
     account_verify_run,
+    accounts_end_for_leaver,
     connector_for,
     consent_text_for,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "account_verify",
     "account_verify_request",
     "account_verify_run",
+    "accounts_end_for_leaver",
     "alert_acknowledge",
     "apply_remote_delete",
     "apply_remote_post",

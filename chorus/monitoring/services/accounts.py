@@ -318,6 +318,32 @@ def account_revoke(*, user: User, account: LinkedAccount) -> LinkedAccount:
     return account
 
 
+def accounts_end_for_leaver(*, person: Person, actor: User | None) -> int:
+    """End monitoring for someone who left (offboarding): every link that is not already
+    revoked stops being read now (not polled, not streamed), a consent record says why,
+    and what was stored is deleted after the retention period as for a withdrawal. Runs
+    inside the caller's transaction; returns how many links were ended (0 on a rerun)."""
+    now = timezone.now()
+    ended = 0
+    for account in (LinkedAccount.objects.select_for_update()
+                    .filter(person=person).exclude(status=LinkedAccount.Status.REVOKED)):
+        retention = settings_get(organization=account.organization).retention_days
+        account.status = LinkedAccount.Status.REVOKED
+        account.revoked_at = now
+        account.purge_after = now + timedelta(days=retention)
+        account.save(update_fields=["status", "revoked_at", "purge_after", "updated_at"])
+        text = (f"Consent for {account.handle} ended because {person.full_name} left "
+                f"{account.organization.name}. Reading stopped now; what was stored is deleted "
+                f"on {account.purge_after:%Y-%m-%d}.")
+        ConsentRecord.objects.create(
+            organization=account.organization, account=account, person=person, actor=actor,
+            action=ConsentRecord.Action.REVOKED, version=CONSENT_VERSION, text=text,
+            text_sha256=text_sha256(text),
+        )
+        ended += 1
+    return ended
+
+
 def _person_of(user: User) -> Person:
     person = user.person
     if person is None or person.organization_id != user.organization_id:

@@ -299,10 +299,36 @@ def _record_failure(*, account_id: int, error: ConnectorError) -> None:
         account.last_error_at = timezone.now()
         account.consecutive_failures += 1
         # A transient failure that keeps happening also needs a person to look at it.
+        newly = False
         if error.permanent or account.consecutive_failures >= 5:
+            newly = account.status != LinkedAccount.Status.NEEDS_ATTENTION
             account.status = LinkedAccount.Status.NEEDS_ATTENTION
         account.save(update_fields=["last_error", "last_error_at", "consecutive_failures",
                                     "status", "updated_at"])
+        if newly:
+            _notify_attention(account)
+
+
+def _notify_attention(account: LinkedAccount) -> None:
+    """Tell the account's owner once per episode (the dedupe key holds the failure time)."""
+    from functools import partial
+
+    from django.urls import reverse
+
+    from chorus.notifications.services import notify
+
+    owner = account.person.user if account.person.user_id else None
+    if owner is None:
+        return
+    transaction.on_commit(partial(
+        notify, kind="monitoring.account_attention", recipients=[owner],
+        organization=account.person.organization,
+        title=f"Your linked {account.get_network_display()} account needs attention",
+        body=f"Chorus cannot read {account.handle} any more: {account.last_error[:300]} "
+             "Reconnect it or revoke your consent on the account page.",
+        link=reverse("monitoring:account-detail", args=[account.pk]),
+        dedupe_key=f"attention:{account.pk}:{account.last_error_at:%Y%m%d%H%M%S}",
+    ))  # fmt: skip
 
 
 def account_mark_attention(*, account: LinkedAccount, message: str) -> None:

@@ -106,7 +106,12 @@ def test_a_finding_creates_a_coaching_alert_and_tells_the_employee_first(
     assert alert.person == employee.person and alert.escalated_at is None
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [employee.email]
-    assert "Remove garbage." in mail.outbox[0].body and "nobody else" in mail.outbox[0].body
+    # A sensitive kind: the e-mail is neutral, the note itself is in Chorus only.
+    assert "Remove garbage." not in mail.outbox[0].body
+    from chorus.notifications.models import Notification
+
+    note = Notification.objects.get(recipient=employee, kind="monitoring.coaching_note")
+    assert "Remove garbage." in note.body and "nobody else" in note.body
 
 
 def test_protected_activity_never_creates_an_alert(employee, monitoring_on, fake_net):

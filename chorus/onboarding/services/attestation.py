@@ -188,6 +188,13 @@ def attestation_create(*, assignment: Assignment, channel: str, content_hash: st
                  data={"version": version.number, "content_hash": version.content_hash,
                        "channel": channel, "campaign": assignment.campaign_id,
                        "read": attestation.read_evidence})
+    from chorus.notifications.events import emit_event
+
+    emit_event(organization=assignment.person.organization, type="attestation.completed", data={
+        "attestation_id": attestation.pk, "person_id": assignment.person_id,
+        "policy_version_id": version.pk, "version_number": version.number,
+        "campaign_id": assignment.campaign_id, "channel": channel,
+    })  # fmt: skip
     return attestation
 
 

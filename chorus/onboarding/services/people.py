@@ -72,7 +72,19 @@ def person_update(*, person: Person, actor: User, values: dict[str, Any]) -> Per
         if "status" in changed and person.status == Person.Status.LEAVER:
             person.attestation_assignments.filter(status=Assignment.Status.PENDING).update(
                 status=Assignment.Status.CANCELLED)
+            leaver_offboard(person=person, actor=actor, reason="Marked as a leaver by HR")
     return person
+
+
+def leaver_offboard(*, person: Person, actor: User | None, reason: str) -> None:
+    """HR recorded that someone left: run offboarding (accounts, monitoring consent, advocacy
+    attribution, verified affiliation; see chorus.provisioning) when that app is installed."""
+    from django.apps import apps
+
+    if apps.is_installed("chorus.provisioning"):
+        from chorus.provisioning.services import person_offboard
+
+        person_offboard(person=person, actor=actor, reason=reason, source="hr")
 
 
 def _person_apply(*, person: Person, values: dict[str, Any], actor: User | None) -> set[str]:

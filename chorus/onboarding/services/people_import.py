@@ -26,7 +26,7 @@ from chorus.onboarding.models import (
     Stage,
 )
 from chorus.onboarding.services.base import _require_hr
-from chorus.onboarding.services.people import _onboarding_start, _stage_move
+from chorus.onboarding.services.people import _onboarding_start, _stage_move, leaver_offboard
 from chorus.onboarding.services.texts import onboarding_settings_for
 from chorus.people.models import Department, Organization, Person, User
 from chorus.people.services import department_get_or_create
@@ -148,6 +148,8 @@ def people_import_apply(*, people_import: PeopleImport, actor: User, invite: boo
                            "upload it again. Nothing was imported.", field="file")
     org = locked.organization
     by_email = {p.email.lower(): p for p in Person.objects.filter(organization=org)}
+    # People the import turns into leavers (not those who already were): they are offboarded.
+    newly_left: set[int] = set()
     departments: dict[str, Department] = {}
     touched: list[tuple[Person, dict[str, Any]]] = []
     for row in preview.parsed.rows:
@@ -166,6 +168,8 @@ def people_import_apply(*, people_import: PeopleImport, actor: User, invite: boo
             person = Person.objects.create(organization=org, email=str(v["email"]), **fields)
             by_email[person.email] = person
         else:
+            if person.status != Person.Status.LEAVER and fields["status"] == Person.Status.LEAVER:
+                newly_left.add(person.pk)
             for name, value in fields.items():
                 setattr(person, name, value)
         touched.append((person, v))
@@ -176,6 +180,9 @@ def people_import_apply(*, people_import: PeopleImport, actor: User, invite: boo
         if person.status == Person.Status.LEAVER:
             person.attestation_assignments.filter(status=Assignment.Status.PENDING).update(
                 status=Assignment.Status.CANCELLED)
+            if person.pk in newly_left:
+                leaver_offboard(person=person, actor=actor,
+                                reason=f"Leaver in the HR import {locked.filename}")
         stage = str(v.get("stage") or "")
         if stage or person.status == Person.Status.CANDIDATE:
             onboarding = PersonOnboarding.objects.filter(person=person).first()

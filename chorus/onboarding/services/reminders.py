@@ -26,20 +26,44 @@ from chorus.people.models import Person, User
 logger = logging.getLogger(__name__)
 
 
+# Notification kinds per reminder kind (registered in OnboardingConfig.ready()).
+NOTIFY_KIND: dict[str, str] = {
+    Reminder.Kind.INVITE: "onboarding.attestation_requested",
+    Reminder.Kind.REMINDER: "onboarding.attestation_reminder",
+    Reminder.Kind.NUDGE: "onboarding.attestation_reminder",
+    Reminder.Kind.ESCALATION: "onboarding.attestation_overdue",
+}
+
+
 def _send(*, assignment: Assignment, kind: str, key: str, to: str, subject: str,
-          template: str, context: dict[str, Any], sent_by: User | None = None) -> bool:
-    """Record then send one e-mail in one transaction: if sending fails the record rolls back
-    and the next run retries; if the key exists the e-mail was sent and nothing happens."""
+          template: str, context: dict[str, Any], sent_by: User | None = None,
+          user: User | None = None, link: str = "") -> bool:
+    """Record the reminder and hand it over once: if the key exists it went out already and
+    nothing happens. A person with an account is told through the notification service (their
+    channels and quiet hours; e-mail retried by the delivery task); a candidate without an
+    account only has an address, so the e-mail with their personal link goes straight to it
+    (if sending fails the record rolls back and the next run retries)."""
     try:
         with transaction.atomic():
             Reminder.objects.create(organization_id=assignment.organization_id,
                                     assignment=assignment, kind=kind, key=key,
                                     recipient_email=to, sent_by=sent_by)
             body = render_to_string(template, context)
-            send_mail(subject, body, sender_for(assignment.organization), [to])
+            if user is not None and user.is_active:
+                from chorus.notifications.services import notify
+
+                notify(kind=NOTIFY_KIND[kind], recipients=[user],
+                       organization=assignment.organization, title=subject, body=body.strip(),
+                       link=link or reverse("onboarding:me"), dedupe_key=key)
+            else:
+                send_mail(subject, body, sender_for(assignment.organization), [to])
     except IntegrityError:
         return False
     return True
+
+
+def _account(person: Person | None) -> User | None:
+    return getattr(person, "user", None) if person is not None and person.user_id else None
 
 
 def _person_context(assignment: Assignment) -> dict[str, Any]:
@@ -62,7 +86,8 @@ def assignment_invite(*, assignment: Assignment) -> bool:
                if assignment.is_reattest else "Please read our social media policy")
     return _send(assignment=assignment, kind=Reminder.Kind.INVITE,
                  key=f"a{assignment.pk}:invite", to=assignment.person.email, subject=subject,
-                 template="onboarding/email/invite.txt", context=_person_context(assignment))
+                 template="onboarding/email/invite.txt", context=_person_context(assignment),
+                 user=_account(assignment.person))
 
 
 @dataclass(frozen=True)
@@ -99,7 +124,8 @@ def reminders_send(*, now: datetime.datetime | None = None) -> ReminderRun:
                 to=assignment.person.email,
                 subject="Reminder: please read our social media policy",
                 template="onboarding/email/reminder.txt",
-                context={**_person_context(assignment), "days": days}):
+                context={**_person_context(assignment), "days": days},
+                user=_account(assignment.person)):
             reminders += 1
         key = f"a{assignment.pk}:escalation"
         if days >= row.escalate_after_days and key not in sent:
@@ -112,7 +138,9 @@ def reminders_send(*, now: datetime.datetime | None = None) -> ReminderRun:
                             template="onboarding/email/escalation.txt",
                             context={"assignment": assignment, "person": assignment.person,
                                      "days": days, "manager": manager,
-                                     "url": settings.SITE_URL + reverse("onboarding:overview")}):
+                                     "url": settings.SITE_URL + reverse("onboarding:overview")},
+                            user=_account(manager) if manager else assignment.campaign.created_by,
+                            link=reverse("onboarding:overview")):
                 escalations += 1
     if reminders or escalations:
         logger.info("attestation reminders: %s sent, %s escalated", reminders, escalations)
@@ -132,7 +160,7 @@ def assignment_nudge(*, assignment: Assignment, actor: User) -> bool:
                  template="onboarding/email/reminder.txt",
                  context={**_person_context(assignment), "nudged_by": actor,
                           "days": (timezone.now() - assignment.assigned_at).days},
-                 sent_by=actor)
+                 sent_by=actor, user=_account(assignment.person))
     if sent:
         audit_record(organization=actor.organization, actor=actor, action="onboarding.nudged",
                      target=assignment.person, data={"assignment": assignment.pk})

@@ -89,8 +89,8 @@ def test_starting_a_campaign_says_why_someone_was_not_asked(
         "already have an open request" in response.content.decode()
 
 
-def test_remind_all_pending_previews_then_sends_once_per_day(client_for, hr, employee,
-                                                             employee2, version):
+def test_remind_all_pending_previews_then_sends_once_per_day(
+        client_for, hr, employee, employee2, version, django_capture_on_commit_callbacks):
     campaign = make_campaign(hr=hr, version=version)
     _attest(campaign.assignments.get(person=employee.person), user=employee)
     pending = campaign.assignments.filter(status="pending").count()
@@ -104,8 +104,9 @@ def test_remind_all_pending_previews_then_sends_once_per_day(client_for, hr, emp
     assert not mail.outbox  # a preview sends nothing
 
     mail.outbox.clear()
-    done = client.post(f"/onboarding/campaigns/{campaign.pk}/remind/",
-                       {"expected": pending}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):  # notify() e-mails after commit
+        done = client.post(f"/onboarding/campaigns/{campaign.pk}/remind/",
+                           {"expected": pending}, follow=True)
     assert f"Reminder sent to {pending} " in done.content.decode()
     assert len(mail.outbox) == pending
 

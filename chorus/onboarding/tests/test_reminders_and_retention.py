@@ -25,7 +25,8 @@ from chorus.onboarding.tasks import send_attestation_reminders_task
 from chorus.onboarding.tests.conftest import make_campaign
 from chorus.people.models import Person
 
-pytestmark = pytest.mark.django_db
+# Reminders to people with accounts go through notify(), which e-mails after commit.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _age(assignment: Assignment, days: int) -> datetime.datetime:

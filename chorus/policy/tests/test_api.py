@@ -49,7 +49,9 @@ def test_create_list_get_update_and_publish(api_client, comms, legal):
     assert updated.status_code == 200 and updated.json()["lock_version"] == 2
 
     published = post(
-        api_client(legal), f"{BASE}/versions/{version['id']}/publish", {"material": True}
+        api_client(legal), f"{BASE}/versions/{version['id']}/publish",
+        {"material": True, "change_summary": "First version", "confirm_audience": 0,
+         "acknowledge_lint_warnings": True},
     )
     assert published.status_code == 200
     body = published.json()

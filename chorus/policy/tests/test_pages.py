@@ -154,7 +154,8 @@ def test_publish_page_marks_material_and_publishes(client_for, legal, draft):
 
     response = client.post(
         reverse("policy:version-publish", args=[draft.pk]),
-        {"material": "on", "change_summary": "First version"},
+        {"material": "on", "change_summary": "First version", "confirm_audience": "0",
+         "acknowledge_lint_warnings": "on"},
     )
 
     assert response.url == reverse("policy:current")

@@ -45,6 +45,7 @@ from chorus.reports.services.triage import (
     report_request_advocacy,
     report_transition,
     submission_answer,
+    submission_set_contact,
 )
 
 __all__ = [
@@ -69,4 +70,5 @@ __all__ = [
     "routing_rule_save",
     "screen_for_protected_activity",
     "submission_answer",
+    "submission_set_contact",
 ]

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 
 from chorus.audit.services import audit_record
 from chorus.common.errors import Conflict, InvalidInput
@@ -43,10 +42,40 @@ def _clean_text(value: str, *, field: str, label: str, required: bool) -> str:
     return value
 
 
-def _notify(subject: str, body: str, recipients: Iterable[str]) -> None:
-    recipients = sorted({r for r in recipients if r})
-    if recipients:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
+def _notify(
+    kind: str, report: Report, recipients: Iterable[Any], title: str, body: str = "",
+    link: str = "", dedupe_key: str = "",
+) -> None:
+    """Tell people about a report through the one notification service. Report kinds are
+    sensitive: outside Chorus they carry a neutral title and the link only."""
+    from chorus.notifications.services import notify
+
+    users = [u for u in recipients if u is not None]
+    if users:
+        notify(kind=kind, recipients=users, organization=report.organization, title=title,
+               body=body, link=link, dedupe_key=dedupe_key)  # fmt: skip
+
+
+def mail_anonymous_contact(submission_id: int) -> bool:
+    """Tell an anonymous reporter, at the private address they left, that there is an update.
+
+    Sent through the mail path directly, not `notify()`: the reporter is not a user and must
+    not become one in the notification center. The e-mail names nothing of the report (no
+    reference, link, category or text), because a mailbox may be shared and servers keep copies.
+    """
+    submission = Submission.objects.filter(pk=submission_id, anonymous=True).first()
+    if submission is None or not submission.contact_email:
+        return False
+    from django.urls import reverse
+
+    _notify(
+        "An update on your report",
+        "Hello,\n\nThere is an update on a report you sent anonymously. Read it with your "
+        f"report key at {_absolute(reverse('reports_public:follow-up'))}\n\nWe do not put "
+        "anything about the report in e-mail.\n",
+        [submission.contact_email],
+    )
+    return True
 
 
 def _absolute(path: str) -> str:

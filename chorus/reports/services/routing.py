@@ -156,6 +156,8 @@ def _route(*, report: Report, texts: Iterable[str], actor: Any) -> None:
             + f". {report.routing_note}"
         )
     report.save(update_fields=["assignee", "routing_note", "updated_at"])
+    if assignee != previous and assignee is not None:
+        _notify_assigned(report=report, assignee=assignee)
     if assignee != previous:
         ReportEvent.objects.create(
             organization_id=report.organization_id,
@@ -165,6 +167,22 @@ def _route(*, report: Report, texts: Iterable[str], actor: Any) -> None:
             note=(f"Assigned to {assignee}" if assignee else "Left unassigned")
             + (f" ({report.routing_note})" if report.routing_note else "."),
         )
+
+
+def _notify_assigned(*, report: Report, assignee: User) -> None:
+    from functools import partial
+
+    from django.urls import reverse
+
+    from chorus.reports.services.base import _notify
+
+    transaction.on_commit(partial(
+        _notify, "reports.assigned", report, [assignee],
+        f"Report {report.reference} is assigned to you: {report.get_category_display()}",
+        f"{report.get_category_display()} on {report.get_network_display()}, due "
+        f"{report.due_at:%Y-%m-%d %H:%M} UTC.",
+        reverse("reports:detail", args=[report.pk]), f"assigned:{report.pk}:{assignee.pk}",
+    ))  # fmt: skip
 
 
 @transaction.atomic

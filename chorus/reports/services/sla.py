@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from chorus.audit.services import audit_record
 from chorus.reports.models import Report, ReportEvent
-from chorus.reports.services.base import _absolute, _notify
+from chorus.reports.services.base import _notify
 from chorus.reports.services.routing import _fallback_handlers
 
 
@@ -59,15 +59,17 @@ def report_escalate_overdue(*, now: datetime | None = None) -> list[Report]:
                 target=report,
                 data={"to": [t.pk for t in targets]},
             )
-            link = _absolute(reverse("reports:detail", args=[report.pk]))
-            emails = [t.email for t in targets]
+            link = reverse("reports:detail", args=[report.pk])
             subject = f"Overdue report {report.reference}: {report.get_category_display()}"
             body = (
                 f"Report {report.reference} ({report.get_category_display()}) was due "
                 f"{report.due_at:%Y-%m-%d %H:%M} UTC and has no decision yet.\n"
-                f"Assigned to: {report.assignee or 'nobody'}\n\nOpen it: {link}\n"
+                f"Assigned to: {report.assignee or 'nobody'}"
             )
-            transaction.on_commit(partial(_notify, subject, body, emails))
+            transaction.on_commit(partial(
+                _notify, "reports.sla_breached", report, list(targets), subject, body, link,
+                f"sla:{report.pk}",
+            ))  # fmt: skip
             report.escalated_at = now
             escalated.append(report)
     return escalated

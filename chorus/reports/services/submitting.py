@@ -221,6 +221,13 @@ def report_submit(
             "screenshots": len(screenshots),
         },
     )
+    from chorus.notifications.events import emit_event
+
+    # Neutral facts only: never the description, the post or who reported it.
+    emit_event(organization=organization, type="report.submitted", data={
+        "report_id": report.pk, "reference": report.reference, "category": category,
+        "network": network, "merged": merged, "submission_id": submission.pk,
+    })  # fmt: skip
     return SubmitResult(submission=submission, report=report, merged=merged, key=key)
 
 
@@ -251,6 +258,11 @@ def _after_submission(*, report: Report, submission: Submission, merged: bool, a
         ),
     )
     _route(report=report, texts=[*texts, submission.url], actor=actor)
+    if not merged:
+        from chorus.reports.hooks import REPORT_HOOKS
+
+        for hook in list(REPORT_HOOKS):
+            hook(report=report, texts=[*texts, submission.url])
     if merged and report.status in (Report.Status.ACTIONED, Report.Status.NO_ACTION):
         # The decision is already taken: tell this reporter too.
         transaction.on_commit(partial(_enqueue_outcome, report.pk))

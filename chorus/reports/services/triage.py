@@ -19,7 +19,6 @@ from chorus.reports.selectors import user_can_handle
 from chorus.reports.services.base import (
     ANONYMOUS,
     ReportError,
-    _absolute,
     _clean_text,
     _notify,
     record_event,
@@ -119,13 +118,20 @@ def report_notify_outcome(*, report_id: int) -> int:
         if not claimed or not submission.reporter:
             continue
         _notify(
+            "reports.outcome", report, [submission.reporter],
             f"Your report {report.reference}: outcome",
-            f"Hello {submission.reporter.get_short_name()},\n\nThank you for your report of\n"
-            f"{submission.url}\n\nOutcome: {report.outcome}\n\nYou can see it at any time on "
-            f"your reports page: {_absolute(reverse('reports:mine'))}\n",
-            [submission.reporter.email],
+            f"Thank you for your report of {submission.url}\n\nOutcome: {report.outcome}",
+            reverse("reports:mine"), dedupe_key=f"outcome:{submission.pk}",
         )
         sent += 1
+    from chorus.reports.services.base import mail_anonymous_contact
+
+    anonymous = report.submissions.filter(anonymous=True, outcome_notified_at__isnull=True
+                                          ).exclude(contact_email="")
+    for submission in anonymous:
+        if Submission.objects.filter(pk=submission.pk, outcome_notified_at__isnull=True).update(
+                outcome_notified_at=timezone.now()):
+            sent += int(mail_anonymous_contact(submission.pk))
     return sent
 
 
@@ -151,14 +157,19 @@ def report_ask(
         data={"submission": submission.pk},
         submission=submission,
     )
+    if submission.anonymous and submission.contact_email:
+        from chorus.reports.services.base import mail_anonymous_contact
+
+        transaction.on_commit(partial(mail_anonymous_contact, submission.pk))
     if submission.reporter is not None:
         reporter = submission.reporter
         transaction.on_commit(
             lambda: _notify(
+                "reports.question", report, [reporter],
                 f"A question about your report {report.reference}",
-                f"Hello {reporter.get_short_name()},\n\nThe team handling your report has a "
-                f"question. Read and answer it here: {_absolute(reverse('reports:mine'))}\n",
-                [reporter.email],
+                "The team handling your report has a question. Read and answer it on your "
+                "reports page.",
+                reverse("reports:mine"), dedupe_key=f"question:{event.pk}",
             )
         )
     return event
@@ -189,6 +200,29 @@ def submission_answer(
         submission=submission,
     )
     return event
+
+
+@transaction.atomic
+def submission_set_contact(*, submission: Submission, contact_email: str) -> Submission:
+    """An anonymous reporter leaves, changes or removes a private address for updates."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    if not submission.anonymous:
+        raise PermissionDenied("Named reporters are told on their reports page.")
+    contact_email = (contact_email or "").strip()
+    if contact_email:
+        try:
+            validate_email(contact_email)
+        except ValidationError:
+            raise InvalidInput("That is not a valid e-mail address. Correct it, or leave it "
+                               "empty to be told nothing.", field="contact_email") from None
+    submission.contact_email = contact_email
+    submission.save(update_fields=["contact_email", "updated_at"])
+    audit_record(organization=submission.report.organization, actor=ANONYMOUS,
+                 action="reports.contact_changed", target=submission.report,
+                 data={"submission": submission.pk, "contact": bool(contact_email)})
+    return submission
 
 
 @transaction.atomic
@@ -297,15 +331,14 @@ def report_request_advocacy(*, report: Report, actor: User, note: str) -> Report
             organization_id=report.organization_id, is_active=True, groups__name="communications"
         )
         .exclude(pk__in=report.excluded_users.values("pk"))
-        .values_list("email", flat=True)
     )
     recipients = list(comms)
     transaction.on_commit(
         lambda: _notify(
+            "reports.advocacy_requested", report, recipients,
             f"Response requested: {report.get_category_display()} ({report.reference})",
-            f"Triage asks communications for a response to\n{report.url}\n\n{note}\n\n"
-            f"See your dashboard: {_absolute(reverse('dashboard'))}\n",
-            recipients,
+            f"Triage asks communications for a response to {report.url}\n\n{note}",
+            reverse("dashboard"),
         )
     )
     return report

@@ -66,4 +66,12 @@ class Command(BaseCommand):
         self.stdout.write(f"Administrator: {options['admin_email']}")
         if result.policy_version is not None:
             self.stdout.write(f"Draft policy from the {options['preset']} preset, not published.")
+        from django.apps import apps
+
+        if apps.is_installed("chorus.notifications"):
+            from chorus.notifications.push import ensure_vapid_key
+
+            key_path, created = ensure_vapid_key()  # Web Push key, made here, never downloaded
+            if created:
+                self.stdout.write(f"Created the Web Push key in {key_path}.")
         self.stdout.write(f"Next: sign in at {settings.SITE_URL}/login/ and open the checklist.")

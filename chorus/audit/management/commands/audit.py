@@ -18,7 +18,20 @@ class Command(BaseCommand):
         verify.add_argument("--organization", type=int, default=None, help="Organization id")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from chorus.audit.verifiers import VERIFIERS
+
         result = audit_verify(organization_id=options["organization"])
         if not result.ok:
             raise CommandError(result.describe(), returncode=1)
         self.stdout.write(result.describe())
+        failed = []
+        for label, verifier in VERIFIERS.items():
+            report = verifier(options["organization"])
+            for note in report.notes:
+                self.stdout.write(f"{label}: {note}")
+            if report.ok:
+                self.stdout.write(f"{label}: {report.checked} verified.")
+            else:
+                failed.append(f"{label}: " + "; ".join(report.problems))
+        if failed:
+            raise CommandError("\n".join(failed), returncode=1)

@@ -71,6 +71,18 @@ class Command(BaseCommand):
             "--actor", default="", help="E-mail of the author to record (default: an admin)."
         )
 
+        preview = sub.add_parser(
+            "preview",
+            help="Replay the organization's stored screened texts against a policy file and "
+            "the published version; print what would change.",
+        )
+        preview.add_argument("file")
+        preview.add_argument("--org", default="", help="Organization slug (optional when "
+                             "there is only one).")
+        preview.add_argument("--format", choices=["text", "json"], default="text")
+        preview.add_argument("--fail-on-protected", action="store_true",
+                             help="Exit 1 when the file would block protected activity.")
+
         exp = sub.add_parser("export", help="Print a policy version as YAML.")
         exp.add_argument("version_id", type=int)
         exp.add_argument("--output", "-o", default="-", help="File to write (default: stdout).")
@@ -133,6 +145,64 @@ class Command(BaseCommand):
         ):
             sys.stdout.flush()
             raise CommandError(f"lint found {threshold}-level findings", returncode=1)
+
+    def _organization(self, slug: str) -> Any:
+        from chorus.people.models import Organization
+
+        if slug:
+            organization = Organization.objects.filter(slug=slug).first()
+            if organization is None:
+                raise CommandError(f"No organization with slug {slug!r}.", returncode=2)
+            return organization
+        organizations = list(Organization.objects.order_by("pk")[:2])
+        if len(organizations) != 1:
+            raise CommandError("Pass --org SLUG to say which organization.", returncode=2)
+        return organizations[0]
+
+    def _preview(self, options: dict[str, Any]) -> None:
+        import time
+
+        from chorus.policy.impact import run_replay, stored_text_count
+        from chorus.policy.selectors import policy_version_current
+        from chorus.screening.policy import Policy as ScreeningPolicy
+
+        new = ScreeningPolicy.from_dict(self._load(options["file"]))
+        organization = self._organization(options["org"])
+        current = policy_version_current(organization=organization)
+        old = ScreeningPolicy.from_dict(current.document) if current is not None else None
+        total = stored_text_count(organization=organization)
+        started = time.perf_counter()
+
+        def progress(n: int) -> None:
+            if options["format"] == "text" and total:
+                self.stderr.write(f"  {n}/{total} texts")
+
+        tally = run_replay(organization=organization, old=old, new=new, progress=progress)
+        result = tally.to_dict()
+        seconds = time.perf_counter() - started
+        if options["format"] == "json":
+            result.pop("stricter"), result.pop("looser")
+            for sample in result["protected"]:
+                sample.pop("text", None)
+            self.stdout.write(json.dumps({**result, "seconds": round(seconds, 2)}, indent=2))
+        else:
+            against = f"version {current.number}" if current else "nothing published"
+            self.stdout.write(
+                f"{result['texts']} stored texts replayed against {against} in {seconds:.1f} s")
+            self.stdout.write(f"verdict changes: {result['verdict_changes']} "
+                              f"({', '.join(f'{k} {v}' for k, v in result['verdicts'].items())})"
+                              if result["verdicts"] else "verdict changes: 0")
+            self.stdout.write(f"newly blocked: {result['newly_blocked']}; "
+                              f"people affected: {result['people']}")
+            for row in result["rules"]:
+                self.stdout.write(f"  {row['rule_id']:<32} +{row['appear']:<6} "
+                                  f"-{row['disappear']:<6} {row['title']}")
+            if result["protected_count"]:
+                self.stdout.write(
+                    f"ERROR: {result['protected_count']} post(s) about working conditions "
+                    "(protected activity) would be blocked; fix the rule before publishing.")
+        if options["fail_on_protected"] and result["protected_count"]:
+            raise CommandError("The policy would block protected activity.", returncode=1)
 
     def _import(self, options: dict[str, Any]) -> None:
         from chorus.common.errors import DomainError
