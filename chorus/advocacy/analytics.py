@@ -315,14 +315,17 @@ def health_for(*, organization: Organization, now: datetime.datetime | None = No
                                    user__isnull=False)
     invited = people.count()
     since = now - datetime.timedelta(days=30)
-    recent = Share.objects.filter(organization=organization, created_at__gte=since).order_by()
+    # Confirmed shares only (issues 17/19): opening a composer is not taking part.
+    recent = Share.objects.filter(organization=organization, created_at__gte=since,
+                                  confirmed_at__isnull=False).order_by()
     active = recent.values("user").distinct().count()
     shares_30d = recent.count()
     first_month = _add_months(_month_start(today), -(months - 1))
     first_dt = timezone.make_aware(datetime.datetime.combine(first_month, datetime.time.min))
     active_by_month = {
         _as_date(m): n for m, n in
-        Share.objects.filter(organization=organization, created_at__gte=first_dt).order_by()
+        Share.objects.filter(organization=organization, created_at__gte=first_dt,
+                             confirmed_at__isnull=False).order_by()
         .annotate(m=TruncMonth("created_at")).values("m")
         .annotate(n=Count("user", distinct=True)).values_list("m", "n")
     }
@@ -353,7 +356,8 @@ def health_for(*, organization: Organization, now: datetime.datetime | None = No
     # minute ago is new, not stale); the ones whose last share is oldest first.
     stale_items = list(live.filter(approved_at__isnull=False, approved_at__lte=since)
                        .exclude(pk__in=list(recent_by_item))
-                       .annotate(last_share=Max("shares__created_at"))
+                       .annotate(last_share=Max("shares__created_at",
+                                                filter=Q(shares__confirmed_at__isnull=False)))
                        .order_by(F("last_share").asc(nulls_first=True), "created_at")[:5])
     stale = [{"item": i, "shares": 0, "clicks": clicks_by_item.get(i.pk, 0),
               "last_share": i.last_share} for i in stale_items]
@@ -374,7 +378,7 @@ def health_for(*, organization: Organization, now: datetime.datetime | None = No
     if shown:
         oldest = timezone.make_aware(datetime.datetime.combine(min(shown), datetime.time.min))
         for c, m, n in (Share.objects.filter(
-                organization=organization, created_at__gte=oldest,
+                organization=organization, created_at__gte=oldest, confirmed_at__isnull=False,
                 user__person_record__in=people).order_by()
                 .annotate(c=joined("user__person_record__"), m=TruncMonth("created_at"))
                 .values("c", "m").annotate(n=Count("user", distinct=True))

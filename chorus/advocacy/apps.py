@@ -29,6 +29,10 @@ class AdvocacyConfig(AppConfig):
         register_nav(NavItem("Content hub", "advocacy:content-list", order=310,
                              roles=("communications",), section="advocacy-hub"))
         register_card(DashboardCard(template="advocacy/_card.html", context=_card, order=300))
+        from chorus.notifications.kinds import NotificationKind, register_kind
+
+        register_kind(NotificationKind(key="advocacy.suggestion_published",
+                                       label="A link you suggested was published"))
 
 
 def _card(user):  # type: ignore[no-untyped-def]

@@ -168,3 +168,56 @@ class GuidanceForm(forms.Form):
     position = forms.IntegerField(min_value=0, max_value=999, initial=0,
                                   help_text="Lower numbers come first.")
     is_active = forms.BooleanField(required=False, initial=True, label="Show it to employees")
+
+
+class OfficialAccountForm(forms.Form):
+    network = forms.ChoiceField(choices=[])
+    handle = forms.CharField(max_length=120, help_text="As people see it, e.g. @northwind.")
+    url = forms.CharField(max_length=500, label="Profile address",
+                          help_text="The public profile page, starting with https://.")
+    label = forms.CharField(max_length=120, required=False,
+                            help_text="Optional, e.g. “Careers” for a second account.")
+    position = forms.IntegerField(min_value=0, max_value=999, initial=0,
+                                  help_text="Lower numbers come first.")
+    is_active = forms.BooleanField(required=False, initial=True, label="Show it to employees")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from chorus.advocacy.presence import NETWORK_CHOICES
+
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["network"]).choices = NETWORK_CHOICES
+
+
+class ContentSourceForm(forms.Form):
+    name = forms.CharField(max_length=120, help_text="E.g. Newsroom, Engineering blog.")
+    url = forms.CharField(max_length=1000, label="Feed address",
+                          help_text="The RSS or Atom feed, starting with https://.")
+
+
+class SuggestionForm(forms.Form):
+    url = forms.CharField(max_length=1000, label="Link",
+                          help_text="A page you think colleagues would like to share.")
+    note = forms.CharField(required=False, max_length=1000,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text="Optional: why it is worth sharing.")
+
+
+class SuggestionAcceptForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    caption = forms.CharField(required=False, max_length=1000,
+                              widget=forms.Textarea(attrs={"rows": 2}),
+                              help_text="A first suggested caption; you can edit the draft.")
+
+
+class ChallengeForm(forms.Form):
+    title = forms.CharField(max_length=150, help_text="E.g. Share three product stories.")
+    rules = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text="What counts, in plain words; everyone sees this.")
+    target = forms.IntegerField(min_value=1, max_value=100, initial=3,
+                                help_text="Posted shares needed (opening a composer does not "
+                                          "count).")
+    tag = forms.CharField(max_length=40, required=False,
+                          help_text="Optional: only items with this tag count.")
+    badge = forms.CharField(max_length=60, help_text="The badge's name, e.g. Storyteller.")
+    starts_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))

@@ -343,3 +343,172 @@ class DigestDelivery(OrgOwnedModel):
 
     def __str__(self) -> str:
         return f"digest {self.user_id} {self.week}"
+
+
+class OfficialAccount(OrgOwnedModel):
+    """One of the organization's own accounts (issue 19, "official presence"), managed by
+    communications and shown to employees with a follow link and a QR code.
+
+    `network` is one of `chorus.advocacy.presence.PRESENCE_NETWORKS` (wider than the networks
+    we share to: Instagram, YouTube, TikTok and Threads have no share intent but can be followed).
+    """
+
+    network = models.CharField(max_length=20)
+    handle = models.CharField(max_length=120, help_text="As people see it, e.g. @northwind.")
+    url = models.URLField(max_length=500, help_text="The public profile page (https).")
+    label = models.CharField(max_length=120, blank=True,
+                             help_text="Optional, e.g. 'Careers' for a second account.")
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "url"],
+                                    name="officialaccount_url_per_org"),
+        ]
+        ordering = ["position", "network", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.network} {self.handle}"
+
+
+class ContentSource(OrgOwnedModel):
+    """An RSS or Atom feed (newsroom, blog, careers page, an official account's feed) whose new
+    entries become draft content items. Polled by the worker, never during a page request;
+    `status` and `last_error` say what happened at the last poll."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Not checked yet"
+        OK = "ok", "Working"
+        RATE_LIMITED = "rate_limited", "Busy, retrying later"
+        FAILING = "failing", "Temporarily failing"
+        BROKEN = "broken", "Needs attention"
+
+    name = models.CharField(max_length=120)
+    url = models.URLField(max_length=1000)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    last_error = models.CharField(max_length=500, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveSmallIntegerField(default=0)
+    etag = models.CharField(max_length=300, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    last_result = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "url"],
+                                    name="contentsource_url_per_org"),
+        ]
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SourceEntry(OrgOwnedModel):
+    """One feed entry seen, and the draft it became. The unique keys are what make polling
+    idempotent: an entry (by its id in the feed) is taken once per source, and a link (by its
+    canonical form) once per organization, whichever feed or colleague brought it first."""
+
+    source = models.ForeignKey(ContentSource, on_delete=models.CASCADE, related_name="entries")
+    guid = models.CharField(max_length=1000)
+    canonical_url = models.CharField(max_length=1000)
+    title = models.CharField(max_length=300, blank=True)
+    item = models.OneToOneField(ContentItem, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="source_entry")
+    duplicate_of = models.ForeignKey(ContentItem, on_delete=models.SET_NULL, null=True,
+                                     blank=True, related_name="+")
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "guid"], name="sourceentry_guid_per_source"),
+        ]
+        indexes = [models.Index(fields=["organization", "canonical_url"])]
+
+    def __str__(self) -> str:
+        return self.guid
+
+
+class ContentSuggestion(OrgOwnedModel):
+    """A link an employee suggests for the hub, with a note. Screened like a caption,
+    moderated by communications; the draft it becomes credits the suggester."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for communications"
+        ACCEPTED = "accepted", "Accepted as a draft"
+        DECLINED = "declined", "Declined"
+
+    suggester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="+")
+    url = models.URLField(max_length=1000)
+    canonical_url = models.CharField(max_length=1000)
+    note = models.TextField(blank=True)
+    verdict = models.CharField(max_length=10, default="allow")
+    findings = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    item = models.OneToOneField(ContentItem, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="suggestion")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class EmvSettings(OrgOwnedModel):
+    """The organization's earned-media-value assumptions (one row per organization).
+
+    `rates` maps a network to `{"cpm": "6.50", "cpc": "0.60", "reach": 250}`: what the
+    organization would pay per thousand impressions and per click on that network, and how
+    many people one employee post typically reaches. Decimals are stored as strings."""
+
+    currency = models.CharField(max_length=3, default="EUR")
+    rates = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="emvsettings_one_per_org")
+        ]
+        verbose_name_plural = "EMV settings"
+
+    def __str__(self) -> str:
+        return f"EMV settings ({self.organization_id})"
+
+
+class Challenge(OrgOwnedModel):
+    """A time-boxed challenge communications defines, e.g. "share three product stories this
+    month". Progress counts confirmed shares only (never a button press) of approved items,
+    optionally with one tag, inside [starts_on, ends_on]. Taking part is voluntary, never tied
+    to pay or evaluation; the rules are shown to everyone."""
+
+    title = models.CharField(max_length=150)
+    rules = models.TextField(help_text="What counts, in plain words.")
+    target = models.PositiveSmallIntegerField(default=3)
+    tag = models.CharField(max_length=40, blank=True,
+                           help_text="Only items with this tag count; empty: any item.")
+    badge = models.CharField(max_length=60, help_text="The badge's name, e.g. 'Storyteller'.")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")),
+                                   name="challenge_ends_after_start"),
+        ]
+        ordering = ["-starts_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.title

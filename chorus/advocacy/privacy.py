@@ -89,6 +89,18 @@ def export_person_data(person: Any) -> list[Any]:
             ],
         )
     )
+    from chorus.advocacy.models import ContentSuggestion
+
+    sections.append(
+        Section(
+            "Links you suggested",
+            [
+                {"when": g.created_at, "link": g.url, "note": g.note,
+                 "status": g.get_status_display(), "reply": g.decision_note}
+                for g in ContentSuggestion.objects.filter(suggester=user).order_by("created_at")
+            ],
+        )
+    )
     return sections
 
 
@@ -104,6 +116,11 @@ def erase_person_data(person: Any) -> Any:
     outcome.erase("sharing preferences", deleted)
     deleted, _ = DigestDelivery.objects.filter(user=user).delete()
     outcome.erase("weekly digest records", deleted)
+    from chorus.advocacy.models import ContentSuggestion
+
+    # The suggestion (link, note, credit) goes; a draft made from it is communications' work.
+    deleted, _ = ContentSuggestion.objects.filter(suggester=user).delete()
+    outcome.erase("link suggestions", deleted)
     shares = Share.objects.filter(user=user)
     count = shares.count()
     # post_url (issue 17) is the link to the person's own post: personal, removed too.

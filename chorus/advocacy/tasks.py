@@ -83,3 +83,23 @@ def content_drop_notify_task(item_id: int) -> int:
     from chorus.advocacy.services.notices import content_drop_notify
 
     return content_drop_notify(item_id=item_id)
+
+
+@task()
+def content_source_poll_task(*, source_id: int, force: bool = False) -> None:
+    """Read one content source's feed; its new entries become drafts."""
+    from chorus.advocacy.services.sources import source_poll
+
+    source_poll(source_id=source_id, force=force)
+
+
+@periodic(every=timedelta(minutes=15))
+@task()
+def content_sources_due_task() -> int:
+    """Queue a poll of every active source whose next check is due."""
+    from chorus.advocacy.services.sources import sources_due
+
+    ids = sources_due()
+    for source_id in ids:
+        content_source_poll_task.enqueue(source_id=source_id)
+    return len(ids)

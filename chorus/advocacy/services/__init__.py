@@ -31,6 +31,10 @@ from chorus.advocacy.services.content import (
 from chorus.advocacy.services.digest import (
     digest_send_weekly,
 )
+from chorus.advocacy.services.presence import (
+    official_account_delete,
+    official_account_save,
+)
 from chorus.advocacy.services.shares import (
     colleagues_with_same_text,
     linked_mastodon_server,
@@ -58,6 +62,8 @@ __all__ = [
     "is_editor",
     "linked_mastodon_server",
     "normalized_hash",
+    "official_account_delete",
+    "official_account_save",
     "profile_for",
     "profile_update",
     "settings_for",

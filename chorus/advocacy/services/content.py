@@ -298,6 +298,9 @@ def content_transition(
             "content_id": item.pk, "title": item.title, "approved_by": actor.pk,
             "approved_at": item.approved_at.isoformat() if item.approved_at else None,
         })  # fmt: skip
+        from chorus.advocacy.services.sources import suggestion_published
+
+        suggestion_published(item=item)
     return item
 
 

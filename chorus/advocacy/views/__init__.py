@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 from chorus.advocacy.views.analytics import analytics_csv, analytics_page, health
+from chorus.advocacy.views.calendar import content_calendar
+from chorus.advocacy.views.emv import emv_csv, emv_page
 from chorus.advocacy.views.hub import (
     content_detail,
     content_edit,
@@ -19,6 +21,8 @@ from chorus.advocacy.views.hub import (
     guidance,
     hub_settings,
 )
+from chorus.advocacy.views.presence import presence, presence_delete, presence_manage
+from chorus.advocacy.views.recognition import challenges, challenges_manage
 from chorus.advocacy.views.sharing import (
     content_image,
     content_preview_image,
@@ -30,10 +34,21 @@ from chorus.advocacy.views.sharing import (
     share_confirm_view,
     share_ready,
 )
+from chorus.advocacy.views.sources import (
+    source_action,
+    source_detail,
+    sources,
+    suggest,
+    suggestion_decide,
+    suggestions,
+)
 
 __all__ = [
     "analytics_csv",
     "analytics_page",
+    "challenges",
+    "challenges_manage",
+    "content_calendar",
     "content_detail",
     "content_edit",
     "content_image",
@@ -41,14 +56,25 @@ __all__ = [
     "content_move",
     "content_new",
     "content_preview_image",
+    "emv_csv",
+    "emv_page",
     "feed",
     "guidance",
     "health",
     "hub_settings",
     "leaderboard",
     "me",
+    "presence",
+    "presence_delete",
+    "presence_manage",
     "share",
     "share_check",
     "share_confirm_view",
     "share_ready",
+    "source_action",
+    "source_detail",
+    "sources",
+    "suggest",
+    "suggestion_decide",
+    "suggestions",
 ]
