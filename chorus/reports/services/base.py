@@ -68,12 +68,18 @@ def mail_anonymous_contact(submission_id: int) -> bool:
         return False
     from django.urls import reverse
 
-    _notify(
+    from django.core.mail import send_mail
+
+    from chorus.administration.services import sender_for
+
+    send_mail(
         "An update on your report",
         "Hello,\n\nThere is an update on a report you sent anonymously. Read it with your "
         f"report key at {_absolute(reverse('reports_public:follow-up'))}\n\nWe do not put "
         "anything about the report in e-mail.\n",
+        sender_for(submission.report.organization),
         [submission.contact_email],
+        fail_silently=False,
     )
     return True
 
