@@ -203,7 +203,10 @@ def test_list_pages_render_with_bounded_queries(client_for, hr, employee, versio
                 "/onboarding/evidence/", "/onboarding/stages/", "/onboarding/people/import/",
                 "/onboarding/campaigns/new/", f"/onboarding/versions/{version.pk}/quiz/",
                 "/onboarding/me/", "/"):
-        with django_assert_max_num_queries(20):
+        # The dashboard ("/") gathers one card from each installed app (policy, reports,
+        # incidents, speak-up, posture, notifications, ...): its budget is theirs together.
+        # That counts do not grow with data is held by chorus/people/tests/test_query_counts_at_volume.py.
+        with django_assert_max_num_queries(45 if url == "/" else 20):
             response = client.get(url)
         assert response.status_code == 200, url
 
