@@ -66,9 +66,8 @@ def mail_anonymous_contact(submission_id: int) -> bool:
     submission = Submission.objects.filter(pk=submission_id, anonymous=True).first()
     if submission is None or not submission.contact_email:
         return False
-    from django.urls import reverse
-
     from django.core.mail import send_mail
+    from django.urls import reverse
 
     from chorus.administration.services import sender_for
 
