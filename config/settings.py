@@ -299,6 +299,9 @@ RQ_QUEUES = {
         # RQ_ASYNC=false runs each job in the enqueuing process, still through Redis:
         # the test suite uses it to exercise the real queue without a separate worker.
         "ASYNC": env_bool("RQ_ASYNC", True),
+        # Such in-process jobs are timed with a timer thread, not SIGALRM, which only the main
+        # thread may set (a live test server enqueues from its own threads).
+        "QUEUE_CLASS": "chorus.common.rq_queue.ThreadSafeSyncQueue",
     }
 }
 
