@@ -4,7 +4,10 @@ offline through its service worker."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from e2e.conftest import login, shot
 
@@ -36,9 +39,9 @@ def test_bell_list_settings_and_offline_app_shell(demo, new_page):
     page.wait_for_url("**/notifications/")
     shot(page, "notifications-01-list")
     page.locator(".notif--unread").first.get_by_role("button").click()
-    page.wait_for_function(
-        "document.querySelector('#notification-bell').getAttribute('aria-label').includes('2 unread')"
-    )
+    # Locator waits, not wait_for_function: the page's CSP forbids the eval it needs.
+    expect(page.locator("#notification-bell")).to_have_attribute(
+        "aria-label", re.compile("2 unread"))
     page.goto("/notifications/preferences/")
     assert page.get_by_role("heading", name="Quiet hours").is_visible()
     page.get_by_label("From").fill("22:00")
@@ -57,8 +60,11 @@ def test_bell_list_settings_and_offline_app_shell(demo, new_page):
 
     # The installed app: the service worker keeps the hub, which then opens offline.
     phone.goto("/advocacy/")
-    phone.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller"
-                            " !== null || (location.reload(), false)", timeout=15_000)
+    for _ in range(30):  # until the service worker controls the page (reloading as needed)
+        if phone.evaluate("() => !!(navigator.serviceWorker && navigator.serviceWorker.controller)"):
+            break
+        phone.wait_for_timeout(500)
+        phone.reload()
     phone.goto("/advocacy/")  # fetched through the worker, which keeps a copy
     phone.wait_for_timeout(500)
     phone.context.set_offline(True)
