@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_WORKERS ?= 2
 
-.PHONY: system-deps help run setup dev worker stream seed test test-postgres test-redis test-faults e2e lint fmt bench chromium clean prod-smoke fuzz
+.PHONY: system-deps help run setup dev worker stream seed test test-postgres test-redis test-faults e2e lint fmt bench chromium clean prod-smoke fuzz messages compilemessages
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -81,6 +81,27 @@ lint: $(STAMP) ## ruff, mypy and import-linter
 	$(BIN)/ruff check .
 	$(BIN)/mypy chorus config
 	$(BIN)/lint-imports
+
+# Issue 16: one catalog per app (chorus/<app>/locale), plus locale/ at the root for templates/
+# and config/. The screening engine (no Django) marks its sentences with gettext_noop and keeps
+# its catalog in chorus/screening/locale. To add a language: add it to LANGUAGES in
+# config/settings.py and to MESSAGE_LOCALES here, run `make messages`, translate the .po files,
+# run `make compilemessages`.
+MESSAGE_LOCALES ?= de fr es pt_BR ar
+MAKEMESSAGES = $(abspath $(BIN))/django-admin makemessages --settings=config.settings \
+	--pythonpath=$(CURDIR) $(foreach l,$(MESSAGE_LOCALES),-l $(l)) --no-obsolete --add-location=file \
+	--ignore 'tests/*' --ignore 'migrations/*'
+messages: $(STAMP) ## Extract every marked string into the per-app .po catalogs
+	@set -e; for dir in chorus/*/; do \
+	  if [ -d $$dir/locale ] || grep -rqlE "gettext|translate|trans " $$dir --include=*.py --include=*.html --include=*.txt; then \
+	    mkdir -p $$dir/locale; (cd $$dir && $(MAKEMESSAGES) >/dev/null); echo "  $$dir"; fi; done
+	mkdir -p locale && $(MAKEMESSAGES) --ignore 'chorus/*' --ignore '.venv/*' --ignore 'var/*' \
+	  --ignore 'e2e/*' --ignore 'bench/*' --ignore 'tests/*' >/dev/null
+	$(MAKEMESSAGES) -d djangojs --ignore '.venv/*' --ignore 'var/*' --ignore 'node_modules/*' >/dev/null
+
+compilemessages: $(STAMP) ## Compile the .po catalogs into the .mo files Django reads
+	$(BIN)/django-admin compilemessages --settings=config.settings --pythonpath=$(CURDIR) \
+	  --ignore '.venv/*' --ignore 'var/*' >/dev/null
 
 fmt: $(STAMP) ## Format and autofix
 	$(BIN)/ruff format .

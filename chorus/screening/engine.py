@@ -448,7 +448,8 @@ class Screener:
             if emit.lowerable and "protected_activity" in signals:
                 severity = "info"
             title = rule.title or rule.id
-            message = f"{emit.why} Policy: \u201c{title}\u201d"
+            why = emit.why.format(**emit.why_params) if emit.why_params else emit.why
+            message = f"{why} Policy: \u201c{title}\u201d"
             if rule.text:
                 message += f" \u2014 {rule.text}"
             finding = Finding(
@@ -460,6 +461,8 @@ class Screener:
                 excerpt=text[start:end],
                 message=message,
                 suggestion=emit.suggestion,
+                why=emit.why,
+                why_params=emit.why_params,
             )
             key = (rule.id, start, end)
             old = best.get(key)
@@ -536,6 +539,8 @@ def _longest(cluster: list[Finding]) -> Finding:
         excerpt=best.excerpt,
         message=best.message,
         suggestion=best.suggestion,
+        why=best.why,
+        why_params=best.why_params,
     )
 
 

@@ -23,9 +23,20 @@ __all__ = [
     "Post",
     "Result",
     "RuleSetting",
+    "gettext_noop",
 ]
 
 MAX_TEXT_CHARS = 100_000
+
+
+def gettext_noop(message: str) -> str:
+    """Mark an English sentence for the translation catalogs without translating it here.
+
+    The screening package never imports Django; ``makemessages`` finds these calls by name
+    (Django passes ``--keyword=gettext_noop`` to xgettext), and the app that shows a finding
+    translates it in the reader's language.
+    """
+    return message
 
 
 class InputTooLarge(ValueError):
@@ -61,6 +72,12 @@ class Finding:
     excerpt: str
     message: str
     suggestion: str | None = None
+    # For translation at the display layer: ``why`` is the English sentence template (marked
+    # with ``gettext_noop`` where it is written) and ``why_params`` fills its ``{name}`` slots.
+    # ``message`` stays the composed English text (the API contract); apps that know the
+    # reader's language render ``gettext(why).format(**why_params)`` plus the policy clause.
+    why: str = ""
+    why_params: Mapping[str, str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -132,6 +149,8 @@ class Emit:
     suggestion: str | None = None
     severity: str | None = None  # overrides the rule severity (e.g. insults one step lower)
     lowerable: bool = False  # protected activity lowers it to info
+    # When set, ``why`` is a template with ``{name}`` slots filled from here (see Finding.why).
+    why_params: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
