@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import smtplib
 import threading
 import zoneinfo
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from django.conf import settings
 from django.core import signing
@@ -59,6 +62,45 @@ def get_channel(name: str) -> Channel | None:
 
 def registered_channel_names() -> list[str]:
     return list(_CHANNELS)
+
+
+# --- one batch of deliveries --------------------------------------------------------------------
+
+_T = TypeVar("_T")
+_batch_memo: contextvars.ContextVar[dict[Any, Any] | None] = contextvars.ContextVar(
+    "chorus_delivery_batch_memo", default=None
+)
+
+
+@contextmanager
+def delivery_batch(deliveries: Sequence[Delivery]) -> Iterator[None]:
+    """The scope of one batch run (`services.deliveries_run`): lookups memoized with
+    `batch_memo` are made once per batch, and each channel that has a ``prepare(deliveries)``
+    method is given its deliveries first (to read, say, every recipient's chat member in one
+    query). Outside a batch, `batch_memo` computes every time, so nothing is cached for long.
+    """
+    token = _batch_memo.set({})
+    try:
+        by_channel: dict[str, list[Delivery]] = {}
+        for delivery in deliveries:
+            by_channel.setdefault(delivery.channel, []).append(delivery)
+        for name, items in by_channel.items():
+            prepare = getattr(_CHANNELS.get(name), "prepare", None)
+            if prepare is not None:
+                prepare(items)
+        yield
+    finally:
+        _batch_memo.reset(token)
+
+
+def batch_memo(key: Any, compute: Callable[[], _T]) -> _T:
+    """`compute()` once per delivery batch for `key` (e.g. ("slack.installation", org_id))."""
+    memo = _batch_memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]  # type: ignore[no-any-return]
 
 
 def channel_label(name: str) -> str:

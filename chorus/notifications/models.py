@@ -64,6 +64,9 @@ class Delivery(OrgOwnedModel):
     digest = models.ForeignKey(
         "Digest", on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries"
     )
+    # The batch run that claimed this delivery (a random token): one conditional UPDATE claims
+    # a whole batch, and only the run holding the token sends those rows.
+    claim = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         constraints = [

@@ -8,6 +8,7 @@ digest builder.
 from __future__ import annotations
 
 import logging
+import secrets
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -279,44 +280,111 @@ def notify(
         users.append(user)
     if not users:
         return []
-    prefs = {
-        p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=seen)
-    }
-    defaults = _role_defaults(organization.pk)
+    prefs: dict[int, NotificationPreference] = {}
     roles: dict[int, set[str]] = {}
-    if defaults:
-        from chorus.people.models import User as UserModel
+    existing: set[int] = set()
+    defaults = _role_defaults(organization.pk)
+    for ids in _chunks(sorted(seen)):
+        prefs.update((p.user_id, p) for p in NotificationPreference.objects.filter(user_id__in=ids))
+        if defaults:
+            from chorus.people.models import User as UserModel
 
-        through = UserModel.groups.through
-        for user_id, name in through.objects.filter(user_id__in=seen).values_list(
-            "user_id", "group__name"
-        ):
-            roles.setdefault(user_id, set()).add(name)
-    created: list[Notification] = []
-    queued: list[int] = []
-    # One transaction for the whole fan-out (a savepoint per person for the dedupe key): a
-    # content drop to thousands is a handful of commits, not one per row.
-    with transaction.atomic():
-        for user in users:
-            try:
-                with transaction.atomic():
-                    notification = Notification.objects.create(
-                        organization=organization, recipient=user, kind=spec.key,
-                        title=title[:MAX_TITLE], body=body, link=link, dedupe_key=dedupe_key,
-                    )  # fmt: skip
-            except IntegrityError:  # the same event was already notified (dedupe_key)
-                continue
-            created.append(notification)
-            choices = _choices(pref=prefs.get(user.pk), roles=roles.get(user.pk, ()),
-                               defaults=defaults)  # fmt: skip
-            queued += _queue_deliveries(
-                notification=notification, user=user, organization=organization,
-                channels=choices.channels_for(spec), choices=choices,
-                hold_for_digest=not spec.mandatory and choices.digest != DigestMode.OFF, now=now,
+            through = UserModel.groups.through
+            for user_id, name in through.objects.filter(user_id__in=ids).values_list(
+                "user_id", "group__name"
+            ):
+                roles.setdefault(user_id, set()).add(name)
+        if dedupe_key:
+            existing.update(
+                Notification.objects.filter(
+                    recipient_id__in=ids, kind=spec.key, dedupe_key=dedupe_key
+                ).values_list("recipient_id", flat=True)
+            )
+    users = [u for u in users if u.pk not in existing]
+
+    def choices_of(user: User) -> Choices:
+        return _choices(pref=prefs.get(user.pk), roles=roles.get(user.pk, ()), defaults=defaults)
+
+    rows = [
+        Notification(
+            organization=organization, recipient=user, kind=spec.key, title=title[:MAX_TITLE],
+            body=body, link=link, dedupe_key=dedupe_key,
+        )
+        for user in users
+    ]  # fmt: skip
+    try:
+        # The whole fan-out in bulk inserts: a content drop to 10,000 people is a few dozen
+        # statements, not 20,000.
+        with transaction.atomic():
+            created = Notification.objects.bulk_create(rows, batch_size=BULK_BATCH)
+            queued = _queue_deliveries_bulk(
+                notifications=created, spec=spec, organization=organization,
+                choices_of=choices_of, now=now,
             )  # fmt: skip
-        if queued:
-            transaction.on_commit(partial(_enqueue_deliveries, queued))
+    except IntegrityError:
+        # A concurrent call with the same dedupe_key notified someone in the meantime: insert
+        # one by one, skipping whoever already has it.
+        created = []
+        with transaction.atomic():
+            for row in rows:
+                try:
+                    with transaction.atomic():
+                        row.pk = None
+                        row.save(force_insert=True)
+                except IntegrityError:
+                    continue
+                created.append(row)
+            queued = _queue_deliveries_bulk(
+                notifications=created, spec=spec, organization=organization,
+                choices_of=choices_of, now=now,
+            )  # fmt: skip
+    if queued:
+        transaction.on_commit(partial(_enqueue_deliveries, queued))
     return created
+
+
+# Rows per bulk INSERT and ids per IN (...) list (well under SQLite's variable limit).
+BULK_BATCH = 1000
+IN_CHUNK = 5000
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), IN_CHUNK):
+        yield ids[start : start + IN_CHUNK]
+
+
+def _queue_deliveries_bulk(
+    *,
+    notifications: list[Notification],
+    spec: NotificationKind,
+    organization: Organization,
+    choices_of: Any,
+    now: datetime,
+    channels: list[str] | None = None,
+) -> list[int]:
+    """Create the deliveries of freshly created notifications in bulk; returns the ids to
+    send now (not held for a digest, not waiting for quiet hours to end). With `channels`
+    (a digest), those channels and no holding; otherwise the person's channels for the kind."""
+    rows: list[Delivery] = []
+    for notification in notifications:
+        user = notification.recipient
+        choices = choices_of(user)
+        hold = channels is None and not spec.mandatory and choices.digest != DigestMode.OFF
+        wait_until = None if hold else quiet_until(
+            choices=choices, zone=_zone(user, organization), now=now
+        )
+        for channel in channels if channels is not None else choices.channels_for(spec):
+            if channel == IN_APP:
+                continue
+            rows.append(Delivery(
+                organization=organization, notification=notification, channel=channel,
+                status=Delivery.Status.HELD if hold else Delivery.Status.PENDING,
+                next_attempt_at=wait_until,
+            ))  # fmt: skip
+    created = Delivery.objects.bulk_create(rows, batch_size=BULK_BATCH)
+    return [
+        d.pk for d in created if d.status == Delivery.Status.PENDING and d.next_attempt_at is None
+    ]
 
 
 # Deliveries per background task: one task sends a batch over one kept connection; each
@@ -329,35 +397,6 @@ def _enqueue_deliveries(delivery_ids: list[int]) -> None:
 
     for start in range(0, len(delivery_ids), DELIVERY_BATCH):
         deliver_notifications_task.enqueue(delivery_ids[start : start + DELIVERY_BATCH])
-
-
-def _queue_deliveries(
-    *,
-    notification: Notification,
-    user: User,
-    organization: Organization,
-    channels: list[str],
-    choices: Choices,
-    hold_for_digest: bool,
-    now: datetime,
-) -> list[int]:
-    """Create the deliveries of one notification; returns the ids to send now."""
-    wait_until = quiet_until(choices=choices, zone=_zone(user, organization), now=now)
-    due_now: list[int] = []
-    for channel in channels:
-        if channel == IN_APP:
-            continue
-        if hold_for_digest:
-            status, when = Delivery.Status.HELD, None
-        else:
-            status, when = Delivery.Status.PENDING, wait_until
-        delivery = Delivery.objects.create(
-            organization=organization, notification=notification, channel=channel,
-            status=status, next_attempt_at=when,
-        )  # fmt: skip
-        if status == Delivery.Status.PENDING and when is None:
-            due_now.append(delivery.pk)
-    return due_now
 
 
 # --- the in-app center ------------------------------------------------------------------------
@@ -405,35 +444,67 @@ def max_attempts() -> int:
 
 
 def delivery_run(*, delivery_id: int, now: datetime | None = None) -> dict[str, Any]:
-    """Try one delivery once it is due. Safe to repeat and to run concurrently: a run first
-    claims the row with one conditional update, so only one run sends; a delivery already
-    sent, skipped, failed for good, held for a digest or not yet due is left alone.
+    """Try one delivery once it is due (the batch path with a batch of one); returns
+    ``{"delivery": id, "status": ...}`` with the row's status after the run ("gone" if the
+    row does not exist)."""
+    deliveries_run(delivery_ids=[delivery_id], now=now)
+    status = Delivery.objects.filter(pk=delivery_id).values_list("status", flat=True).first()
+    return {"delivery": delivery_id, "status": status or "gone"}
 
-    A retryable failure schedules the next try with exponential backoff
-    (`NOTIFICATIONS_RETRY_BASE_SECONDS`), up to `NOTIFICATIONS_MAX_ATTEMPTS`; every try is
-    recorded in the delivery log (DeliveryAttempt).
+
+def deliveries_run(*, delivery_ids: list[int], now: datetime | None = None) -> dict[str, int]:
+    """Send a batch of deliveries that are due. Safe to repeat and to run concurrently: one
+    conditional UPDATE claims the batch's waiting, due rows with a random token, so only one
+    run sends each; a delivery already sent, skipped, failed for good, held for a digest or
+    not yet due is left alone (counted as "unclaimed").
+
+    Each delivery's outcome is recorded as soon as it is known, in its own short transaction,
+    so a worker that dies mid-batch re-sends nothing already recorded; a failing delivery is
+    retried later with exponential backoff (`NOTIFICATIONS_RETRY_BASE_SECONDS`), up to
+    `NOTIFICATIONS_MAX_ATTEMPTS`, and never holds back the rest. Every try is written to the
+    delivery log (DeliveryAttempt). Returns the count of outcomes per status.
+
+    Per batch, not per message: one claim, one read of the rows with their notification,
+    recipient and organization, and the channels' lookups (an installation, a content item, a
+    chat member) memoized for the batch (`channels.delivery_batch`).
     """
-    from chorus.notifications.channels import ChannelError, DeliverySkipped, get_channel
+    from chorus.notifications.channels import delivery_batch
 
     now = now or timezone.now()
+    ids = sorted({int(i) for i in delivery_ids})
+    if not ids:
+        return {}
+    token = secrets.token_hex(16)
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     claimed = (
-        Delivery.objects.filter(pk=delivery_id, status__in=(Delivery.Status.PENDING,
-                                                           Delivery.Status.RETRYING))
+        Delivery.objects.filter(pk__in=ids, status__in=(Delivery.Status.PENDING,
+                                                       Delivery.Status.RETRYING))
         .filter(due)
-        .update(next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS))
+        .update(next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS), claim=token)
     )  # fmt: skip
-    delivery = (
+    outcome: dict[str, int] = {}
+    if claimed < len(ids):
+        outcome["unclaimed"] = len(ids) - claimed
+    if not claimed:
+        return outcome
+    rows = list(
         Delivery.objects.select_related(
             "notification", "notification__recipient", "notification__organization"
         )
-        .filter(pk=delivery_id)
-        .first()
+        .filter(pk__in=ids, claim=token)
+        .order_by("pk")
     )
-    if delivery is None:
-        return {"delivery": delivery_id, "status": "gone"}
-    if not claimed:
-        return {"delivery": delivery.pk, "status": delivery.status}
+    with delivery_batch(rows):
+        for delivery in rows:
+            status = _delivery_send(delivery, now=now)
+            outcome[status] = outcome.get(status, 0) + 1
+    return outcome
+
+
+def _delivery_send(delivery: Delivery, *, now: datetime) -> str:
+    """Send one claimed delivery on its channel and record the outcome; returns the status."""
+    from chorus.notifications.channels import ChannelError, DeliverySkipped, get_channel
+
     channel = get_channel(delivery.channel)
     delivery.attempts += 1
     error = ""
@@ -455,23 +526,24 @@ def delivery_run(*, delivery_id: int, now: datetime | None = None) -> dict[str, 
             status = Delivery.Status.RETRYING if retry else Delivery.Status.FAILED
         else:
             status = Delivery.Status.SENT
-    delivery.status, delivery.last_error = status, error
-    if status == Delivery.Status.SENT:
-        delivery.sent_at = timezone.now()
-    delivery.next_attempt_at = (
-        now + retry_delay(delivery.attempts) if status == Delivery.Status.RETRYING else None
-    )
+    sent_at = timezone.now() if status == Delivery.Status.SENT else delivery.sent_at
+    next_at = now + retry_delay(delivery.attempts) if status == Delivery.Status.RETRYING else None
     with transaction.atomic():
-        delivery.save(update_fields=["status", "attempts", "last_error", "sent_at",
-                                     "next_attempt_at", "updated_at"])  # fmt: skip
+        # A queryset update, not save(): one statement, and only while this run holds the claim.
+        Delivery.objects.filter(pk=delivery.pk, claim=delivery.claim).update(
+            status=status, attempts=delivery.attempts, last_error=error, sent_at=sent_at,
+            next_attempt_at=next_at, claim="", updated_at=timezone.now(),
+        )  # fmt: skip
         DeliveryAttempt.objects.create(
             organization_id=delivery.organization_id, delivery=delivery,
             number=delivery.attempts, outcome=status, error=error,
         )  # fmt: skip
+    delivery.status, delivery.last_error, delivery.sent_at = status, error, sent_at
+    delivery.next_attempt_at, delivery.claim = next_at, ""
     if status == Delivery.Status.RETRYING:
         logger.warning("delivery %s on %s failed (try %s), retry at %s: %s", delivery.pk,
-                       delivery.channel, delivery.attempts, delivery.next_attempt_at, error)
-    return {"delivery": delivery.pk, "status": status}
+                       delivery.channel, delivery.attempts, next_at, error)
+    return str(status)
 
 
 def deliveries_due(*, now: datetime | None = None, limit: int = 5000) -> list[int]:
@@ -581,9 +653,9 @@ def _digest_build_one(
         )
         digest.notification, digest.items = notification, count
         digest.save(update_fields=["notification", "items", "updated_at"])
-        queued = _queue_deliveries(
-            notification=notification, user=user, organization=organization,
-            channels=channels, choices=choices, hold_for_digest=False, now=now,
+        queued = _queue_deliveries_bulk(
+            notifications=[notification], spec=get_kind(DIGEST_KIND), organization=organization,
+            choices_of=lambda _user: choices, now=now, channels=channels,
         )  # fmt: skip
         if queued:
             transaction.on_commit(partial(_enqueue_deliveries, queued))

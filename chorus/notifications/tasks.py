@@ -9,7 +9,12 @@ from typing import Any
 from django_tasks import task
 
 from chorus.common.scheduling import periodic
-from chorus.notifications.services import deliveries_dispatch_due, delivery_run, digests_build
+from chorus.notifications.services import (
+    deliveries_dispatch_due,
+    deliveries_run,
+    delivery_run,
+    digests_build,
+)
 
 
 @task()
@@ -21,11 +26,7 @@ def deliver_notification_task(delivery_id: int) -> dict[str, Any]:
 def deliver_notifications_task(delivery_ids: list[int]) -> dict[str, int]:
     """Send a batch of deliveries; each one is claimed and recorded on its own, so a failing
     one (retried later) never holds back the rest, and a repeated run sends nothing twice."""
-    outcome: dict[str, int] = {}
-    for delivery_id in delivery_ids:
-        status = str(delivery_run(delivery_id=delivery_id)["status"])
-        outcome[status] = outcome.get(status, 0) + 1
-    return outcome
+    return deliveries_run(delivery_ids=delivery_ids)
 
 
 @periodic(every=timedelta(minutes=1))

@@ -14,17 +14,29 @@ from chorus.integrations.slack.services import (
     installation_for,
     post_message,
 )
-from chorus.notifications.channels import ChannelError, DeliverySkipped, external_text
+from chorus.notifications.channels import (
+    ChannelError,
+    DeliverySkipped,
+    batch_memo,
+    external_text,
+)
 from chorus.notifications.kinds import get_kind
 
 if TYPE_CHECKING:
     from chorus.notifications.models import Delivery
 
 
+def _installation(organization: Any) -> Any:
+    return batch_memo(("slack.installation", organization.pk),
+                      lambda: installation_for(organization=organization))  # fmt: skip
+
+
 def actions_for(notification: Any) -> list[dict[str, Any]]:
     """Buttons that act from Slack: Approve / Request changes on an item waiting for this
     approver, Share on content ready to share."""
-    found = item_of_link(organization=notification.organization, link=notification.link)
+    organization, link = notification.organization, notification.link
+    found = batch_memo(("slack.item", organization.pk, link),
+                       lambda: item_of_link(organization=organization, link=link))  # fmt: skip
     if found is None:
         return []
     url_name, item = found
@@ -39,9 +51,26 @@ class SlackChannel:
     name = "slack"
     label = "Slack"
 
+    def prepare(self, deliveries: list[Delivery]) -> None:
+        """Read the batch's recipients' Slack members in one query per organization."""
+        from chorus.integrations.models import SlackUserLink
+
+        by_org: dict[int, Any] = {}
+        for delivery in deliveries:
+            by_org.setdefault(delivery.notification.organization_id, delivery)
+        for delivery in by_org.values():
+            installation = _installation(delivery.notification.organization)
+            if installation is None:
+                continue
+            users = [d.notification.recipient_id for d in deliveries
+                     if d.notification.organization_id == installation.organization_id]
+            links: dict[int, Any] = batch_memo(("slack.links", installation.pk), dict)
+            links.update((link.user_id, link) for link in SlackUserLink.objects.filter(
+                installation=installation, user_id__in=users))  # fmt: skip
+
     def deliver(self, delivery: Delivery) -> None:
         notification = delivery.notification
-        installation = installation_for(organization=notification.organization)
+        installation = _installation(notification.organization)
         if installation is None:
             raise DeliverySkipped("Slack is not connected for this organization.")
         sensitive = get_kind(notification.kind).sensitive
@@ -52,7 +81,9 @@ class SlackChannel:
             link_url=link_url, extra_actions=[] if sensitive else actions_for(notification),
         )
         try:
-            channel = dm_channel_for(installation=installation, user=notification.recipient)
+            known: dict[int, Any] = batch_memo(("slack.links", installation.pk), dict)
+            channel = dm_channel_for(installation=installation, user=notification.recipient,
+                                     link=known.get(notification.recipient_id))  # fmt: skip
             post_message(installation=installation, channel=channel, message=message)
         except SlackError as exc:
             if exc.code == "users_not_found":  # not in the workspace: nothing to send there

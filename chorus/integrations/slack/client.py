@@ -34,7 +34,13 @@ def client(token: str | None = None) -> WebClient:
 
 
 def client_for(installation: SlackInstallation) -> WebClient:
-    return client(decrypt(installation.bot_token_encrypted))
+    """The installation's client; within a delivery batch, one client (one decrypted token)
+    serves every message."""
+    from chorus.notifications.channels import batch_memo
+
+    token = installation.bot_token_encrypted
+    return batch_memo(("slack.client", installation.pk, token),
+                      lambda: client(decrypt(token)))  # fmt: skip
 
 
 def error_code(exc: SlackApiError) -> str:

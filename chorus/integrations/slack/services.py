@@ -219,9 +219,12 @@ def _link(*, installation: SlackInstallation, user: User, slack_user_id: str) ->
     return link
 
 
-def dm_channel_for(*, installation: SlackInstallation, user: User) -> str:
-    """The DM channel with a person (users.lookupByEmail, conversations.open), cached."""
-    link = SlackUserLink.objects.filter(installation=installation, user=user).first()
+def dm_channel_for(*, installation: SlackInstallation, user: User,
+                   link: SlackUserLink | None = None) -> str:
+    """The DM channel with a person (users.lookupByEmail, conversations.open), cached.
+    `link` is the person's stored member when the caller already read it (a delivery batch)."""
+    if link is None:
+        link = SlackUserLink.objects.filter(installation=installation, user=user).first()
     if link is None:
         try:
             found = _call(installation, "users_lookupByEmail", email=user.email)
