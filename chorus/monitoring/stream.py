@@ -12,18 +12,32 @@ Delivery is at least once and processing is idempotent:
   unfiltered Jetstream sends every post on the network).
 - Each new or edited post is screened with its organization's policy, built once per
   organization and refreshed every minute (`ScreenerCache`).
+
+Several `chorus stream` processes may run (two machines, a rolling restart): one leads and
+consumes, the others wait (`StreamLeadership`: a PostgreSQL advisory lock held on its own
+connection, or a lock file on SQLite; the lock goes with the process, so a killed leader's
+follower takes over within `--leader-poll` seconds). The cursor row is the fence: each batch
+locks it (`SELECT ... FOR UPDATE`) and commits only if the cursor is still where this
+process last left it, so a leader that lost its lock without noticing (a network partition, a
+paused VM) cannot store a batch the new leader already stored. A new leader resumes from the
+saved cursor and skips the one event at it (Jetstream's cursor is inclusive): every event is
+ingested exactly once.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import random
+import tempfile
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.sync.client import connect
@@ -59,6 +73,104 @@ class StreamStats:
     lags_us: list[int] = field(default_factory=list)
 
 
+class StreamFenced(Exception):
+    """Another process moved the stream cursor: this one is no longer the leader."""
+
+
+class StreamLeadership:
+    """Who may consume one stream: at most one process at a time.
+
+    PostgreSQL: a session advisory lock (`pg_try_advisory_lock`) on a connection of its own,
+    so the lock lives exactly as long as the process (and that connection); Django's own
+    connection may be closed and reopened without losing it. SQLite (one machine): an
+    exclusive `flock` on a file next to the database. `held()` re-checks at most every
+    `check_seconds` that the lock is still ours (a dropped connection loses it)."""
+
+    def __init__(self, name: str, *, check_seconds: float = 5.0) -> None:
+        self.name = name
+        # A stable 31-bit key per stream name (advisory locks take a bigint).
+        self.key = zlib.crc32(f"chorus-stream:{name}".encode()) & 0x7FFFFFFF
+        self.check_seconds = check_seconds
+        self._db: Any = None
+        self._file: Any = None
+        self._checked = 0.0
+
+    def try_acquire(self) -> bool:
+        """Take the lock if nobody holds it; True when this process now leads."""
+        if connection.vendor == "postgresql":
+            try:
+                if self._db is None:
+                    self._db = connections.create_connection(DEFAULT_DB_ALIAS)
+                with self._db.cursor() as cursor:
+                    cursor.execute("SELECT pg_try_advisory_lock(%s)", [self.key])
+                    won = bool(cursor.fetchone()[0])
+            except Exception:  # the database is unreachable: not the leader, retry later
+                logger.warning("jetstream: could not reach the database for the leader lock")
+                self._drop_db()
+                return False
+        else:
+            handle = open(self._lock_path(), "a+")  # noqa: SIM115 (held open while leading)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                handle.close()
+                return False
+            self._file, won = handle, True
+        self._checked = time.monotonic()
+        return won
+
+    def _lock_path(self) -> Path:
+        database = str(connection.settings_dict["NAME"])
+        if database.startswith("file:") or ":memory:" in database or "/" not in database:
+            return Path(tempfile.gettempdir()) / f"chorus-{self.name}.lock"
+        return Path(f"{database}.{self.name}.lock")
+
+    def held(self) -> bool:
+        """Whether this process still leads (re-checked against the database now and then)."""
+        if self._file is not None:
+            return True
+        if self._db is None:
+            return False
+        if time.monotonic() - self._checked < self.check_seconds:
+            return True
+        try:
+            with self._db.cursor() as cursor:
+                cursor.execute(
+                    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
+                    "AND pid = pg_backend_pid() AND granted AND classid = 0 AND objid = %s)",
+                    [self.key])
+                still = bool(cursor.fetchone()[0])
+        except Exception:
+            still = False
+        self._checked = time.monotonic()
+        if not still:
+            logger.warning("jetstream: the leader lock was lost")
+            self._drop_db()
+        return still
+
+    def release(self) -> None:
+        if self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None
+        if self._db is not None:
+            try:
+                with self._db.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [self.key])
+            except Exception:
+                logger.warning("jetstream: could not release the leader lock (it ends with "
+                               "the connection)")
+            self._drop_db()
+
+    def _drop_db(self) -> None:
+        if self._db is not None:
+            try:
+                self._db.close()
+            except Exception:
+                logger.warning("jetstream: closing the leader lock connection failed")
+            self._db = None
+
+
 class JetstreamConsumer:
     """Consume Jetstream into `IngestedPost` rows. `handle_batch` is the unit of work (also
     used directly by the benchmark); `run` owns the socket, reconnects and filter refresh."""
@@ -75,6 +187,13 @@ class JetstreamConsumer:
         self.parser = BlueskyConnector()
         self.screeners = ScreenerCache()
         self.stats = StreamStats()
+        # The cursor as this process last saw it (None: adopt what is stored on the first
+        # batch); the fence compares the stored cursor with it before every commit.
+        self.committed: int | None = None
+        # The cursor we connected with: Jetstream resends the event at it (inclusive).
+        self.resumed_from: int | None = None
+        # Called with (events, first position, last position) after each commit.
+        self.on_commit: Callable[[int, int, int], None] | None = None
 
     # ------------------------------------------------------------ unit of work
 
@@ -93,17 +212,31 @@ class JetstreamConsumer:
                 continue
             if event is not None:
                 events.append(event)
+        if self.resumed_from:
+            # Already ingested by whoever saved the cursor.
+            events = [e for e in events if e.position != self.resumed_from]
         if not events:
             return
         with transaction.atomic():
+            row = StreamCursor.objects.select_for_update().filter(name=self.cursor_name).first()
+            stored = row.position if row else 0
+            if self.committed is None:
+                self.committed = stored
+            elif stored != self.committed:
+                raise StreamFenced(f"the cursor moved to {stored} (this process left it at "
+                                   f"{self.committed}): another process leads")
             self._apply(events)
             position = max(e.position for e in events)
-            updated = StreamCursor.objects.filter(name=self.cursor_name).update(
-                position=position, updated_at=timezone.now())
-            if not updated:
+            if row is None:
                 StreamCursor.objects.create(name=self.cursor_name, position=position)
+            else:
+                StreamCursor.objects.filter(pk=row.pk).update(position=position,
+                                                              updated_at=timezone.now())
+        self.committed = position
         self.stats.events += len(events)
         self.stats.batches += 1
+        if self.on_commit is not None:
+            self.on_commit(len(events), events[0].position, events[-1].position)
         if self.record_lag:
             now_us = int(time.time() * 1_000_000)
             self.stats.lags_us.extend(now_us - e.position for e in events)
@@ -189,8 +322,10 @@ class JetstreamConsumer:
                     return self.stats
                 sleep(self.refresh_seconds)
                 continue
+            self.committed = self.saved_position()
+            self.resumed_from = self.committed or None
             url = BlueskyConnector.subscribe_url(self.base_url, dids=dids,
-                                                 cursor=self.saved_position() or None)
+                                                 cursor=self.resumed_from)
             try:
                 with connect(url, max_size=2**21, open_timeout=10) as socket:
                     failures = 0
