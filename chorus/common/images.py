@@ -64,8 +64,9 @@ def clean_image(
 
     limit = max_bytes or settings.UPLOAD_MAX_BYTES
     if not data:
-        raise InvalidInput(_("%(name)s is empty. Choose an image file.") % {"name": name},
-                           field=field)
+        raise InvalidInput(
+            _("%(name)s is empty. Choose an image file.") % {"name": name}, field=field
+        )
     if len(data) > limit:
         raise InvalidInput(
             _("%(name)s is %(size).1f MB; the limit is %(limit).0f MB. Upload a smaller image.")
@@ -75,13 +76,16 @@ def clean_image(
     mime = sniff_image(data[:16])
     if mime is None:
         raise InvalidInput(
-            _("%(name)s is not a PNG, JPEG, GIF or WebP image. Upload a screenshot or photo "
-              "in one of those formats.") % {"name": name},
+            _(
+                "%(name)s is not a PNG, JPEG, GIF or WebP image. Upload a screenshot or photo "
+                "in one of those formats."
+            )
+            % {"name": name},
             field=field,
         )
     too_big = InvalidInput(
-        _("%(name)s is larger than %(mp)d megapixels. Upload a smaller picture or a "
-          "screenshot.") % {"name": name, "mp": max_pixels // 1_000_000},
+        _("%(name)s is larger than %(mp)d megapixels. Upload a smaller picture or a screenshot.")
+        % {"name": name, "mp": max_pixels // 1_000_000},
         field=field,
     )
     try:
@@ -99,8 +103,8 @@ def clean_image(
         raise too_big from None
     except Exception:  # Pillow raises many types for broken files
         raise InvalidInput(
-            _("%(name)s is damaged and cannot be opened. Save it again or take a new "
-              "screenshot.") % {"name": name},
+            _("%(name)s is damaged and cannot be opened. Save it again or take a new screenshot.")
+            % {"name": name},
             field=field,
         ) from None
     if frame.mode not in ("RGB", "L"):
@@ -110,5 +114,4 @@ def clean_image(
         frame = background
     out = io.BytesIO()
     frame.save(out, "PNG")
-    return CleanImage(data=out.getvalue(), width=frame.width, height=frame.height,
-                      source_mime=mime)
+    return CleanImage(data=out.getvalue(), width=frame.width, height=frame.height, source_mime=mime)

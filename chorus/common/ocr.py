@@ -59,8 +59,9 @@ class OcrResult:
         return [asdict(w) for w in self.words]
 
     @classmethod
-    def from_json(cls, *, text: str, words: list[dict[str, Any]], width: int,
-                  height: int) -> OcrResult:
+    def from_json(
+        cls, *, text: str, words: list[dict[str, Any]], width: int, height: int
+    ) -> OcrResult:
         return cls(text=text, words=tuple(Word(**w) for w in words), width=width, height=height)
 
 
@@ -86,29 +87,49 @@ def languages(primary: str | None = None) -> str:
 def _binary() -> str:
     path = shutil.which(str(getattr(settings, "OCR_TESSERACT", "tesseract")))
     if path is None:
-        raise OcrError(_("Text in images cannot be read: Tesseract OCR is not installed on this "
-                         "server. Ask your administrator to run `make system-deps`."))
+        raise OcrError(
+            _(
+                "Text in images cannot be read: Tesseract OCR is not installed on this "
+                "server. Ask your administrator to run `make system-deps`."
+            )
+        )
     return path
 
 
-def ocr_image(png: bytes, *, width: int, height: int, language: str | None = None,
-              timeout: float | None = None) -> OcrResult:
+def ocr_image(
+    png: bytes,
+    *,
+    width: int,
+    height: int,
+    language: str | None = None,
+    timeout: float | None = None,
+) -> OcrResult:
     """Run Tesseract on a cleaned image (see `chorus.common.images.clean_image`)."""
     limit = timeout or float(getattr(settings, "OCR_TIMEOUT_SECONDS", 60))
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one core per job; the worker runs several
     try:
-        done = subprocess.run(  # noqa: S603 - fixed binary, no shell, arguments are ours
+        done = subprocess.run(
             [_binary(), "stdin", "stdout", "-l", languages(language), "--psm", "3", "tsv"],
-            input=png, capture_output=True, timeout=limit, env=env, check=False,
+            input=png,
+            capture_output=True,
+            timeout=limit,
+            env=env,
+            check=False,
         )
     except subprocess.TimeoutExpired:
-        raise OcrError(_("Reading the text in this image took longer than %(s)d seconds. "
-                         "Crop the image to the part with text and try again.")
-                       % {"s": int(limit)}) from None
+        raise OcrError(
+            _(
+                "Reading the text in this image took longer than %(s)d seconds. "
+                "Crop the image to the part with text and try again."
+            )
+            % {"s": int(limit)}
+        ) from None
     if done.returncode != 0:
         detail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-        raise OcrError(_("The text in this image could not be read (%(detail)s). Try a "
-                         "clearer screenshot.") % {"detail": detail[0][:200]})
+        raise OcrError(
+            _("The text in this image could not be read (%(detail)s). Try a clearer screenshot.")
+            % {"detail": detail[0][:200]}
+        )
     return parse_tsv(done.stdout.decode("utf-8", "replace"), width=width, height=height)
 
 
@@ -140,9 +161,18 @@ def parse_tsv(tsv: str, *, width: int, height: int) -> OcrResult:
         start = length
         parts.append(token)
         length += len(token)
-        words.append(Word(text=token, start=start, end=length, left=int(row["left"]),
-                          top=int(row["top"]), width=int(row["width"]),
-                          height=int(row["height"]), confidence=confidence))
+        words.append(
+            Word(
+                text=token,
+                start=start,
+                end=length,
+                left=int(row["left"]),
+                top=int(row["top"]),
+                width=int(row["width"]),
+                height=int(row["height"]),
+                confidence=confidence,
+            )
+        )
     return OcrResult(text="".join(parts), words=tuple(words), width=width, height=height)
 
 
@@ -163,9 +193,12 @@ def regions_for(result: OcrResult, start: int, end: int) -> list[dict[str, float
     return boxes
 
 
-def _percent(left: int, top: int, width: int, height: int,
-             result: OcrResult) -> dict[str, float]:
+def _percent(left: int, top: int, width: int, height: int, result: OcrResult) -> dict[str, float]:
     w, h = max(result.width, 1), max(result.height, 1)
-    return {"left": round(100 * left / w, 2), "top": round(100 * top / h, 2),
-            "width": round(100 * width / w, 2), "height": round(100 * height / h, 2),
-            "px": [left, top, width, height]}  # type: ignore[dict-item]
+    return {
+        "left": round(100 * left / w, 2),
+        "top": round(100 * top / h, 2),
+        "width": round(100 * width / w, 2),
+        "height": round(100 * height / h, 2),
+        "px": [left, top, width, height],
+    }  # type: ignore[dict-item]
