@@ -48,7 +48,9 @@ class ImageCheckForm(forms.Form):
         required=False,
         help_text=_("A screenshot, a photo of a whiteboard or a badge: its text is read and "
                     "checked like a post. PNG, JPEG, GIF or WebP."),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}
+        ),
     )
     language = forms.ChoiceField(
         label=_("Language of the text"),
