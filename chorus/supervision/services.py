@@ -170,8 +170,10 @@ def _figures(report: dict[str, Any]) -> dict[str, Any]:
         "macro_f1": round(report["macro_f1"], 4),
         "clean_fp_rate": round(report["clean_fp_rate"], 4),
         "protected_blocked": report["protected_blocked"],
-        "per_category": {c: {k: round(v, 4) for k, v in m.items()}
-                         for c, m in report["per_category"].items() if m["support"] or m["precision"]},
+        "per_category": {
+            c: {k: round(v, 4) for k, v in m.items()}
+            for c, m in report["per_category"].items() if m["support"] or m["precision"]
+        },
     }
 
 
