@@ -19,10 +19,9 @@ _ids = itertools.count(1)
 
 
 def _engine_screener(organization: Any) -> ScreenFn:
+    from chorus.checks.services import screening_heads
     from chorus.policy.selectors import screening_policy_for
     from chorus.screening import Post, screener_for
-
-    from chorus.checks.services import screening_heads
 
     # The organization's retrained heads (chorus.supervision), else the shipped model.
     screener = screener_for(screening_policy_for(organization=organization),
