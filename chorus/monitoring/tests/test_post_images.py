@@ -63,7 +63,7 @@ def test_text_in_an_attached_image_is_screened_and_points_to_the_region(
     assert finding["category"] == "secret"
     (box,) = finding["regions"]
     left, top, width, height = box["px"]
-    assert 0 <= left < image.width and 0 <= top < image.height and width > 0
+    assert 0 <= left < image.width and 0 <= top < image.height and width > 0 and height > 0
     assert post.verdict == "block"
     alert = MonitoringAlert.objects.get(post=post)
     assert alert.severity == "critical"
