@@ -119,47 +119,68 @@ def masked_sentences(
     return out
 
 
+_SALTS = {n: np.uint32(n * 0x9E3779B1 & 0xFFFFFFFF) for n in (3, 4, 5)}
+
+
 def featurize(sentences: Sequence[str], dim_bits: int) -> tuple[np.ndarray, np.ndarray]:
-    """(bucket ids, sentence index of each) for already masked sentences."""
-    mask = (1 << dim_bits) - 1
-    ids: list[np.ndarray] = []
+    """(bucket ids, sentence index of each) for already masked sentences.
+
+    Byte 3-5-grams over the sentences joined by spaces (hashed in numpy, one pass per post),
+    plus word 1-2-grams within each sentence (CRC-32).
+    """
+    mask = np.uint32((1 << dim_bits) - 1)
+    encoded = [s.encode("utf-8", "replace") for s in sentences]
+    joined = b" " + b" ".join(encoded) + b" "
+    b = np.frombuffer(joined, dtype=np.uint8).astype(np.uint32)
+    size = b.size
+    parts: list[np.ndarray] = []
+    h = b
+    for n in range(2, 6):
+        if size < n:
+            break
+        h = h[:-1] * _P + b[n - 1 :]
+        if n >= 3:
+            parts.append(h + _SALTS[n])
+    starts = np.zeros(len(encoded), dtype=np.intp)
+    pos = 0
+    for i, piece in enumerate(encoded):
+        starts[i] = pos
+        pos += len(piece) + 1
     owners: list[np.ndarray] = []
-    for si, sentence in enumerate(sentences):
-        if not sentence:
-            continue
-        raw = np.frombuffer(f" {sentence} ".encode("utf-8", "replace"), dtype=np.uint8)
-        b = raw.astype(np.uint32)
-        size = b.size
-        h = b.copy()
-        for n in range(2, 6):
-            if size < n:
-                break
-            h = h[:-1] * _P + b[n - 1 :]
-            if n >= 3:
-                x = (h + np.uint32(n * 0x9E3779B1 & 0xFFFFFFFF)) * _MIX
-                x ^= x >> np.uint32(16)
-                ids.append((x & np.uint32(mask)).astype(np.intp))
+    if parts:
+        x = np.concatenate(parts) * _MIX
+        x ^= x >> np.uint32(16)
+        ids = [(x & mask).astype(np.intp)]
+        positions = np.concatenate([np.arange(p.size) for p in parts])
+        owners.append(np.searchsorted(starts, positions, side="right") - 1)
+    else:
+        ids = []
+    grams: list[int] = []
+    counts: list[int] = []
+    crc = zlib.crc32
+    for sentence in sentences:
         words = _WORD.findall(sentence)
-        grams = [zlib.crc32(w.encode("utf-8", "replace"), 1) for w in words]
+        before = len(grams)
+        grams.extend(crc(w.encode("utf-8", "replace"), 1) for w in words)
         grams.extend(
-            zlib.crc32(f"{a} {b2}".encode("utf-8", "replace"), 2)
-            for a, b2 in itertools.pairwise(words)
+            crc(f"{a} {c}".encode("utf-8", "replace"), 2)
+            for a, c in zip(words, words[1:], strict=False)
         )
-        if grams:
-            ids.append(np.asarray(grams, dtype=np.int64).astype(np.intp) & mask)
-        count = sum(a.size for a in ids) - sum(o.size for o in owners)
-        owners.append(np.full(count, si, dtype=np.intp))
+        counts.append(len(grams) - before)
+    if grams:
+        ids.append(np.asarray(grams, dtype=np.intp) & int(mask))
+        owners.append(np.repeat(np.arange(len(sentences), dtype=np.intp), counts))
     if not ids:
         empty = np.zeros(0, dtype=np.intp)
         return empty, empty
-    return np.concatenate(ids), np.concatenate(owners)
+    return np.concatenate(ids), np.maximum(np.concatenate(owners), 0)
 
 
 @dataclass
 class Heads:
     """Per-category linear heads over hashed features (see the module docstring).
 
-    ``weights`` is ``(2**dim_bits, len(labels))`` float16, ``bias`` and ``thresholds`` (the
+    ``weights`` is ``(2**dim_bits, len(labels))`` float32 (float16 on disk), ``bias`` and ``thresholds`` (the
     balanced-preset probability threshold per head) are float32 per label.
     """
 
@@ -167,7 +188,7 @@ class Heads:
     bias: np.ndarray
     thresholds: np.ndarray
     labels: tuple[str, ...] = HEAD_LABELS
-    dim_bits: int = 18
+    dim_bits: int = 17
     version: str = "learned-v1"
     meta: dict[str, Any] = field(default_factory=dict)
 
@@ -186,24 +207,29 @@ class Heads:
         return self._col.get(label)
 
     # ------------------------------------------------------------------ scoring
-    def sentence_scores(self, sentences: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(post probabilities per label, per-sentence linear contributions (S, labels))."""
+    def post_scores(self, sentences: Sequence[str]) -> tuple[np.ndarray, Any]:
+        """(probabilities per label, an opaque handle for :meth:`sentence_contributions`)."""
         ids, owner = featurize(sentences, self.dim_bits)
-        cols = len(self.labels)
-        per_sentence = np.zeros((max(1, len(sentences)), cols), dtype=np.float32)
-        if ids.size:
-            scale = np.float32(1.0 / np.sqrt(ids.size))
-            rows = self.weights[ids].astype(np.float32)
-            np.add.at(per_sentence, owner, rows)
-            per_sentence *= scale
-        logits = per_sentence.sum(axis=0) + self.bias
-        return 1.0 / (1.0 + np.exp(-logits)), per_sentence
+        if not ids.size:
+            return 1.0 / (1.0 + np.exp(-self.bias)), (ids, owner, 1.0, len(sentences))
+        scale = 1.0 / float(np.sqrt(ids.size))
+        logits = np.take(self.weights, ids, axis=0).sum(axis=0) * np.float32(scale) + self.bias
+        return 1.0 / (1.0 + np.exp(-logits)), (ids, owner, scale, len(sentences))
+
+    def sentence_contributions(self, handle: Any, label: str) -> np.ndarray:
+        """Each sentence's share of ``label``'s linear score (for the finding's span)."""
+        ids, owner, scale, count = handle
+        column = self._col[label]
+        if not ids.size:
+            return np.zeros(max(1, count))
+        values = self.weights[ids, column].astype(np.float64) * scale
+        return np.bincount(owner, weights=values, minlength=max(1, count))
 
     def score_text(self, text: str) -> dict[str, float]:
         """Probabilities per label for a plain text (no policy: entities are not masked)."""
         from chorus.screening.text import normalize
 
-        probs, _ = self.sentence_scores([_clean(normalize(text).norm)])
+        probs, _ = self.post_scores([_clean(normalize(text).norm)])
         return {label: float(p) for label, p in zip(self.labels, probs, strict=True)}
 
     def threshold(self, label: str, preset: str = "balanced") -> float:
@@ -245,7 +271,7 @@ class Heads:
                 if header.get("format") != FORMAT:
                     raise ValueError(f"not a {FORMAT} file (format {header.get('format')!r})")
                 return cls(
-                    weights=data["weights"].astype(np.float16),
+                    weights=data["weights"].astype(np.float32),
                     bias=data["bias"].astype(np.float32),
                     thresholds=data["thresholds"].astype(np.float32),
                     labels=tuple(header["labels"]),

@@ -15,6 +15,8 @@ Pure Python + numpy; never imports Django.
 
 from __future__ import annotations
 
+import re
+
 from chorus.screening.catalog import SEVERITIES, SEVERITY_RANK
 from chorus.screening.detectors.context import Context
 from chorus.screening.learned.model import Heads, masked_sentences
@@ -37,6 +39,52 @@ CATEGORY_RULES: dict[str, tuple[str, ...]] = {
 }
 
 _CONDUCT = frozenset({"harassment", "profanity"})
+
+# Entity awareness: who or what a category is about must be in the post, as a policy entity
+# or a generic word for it (over the normalized text: casefolded, accents dropped), so the
+# model's sense of "negative" or "promotional" attaches to the right target.
+_GATES: dict[str, tuple[tuple[str, ...], re.Pattern[str] | None]] = {
+    "customer_negative": (
+        ("customer",),
+        re.compile(
+            r"\b(?:customers?|clients?|accounts?|kund(?:e|en|in|innen)|auftraggeber\w*"
+            r"|clientes?|clientas?|clientes?)\b"
+        ),
+    ),
+    "competitor_negative": (
+        ("competitor",),
+        re.compile(
+            r"\b(?:competitors?|competition|rivals?|the other guys|konkurren\w*|wettbewerb\w*"
+            r"|competencia|competidor\w*|concurren\w*|concorren\w*)\b"
+        ),
+    ),
+    "undisclosed_endorsement": (("product", "org", "unreleased", "codename"), None),
+    "spokesperson": (
+        ("org",),
+        re.compile(
+            r"\b(?:the company|our company|unternehmen\w*|firma|empresa|entreprise|societe"
+            r"|companhia)\b"
+        ),
+    ),
+    "mnpi": (
+        ("ticker", "org"),
+        re.compile(
+            r"\b(?:stocks?|shares?|earnings|results|guidance|quarter|q[1-4]|revenue|merger"
+            r"|acquisition|acquired|deal|dividend|aktien?|quartal\w*|prognose|umsatz|zahlen"
+            r"|ubernahme|fusion\w*|acci(?:o|on)(?:es)?|resultados|trimestre|ingresos|ventas"
+            r"|adquisicion|actions?|resultats|chiffre d'affaires|rachat|acoes|acao|receita"
+            r"|t[1-4])\b"
+        ),
+    ),
+}
+
+
+def _gate_open(ctx: Context, category: str) -> bool:
+    gate = _GATES.get(category)
+    if gate is None:
+        return True
+    kinds, words = gate
+    return ctx.has(*kinds) or (words is not None and words.search(ctx.norm) is not None)
 
 _WHY: dict[str, str] = {
     "harassment": gettext_noop(
@@ -83,12 +131,12 @@ def learned_emits(ctx: Context, heads: Heads, emits: list[Emit], signals: list[s
     rules = compiled.rules
     sentences = ctx.sentences
     masked = masked_sentences(ctx.norm, sentences, ctx.hits)
-    probs, per_sentence = heads.sentence_scores(masked)
+    probs, handle = heads.post_scores(masked)
     preset = compiled.policy.preset
     col = heads.column("protected")
-    if col is not None and probs[col] >= heads.threshold("protected", preset):
-        if "protected_activity" not in signals:
-            signals.append("protected_activity")
+    learned_protected = col is not None and probs[col] >= heads.threshold("protected", preset)
+    if learned_protected and "protected_activity" not in signals:
+        signals.append("protected_activity")
     protected = "protected_activity" in signals
     found = set()
     for emit in emits:
@@ -104,7 +152,7 @@ def learned_emits(ctx: Context, heads: Heads, emits: list[Emit], signals: list[s
         if i is None:
             continue
         p = float(probs[i])
-        if p < heads.threshold(category, preset):
+        if p < heads.threshold(category, preset) or not _gate_open(ctx, category):
             continue
         rule_id = next((r for r in rule_ids if r in rules), None)
         if rule_id is None:
@@ -118,7 +166,7 @@ def learned_emits(ctx: Context, heads: Heads, emits: list[Emit], signals: list[s
                 severity = insult
         if protected and SEVERITY_RANK[severity] >= compiled.block_rank:
             severity = below_block
-        s = int(per_sentence[:, i].argmax()) if len(sentences) > 1 else 0
+        s = int(heads.sentence_contributions(handle, category).argmax()) if len(sentences) > 1 else 0
         n_start, n_end = sentences[min(s, len(sentences) - 1)]
         start, end = ctx.nt.to_original(n_start, n_end)
         text = ctx.text
