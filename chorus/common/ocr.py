@@ -176,7 +176,7 @@ def parse_tsv(tsv: str, *, width: int, height: int) -> OcrResult:
     return OcrResult(text="".join(parts), words=tuple(words), width=width, height=height)
 
 
-def regions_for(result: OcrResult, start: int, end: int) -> list[dict[str, float]]:
+def regions_for(result: OcrResult, start: int, end: int) -> list[dict[str, Any]]:
     """The boxes (one per text line) covering the words of ``text[start:end]``, in percent of
     the image's width and height so a page can draw them over a scaled image with CSS."""
     lines: dict[int, list[Word]] = {}
@@ -193,7 +193,7 @@ def regions_for(result: OcrResult, start: int, end: int) -> list[dict[str, float
     return boxes
 
 
-def _percent(left: int, top: int, width: int, height: int, result: OcrResult) -> dict[str, float]:
+def _percent(left: int, top: int, width: int, height: int, result: OcrResult) -> dict[str, Any]:
     w, h = max(result.width, 1), max(result.height, 1)
     return {
         "left": round(100 * left / w, 2),
@@ -201,4 +201,4 @@ def _percent(left: int, top: int, width: int, height: int, result: OcrResult) ->
         "width": round(100 * width / w, 2),
         "height": round(100 * height / h, 2),
         "px": [left, top, width, height],
-    }  # type: ignore[dict-item]
+    }

@@ -15,5 +15,6 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         from chorus.common.navigation import NavItem, register_nav
 
-        register_nav(NavItem("Supervision", "supervision:queue", order=27,
-                             roles=("legal", "communications")))
+        register_nav(
+            NavItem("Supervision", "supervision:queue", order=27, roles=("legal", "communications"))
+        )

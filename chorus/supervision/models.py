@@ -26,8 +26,9 @@ class SupervisionSettings(OrgOwnedModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["organization"], name="supervision_settings_one"),
-            models.CheckConstraint(condition=Q(sample_percent__lte=100),
-                                   name="supervision_sample_percent_le_100"),
+            models.CheckConstraint(
+                condition=Q(sample_percent__lte=100), name="supervision_sample_percent_le_100"
+            ),
         ]
         permissions = [("supervise", "Review the supervision queue")]
         verbose_name_plural = "supervision settings"
@@ -51,8 +52,9 @@ class Decision(OrgOwnedModel):
 
     source = models.CharField(max_length=20, choices=Source.choices)
     source_id = models.PositiveBigIntegerField()
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                 related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     decision = models.CharField(max_length=10, choices=Kind.choices)
     flagged = models.JSONField(default=list, help_text="Categories the engine found.")
     categories = models.JSONField(default=list, help_text="Categories after the decision.")
@@ -63,8 +65,10 @@ class Decision(OrgOwnedModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "source", "source_id"],
-                                    name="supervision_decision_once_per_item"),
+            models.UniqueConstraint(
+                fields=["organization", "source", "source_id"],
+                name="supervision_decision_once_per_item",
+            ),
         ]
         ordering = ["-created_at"]
 
@@ -80,8 +84,9 @@ class LabelledExample(OrgOwnedModel):
     language = models.CharField(max_length=12, blank=True)
     categories = models.JSONField(default=list)
     protected = models.BooleanField(default=False)
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                 related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     held_back = models.BooleanField(default=False, help_text="Evaluation only, never trained on.")
 
     class Meta:
@@ -105,16 +110,21 @@ class HeadsVersion(OrgOwnedModel):
     data = models.BinaryField()
     status = models.CharField(max_length=10, choices=Status.choices)
     report = models.JSONField(default=dict, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     activated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "number"],
-                                    name="supervision_heads_number_unique"),
-            models.UniqueConstraint(fields=["organization"], condition=Q(status="active"),
-                                    name="supervision_heads_one_active"),
+            models.UniqueConstraint(
+                fields=["organization", "number"], name="supervision_heads_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=Q(status="active"),
+                name="supervision_heads_one_active",
+            ),
         ]
         ordering = ["-number"]
 
@@ -131,11 +141,13 @@ class RetrainRun(OrgOwnedModel):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                     null=True, blank=True, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    heads = models.ForeignKey(HeadsVersion, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+")
+    heads = models.ForeignKey(
+        HeadsVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     activated = models.BooleanField(default=False)
     report = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)

@@ -81,44 +81,69 @@ def queue_for(*, user: Any, limit: int = 100) -> list[QueueItem]:
     the random sample of allowed monitored posts. A reviewer never sees their own posts."""
     require_supervisor(user)
     org_id = user.organization_id
-    decided = {(s, i) for s, i in Decision.objects.filter(organization_id=org_id)
-               .values_list("source", "source_id")}
+    decided = {
+        (s, i)
+        for s, i in Decision.objects.filter(organization_id=org_id).values_list(
+            "source", "source_id"
+        )
+    }
     percent = settings_for(organization=user.organization).sample_percent
     items: list[QueueItem] = []
     if apps.is_installed("chorus.monitoring"):
         post_model = apps.get_model("monitoring", "IngestedPost")
-        posts = (post_model.objects.filter(organization_id=org_id, deleted_at__isnull=True)
-                 .select_related("account__person").order_by("-published_at")[:QUEUE_WINDOW])
+        posts = (
+            post_model.objects.filter(organization_id=org_id, deleted_at__isnull=True)
+            .select_related("account__person")
+            .order_by("-published_at")[:QUEUE_WINDOW]
+        )
         for post in posts:
             if (Source.MONITORING, post.pk) in decided:
                 continue
             flagged = bool(post.findings)
-            if not flagged and not in_sample(organization_id=org_id, source_id=post.pk,
-                                             percent=percent):
+            if not flagged and not in_sample(
+                organization_id=org_id, source_id=post.pk, percent=percent
+            ):
                 continue
-            items.append(QueueItem(
-                source=Source.MONITORING, source_id=post.pk, text=post.text,
-                findings=list(post.findings or []), protected=post.protected_activity,
-                sampled=not flagged, risk=risk_of(post.findings or []),
-                author_user_id=post.account.person.user_id,
-                label=f"{post.account.get_network_display()} · {post.account.handle}",
-                created_at=post.published_at,
-                categories=sorted({f.get("category", "") for f in post.findings or []}),
-            ))
+            items.append(
+                QueueItem(
+                    source=Source.MONITORING,
+                    source_id=post.pk,
+                    text=post.text,
+                    findings=list(post.findings or []),
+                    protected=post.protected_activity,
+                    sampled=not flagged,
+                    risk=risk_of(post.findings or []),
+                    author_user_id=post.account.person.user_id,
+                    label=f"{post.account.get_network_display()} · {post.account.handle}",
+                    created_at=post.published_at,
+                    categories=sorted({f.get("category", "") for f in post.findings or []}),
+                )
+            )
     if apps.is_installed("chorus.checks"):
         review_model = apps.get_model("checks", "ReviewRequest")
-        for review in (review_model.objects.filter(organization_id=org_id)
-                       .select_related("author").order_by("-created_at")[:QUEUE_WINDOW]):
+        for review in (
+            review_model.objects.filter(organization_id=org_id)
+            .select_related("author")
+            .order_by("-created_at")[:QUEUE_WINDOW]
+        ):
             if (Source.REVIEW, review.pk) in decided:
                 continue
             findings = list((review.result or {}).get("findings", []))
-            items.append(QueueItem(
-                source=Source.REVIEW, source_id=review.pk, text=review.text, findings=findings,
-                protected="protected_activity" in (review.result or {}).get("signals", []),
-                sampled=False, risk=risk_of(findings), author_user_id=review.author_id,
-                label=f"Review request #{review.pk}", created_at=review.created_at,
-                categories=sorted({f.get("category", "") for f in findings}),
-            ))
+            items.append(
+                QueueItem(
+                    source=Source.REVIEW,
+                    source_id=review.pk,
+                    text=review.text,
+                    findings=findings,
+                    protected="protected_activity" in (review.result or {}).get("signals", []),
+                    sampled=False,
+                    risk=risk_of(findings),
+                    author_user_id=review.author_id,
+                    label=f"Review request #{review.pk}",
+                    created_at=review.created_at,
+                    categories=sorted({f.get("category", "") for f in findings}),
+                )
+            )
     items = [i for i in items if i.author_user_id != user.pk]
     items.sort(key=lambda i: (i.sampled, -i.risk, -i.created_at.timestamp()))
     return items[:limit]
@@ -129,37 +154,59 @@ def queue_item_get(*, user: Any, source: str, source_id: int) -> QueueItem:
     require_supervisor(user)
     org_id = user.organization_id
     if source == Source.MONITORING and apps.is_installed("chorus.monitoring"):
-        post = (apps.get_model("monitoring", "IngestedPost").objects
-                .select_related("account__person")
-                .filter(organization_id=org_id, pk=source_id, deleted_at__isnull=True).first())
+        post = (
+            apps.get_model("monitoring", "IngestedPost")
+            .objects.select_related("account__person")
+            .filter(organization_id=org_id, pk=source_id, deleted_at__isnull=True)
+            .first()
+        )
         if post is not None:
             return QueueItem(
-                source=source, source_id=post.pk, text=post.text,
-                findings=list(post.findings or []), protected=post.protected_activity,
-                sampled=not post.findings, risk=risk_of(post.findings or []),
-                author_user_id=post.account.person.user_id, label=post.account.handle,
+                source=source,
+                source_id=post.pk,
+                text=post.text,
+                findings=list(post.findings or []),
+                protected=post.protected_activity,
+                sampled=not post.findings,
+                risk=risk_of(post.findings or []),
+                author_user_id=post.account.person.user_id,
+                label=post.account.handle,
                 created_at=post.published_at,
-                categories=sorted({f.get("category", "") for f in post.findings or []}))
+                categories=sorted({f.get("category", "") for f in post.findings or []}),
+            )
     if source == Source.REVIEW and apps.is_installed("chorus.checks"):
-        review = (apps.get_model("checks", "ReviewRequest").objects
-                  .filter(organization_id=org_id, pk=source_id).first())
+        review = (
+            apps.get_model("checks", "ReviewRequest")
+            .objects.filter(organization_id=org_id, pk=source_id)
+            .first()
+        )
         if review is not None:
             findings = list((review.result or {}).get("findings", []))
             return QueueItem(
-                source=source, source_id=review.pk, text=review.text, findings=findings,
+                source=source,
+                source_id=review.pk,
+                text=review.text,
+                findings=findings,
                 protected="protected_activity" in (review.result or {}).get("signals", []),
-                sampled=False, risk=risk_of(findings), author_user_id=review.author_id,
-                label=f"Review request #{review.pk}", created_at=review.created_at,
-                categories=sorted({f.get("category", "") for f in findings}))
+                sampled=False,
+                risk=risk_of(findings),
+                author_user_id=review.author_id,
+                label=f"Review request #{review.pk}",
+                created_at=review.created_at,
+                categories=sorted({f.get("category", "") for f in findings}),
+            )
     raise NotFound("No such item in your organization's supervision queue.")
 
 
 def precision_by_month(*, user: Any) -> list[dict[str, Any]]:
     """Per month and category: how many engine findings reviewers confirmed (precision)."""
     require_supervisor(user)
-    rows = (Decision.objects.filter(organization_id=user.organization_id)
-            .annotate(month=TruncMonth("created_at")).order_by("month")
-            .values("month", "flagged", "categories"))
+    rows = (
+        Decision.objects.filter(organization_id=user.organization_id)
+        .annotate(month=TruncMonth("created_at"))
+        .order_by("month")
+        .values("month", "flagged", "categories")
+    )
     table: dict[Any, dict[str, list[int]]] = {}
     for row in rows:
         month = table.setdefault(row["month"], {})
@@ -169,8 +216,15 @@ def precision_by_month(*, user: Any) -> list[dict[str, Any]]:
     out = []
     for month, cats in table.items():
         for category, (confirmed, wrong) in sorted(cats.items()):
-            out.append({"month": month, "category": category, "confirmed": confirmed,
-                        "dismissed": wrong, "precision": confirmed / (confirmed + wrong)})
+            out.append(
+                {
+                    "month": month,
+                    "category": category,
+                    "confirmed": confirmed,
+                    "dismissed": wrong,
+                    "precision": confirmed / (confirmed + wrong),
+                }
+            )
     return out
 
 
@@ -180,7 +234,8 @@ def heads_versions_for(*, user: Any) -> QuerySet[HeadsVersion]:
 
 def retrain_runs_for(*, user: Any) -> QuerySet[RetrainRun]:
     return RetrainRun.objects.filter(organization_id=user.organization_id).select_related(
-        "heads", "requested_by")
+        "heads", "requested_by"
+    )
 
 
 _HEADS_CACHE: dict[tuple[int, int], Any] = {}
@@ -192,8 +247,11 @@ def active_heads_for(*, organization: Any) -> Any:
 
     Loaded once per (organization, version row) and cached in the process; a newly activated
     version has a new row id, so it is picked up on the next screening without a restart."""
-    row = (HeadsVersion.objects.filter(organization_id=organization.pk, status="active")
-           .values_list("pk", flat=True).first())
+    row = (
+        HeadsVersion.objects.filter(organization_id=organization.pk, status="active")
+        .values_list("pk", flat=True)
+        .first()
+    )
     if row is None:
         return None
     key = (organization.pk, row)
@@ -203,7 +261,7 @@ def active_heads_for(*, organization: Any) -> Any:
     from chorus.screening.learned import Heads
 
     data = HeadsVersion.objects.filter(pk=row).values_list("data", flat=True).first()
-    heads = Heads.load(io.BytesIO(bytes(data)))
+    heads = Heads.load(io.BytesIO(bytes(data or b"")))
     with _HEADS_LOCK:
         if len(_HEADS_CACHE) > 64:
             _HEADS_CACHE.clear()

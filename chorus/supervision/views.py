@@ -24,10 +24,15 @@ def queue(request: AuthedRequest) -> HttpResponse:
     """The supervision queue, ranked by risk, then the random sample of allowed posts."""
     _supervisor_or_404(request)
     items = selectors.queue_for(user=request.user)
-    return render(request, "supervision/queue.html", {
-        "items": items, "categories": CATEGORIES,
-        "settings": selectors.settings_for(organization=request.user.organization),
-    })
+    return render(
+        request,
+        "supervision/queue.html",
+        {
+            "items": items,
+            "categories": CATEGORIES,
+            "settings": selectors.settings_for(organization=request.user.organization),
+        },
+    )
 
 
 @login_required
@@ -44,7 +49,9 @@ def decide(request: AuthedRequest) -> HttpResponse:
         return redirect("supervision:queue")
     try:
         services.decision_record(
-            reviewer=request.user, source=source, source_id=source_id,
+            reviewer=request.user,
+            source=source,
+            source_id=source_id,
             decision=request.POST.get("decision", ""),
             categories=request.POST.getlist("categories"),
             reason=request.POST.get("reason", ""),
@@ -64,16 +71,23 @@ def settings_page(request: AuthedRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            services.settings_update(actor=request.user,
-                                     sample_percent=request.POST.get("sample_percent"))
+            services.settings_update(
+                actor=request.user, sample_percent=request.POST.get("sample_percent")
+            )
         except DomainError as exc:
             error = exc.message
         else:
             messages.success(request, _("Sample saved."))
             return redirect("supervision:queue")
-    return render(request, "supervision/settings.html", {
-        "settings": selectors.settings_for(organization=request.user.organization),
-        "error": error}, status=422 if error else 200)
+    return render(
+        request,
+        "supervision/settings.html",
+        {
+            "settings": selectors.settings_for(organization=request.user.organization),
+            "error": error,
+        },
+        status=422 if error else 200,
+    )
 
 
 @login_required
@@ -94,12 +108,18 @@ def model_page(request: AuthedRequest) -> HttpResponse:
     """Admin: the organization's model versions, the last retraining reports, rollback."""
     _admin_or_404(request)
     runs = selectors.retrain_runs_for(user=request.user)[:10]
-    return render(request, "supervision/model.html", {
-        "versions": selectors.heads_versions_for(user=request.user)[:20],
-        "runs": runs, "running": any(r.is_active for r in runs),
-        "has_active": selectors.heads_versions_for(user=request.user)
-        .filter(status="active").exists(),
-    })
+    return render(
+        request,
+        "supervision/model.html",
+        {
+            "versions": selectors.heads_versions_for(user=request.user)[:20],
+            "runs": runs,
+            "running": any(r.is_active for r in runs),
+            "has_active": selectors.heads_versions_for(user=request.user)
+            .filter(status="active")
+            .exists(),
+        },
+    )
 
 
 @login_required
@@ -124,8 +144,12 @@ def model_rollback(request: AuthedRequest) -> HttpResponse:
     except (DomainError, PermissionDenied) as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Rolled back to version %(n)s.") % {"n": active.number}
-                         if active else _("Rolled back to the shipped model."))
+        messages.success(
+            request,
+            _("Rolled back to version %(n)s.") % {"n": active.number}
+            if active
+            else _("Rolled back to the shipped model."),
+        )
     return redirect("supervision:model")
 
 

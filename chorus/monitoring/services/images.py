@@ -36,9 +36,14 @@ def post_images_queue(*, post: IngestedPost, media: tuple[RemoteMedia, ...]) -> 
         if not item.url.startswith(("https://", "http://")):
             continue
         image, created = PostImage.objects.get_or_create(
-            post=post, position=position,
-            defaults={"organization_id": post.organization_id, "url": item.url[:1000],
-                      "description": item.description[:2000]})
+            post=post,
+            position=position,
+            defaults={
+                "organization_id": post.organization_id,
+                "url": item.url[:1000],
+                "description": item.description[:2000],
+            },
+        )
         if not created and image.url == item.url[:1000]:
             continue
         if not created:
@@ -79,27 +84,41 @@ def post_image_read(*, image_id: int) -> PostImage | None:
     from chorus.monitoring.services.base import IngestResult
     from chorus.monitoring.services.configuration import settings_get
 
-    image = (PostImage.objects.select_related("post__account__person", "organization")
-             .filter(pk=image_id).first())
+    image = (
+        PostImage.objects.select_related("post__account__person", "organization")
+        .filter(pk=image_id)
+        .first()
+    )
     if image is None or image.status != PostImage.Status.QUEUED:
         return image
     post = image.post
     if post.deleted_at is not None or not post.account.is_monitored:
         PostImage.objects.filter(pk=image.pk).update(
-            status=PostImage.Status.FAILED, error="The post was deleted or consent withdrawn.")
+            status=PostImage.Status.FAILED, error="The post was deleted or consent withdrawn."
+        )
         return image
     try:
-        clean = clean_image(_download(image.url), name="The image", field="image",
-                            max_bytes=settings.OCR_MEDIA_MAX_BYTES)
-        ocr = ocr_image(clean.data, width=clean.width, height=clean.height,
-                        language=image.organization.language)
+        clean = clean_image(
+            _download(image.url),
+            name="The image",
+            field="image",
+            max_bytes=settings.OCR_MEDIA_MAX_BYTES,
+        )
+        ocr = ocr_image(
+            clean.data, width=clean.width, height=clean.height, language=image.organization.language
+        )
     except (OcrError, InvalidInput) as exc:
-        PostImage.objects.filter(pk=image.pk).update(status=PostImage.Status.FAILED,
-                                                     error=exc.message[:2000])
+        PostImage.objects.filter(pk=image.pk).update(
+            status=PostImage.Status.FAILED, error=exc.message[:2000]
+        )
         image.refresh_from_db()
         return image
-    result = screener_for_organization(image.organization)(ocr.text, post.network) \
-        if ocr.text.strip() else {"verdict": "allow", "findings": [], "signals": []}
+    result: dict[str, Any] = (
+        screener_for_organization(image.organization)(ocr.text, post.network)
+        if ocr.text.strip()
+        else {"verdict": "allow", "findings": [], "signals": []}
+    )
+    verdict = str(result.get("verdict", "allow"))
     findings = []
     regions = []
     for index, f in enumerate(result.get("findings", [])):
@@ -109,19 +128,31 @@ def post_image_read(*, image_id: int) -> PostImage | None:
     with transaction.atomic():
         locked = IngestedPost.objects.select_for_update().get(pk=post.pk)
         PostImage.objects.filter(pk=image.pk).update(
-            status=PostImage.Status.DONE, sha256=clean.sha256, width=clean.width,
-            height=clean.height, text=ocr.text, words=ocr.words_json(),
-            verdict=result.get("verdict", "allow"), findings=findings, regions=regions, error="")
+            status=PostImage.Status.DONE,
+            sha256=clean.sha256,
+            width=clean.width,
+            height=clean.height,
+            text=ocr.text,
+            words=ocr.words_json(),
+            verdict=verdict,
+            findings=findings,
+            regions=regions,
+            error="",
+        )
         text_findings = [f for f in locked.findings or [] if "image" not in f]
         locked.findings = text_findings + image_findings(locked)
-        if VERDICT_RANK.get(result.get("verdict", "allow"), 0) > VERDICT_RANK.get(
-                locked.verdict, 0):
-            locked.verdict = result["verdict"]
+        if VERDICT_RANK.get(verdict, 0) > VERDICT_RANK.get(locked.verdict, 0):
+            locked.verdict = verdict
         locked.protected_activity = locked.protected_activity or (
-            "protected_activity" in result.get("signals", []))
+            "protected_activity" in result.get("signals", [])
+        )
         locked.save(update_fields=["findings", "verdict", "protected_activity", "updated_at"])
         if findings:
-            _alert_after_screening(post=locked, settings=settings_get(
-                organization=image.organization), result=IngestResult(), edited=True)
+            _alert_after_screening(
+                post=locked,
+                settings=settings_get(organization=image.organization),
+                result=IngestResult(),
+                edited=True,
+            )
     image.refresh_from_db()
     return image

@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 
 def picture(text: str) -> bytes:
     img = Image.new("RGB", (900, 100), "white")
-    ImageDraw.Draw(img).text((20, 25), text, fill="black",
-                             font=ImageFont.truetype("DejaVuSans.ttf", 36))
+    ImageDraw.Draw(img).text(
+        (20, 25), text, fill="black", font=ImageFont.truetype("DejaVuSans.ttf", 36)
+    )
     out = io.BytesIO()
     img.save(out, "PNG")
     return out.getvalue()
@@ -29,9 +30,11 @@ def picture(text: str) -> bytes:
 
 @pytest.fixture
 def images_server():
-    files = {"/whiteboard.png": picture("wifi password hunter2"),
-             "/broken.png": b"\x89PNG\r\n\x1a\n" + b"\x00" * 200,
-             "/clean.png": picture("Lovely team offsite")}
+    files = {
+        "/whiteboard.png": picture("wifi password hunter2"),
+        "/broken.png": b"\x89PNG\r\n\x1a\n" + b"\x00" * 200,
+        "/clean.png": picture("Lovely team offsite"),
+    }
 
     def route(path, query):
         if path in files:
@@ -48,7 +51,11 @@ def publish_with(fake, profile, server, *paths, text="Our whiteboard today"):
 
 
 def test_text_in_an_attached_image_is_screened_and_points_to_the_region(
-    employee, monitoring_on, fake_net, images_server, outbound_to_loopback,
+    employee,
+    monitoring_on,
+    fake_net,
+    images_server,
+    outbound_to_loopback,
     django_capture_on_commit_callbacks,
 ):
     account, profile = link_fake(employee, fake_net)
@@ -69,8 +76,14 @@ def test_text_in_an_attached_image_is_screened_and_points_to_the_region(
     assert alert.severity == "critical"
 
 
-def test_a_clean_image_adds_nothing(employee, monitoring_on, fake_net, images_server,
-                                    outbound_to_loopback, django_capture_on_commit_callbacks):
+def test_a_clean_image_adds_nothing(
+    employee,
+    monitoring_on,
+    fake_net,
+    images_server,
+    outbound_to_loopback,
+    django_capture_on_commit_callbacks,
+):
     account, profile = link_fake(employee, fake_net)
     publish_with(fake_net, profile, images_server, "/clean.png")
     with django_capture_on_commit_callbacks(execute=True):
@@ -82,7 +95,11 @@ def test_a_clean_image_adds_nothing(employee, monitoring_on, fake_net, images_se
 
 
 def test_broken_and_missing_images_fail_clearly_and_the_post_is_kept(
-    employee, monitoring_on, fake_net, images_server, outbound_to_loopback,
+    employee,
+    monitoring_on,
+    fake_net,
+    images_server,
+    outbound_to_loopback,
     django_capture_on_commit_callbacks,
 ):
     account, profile = link_fake(employee, fake_net)
@@ -96,7 +113,11 @@ def test_broken_and_missing_images_fail_clearly_and_the_post_is_kept(
 
 
 def test_images_on_private_addresses_are_never_downloaded(
-    employee, monitoring_on, fake_net, images_server, django_capture_on_commit_callbacks,
+    employee,
+    monitoring_on,
+    fake_net,
+    images_server,
+    django_capture_on_commit_callbacks,
 ):
     account, profile = link_fake(employee, fake_net)  # no outbound_to_loopback: refused
     publish_with(fake_net, profile, images_server, "/whiteboard.png")
@@ -108,18 +129,39 @@ def test_images_on_private_addresses_are_never_downloaded(
 
 
 def test_mastodon_and_bluesky_posts_carry_their_images():
-    status = {"id": "1", "created_at": "2026-01-01T00:00:00Z", "content": "<p>hi</p>",
-              "media_attachments": [
-                  {"type": "image", "url": "https://files.example/a.png", "description": "desk"},
-                  {"type": "video", "url": "https://files.example/b.mp4"}]}
+    status = {
+        "id": "1",
+        "created_at": "2026-01-01T00:00:00Z",
+        "content": "<p>hi</p>",
+        "media_attachments": [
+            {"type": "image", "url": "https://files.example/a.png", "description": "desk"},
+            {"type": "video", "url": "https://files.example/b.mp4"},
+        ],
+    }
     assert status_to_post(status).media == (RemoteMedia("https://files.example/a.png", "desk"),)
     from datetime import UTC, datetime
 
-    record = {"text": "hi", "createdAt": "2026-01-01T00:00:00Z", "embed": {
-        "$type": "app.bsky.embed.images",
-        "images": [{"alt": "badge", "image": {"$type": "blob", "ref": {"$link": "bafkreiabc123"},
-                                              "mimeType": "image/jpeg", "size": 100}}]}}
-    post = record_to_post(did="did:plc:xyz", rkey="3k", record=record,
-                          fallback=datetime.now(UTC))
-    assert post.media == (RemoteMedia(
-        "https://cdn.bsky.app/img/feed_fullsize/plain/did:plc:xyz/bafkreiabc123@jpeg", "badge"),)
+    record = {
+        "text": "hi",
+        "createdAt": "2026-01-01T00:00:00Z",
+        "embed": {
+            "$type": "app.bsky.embed.images",
+            "images": [
+                {
+                    "alt": "badge",
+                    "image": {
+                        "$type": "blob",
+                        "ref": {"$link": "bafkreiabc123"},
+                        "mimeType": "image/jpeg",
+                        "size": 100,
+                    },
+                }
+            ],
+        },
+    }
+    post = record_to_post(did="did:plc:xyz", rkey="3k", record=record, fallback=datetime.now(UTC))
+    assert post.media == (
+        RemoteMedia(
+            "https://cdn.bsky.app/img/feed_fullsize/plain/did:plc:xyz/bafkreiabc123@jpeg", "badge"
+        ),
+    )

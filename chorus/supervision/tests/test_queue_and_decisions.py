@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 
 def test_queue_is_ranked_by_severity_times_confidence(legal, employee):
     low = make_post(employee, text="meh", findings=[finding("profanity", "low")])
-    unsure = make_post(employee, text="maybe mnpi",
-                       findings=[finding("mnpi", "critical", confidence=0.5)])
+    unsure = make_post(
+        employee, text="maybe mnpi", findings=[finding("mnpi", "critical", confidence=0.5)]
+    )
     sure = make_post(employee, text="idiots", findings=[finding("harassment", "high")])
     settings_update(actor=legal, sample_percent=0)
     items = queue_for(user=legal)
@@ -31,8 +32,11 @@ def test_a_configurable_random_sample_of_allowed_posts_joins_the_queue(legal, em
     settings_update(actor=legal, sample_percent=0)
     assert queue_for(user=legal) == []
     settings_update(actor=legal, sample_percent=20)
-    expected = {p.pk for p in allowed if in_sample(organization_id=legal.organization_id,
-                                                   source_id=p.pk, percent=20)}
+    expected = {
+        p.pk
+        for p in allowed
+        if in_sample(organization_id=legal.organization_id, source_id=p.pk, percent=20)
+    }
     items = queue_for(user=legal)
     assert {i.source_id for i in items} == expected and expected
     assert all(i.sampled for i in items)
@@ -60,10 +64,21 @@ def test_accept_dismiss_relabel_become_labelled_examples_and_are_audited(legal, 
     d = make_post(employee, text="garbage", findings=[finding("competitor_negative")])
     r = make_post(employee, text="Q3 down 20%", findings=[finding("confidential")])
     decision_record(reviewer=legal, source="monitoring", source_id=a.pk, decision="accept")
-    decision_record(reviewer=legal, source="monitoring", source_id=d.pk, decision="dismiss",
-                    reason="About a football club, not a competitor")
-    decision_record(reviewer=legal, source="monitoring", source_id=r.pk, decision="relabel",
-                    categories=["mnpi"], reason="Unreleased results")
+    decision_record(
+        reviewer=legal,
+        source="monitoring",
+        source_id=d.pk,
+        decision="dismiss",
+        reason="About a football club, not a competitor",
+    )
+    decision_record(
+        reviewer=legal,
+        source="monitoring",
+        source_id=r.pk,
+        decision="relabel",
+        categories=["mnpi"],
+        reason="Unreleased results",
+    )
     examples = {e.text: e for e in LabelledExample.objects.all()}
     assert examples["idiots all"].categories == ["harassment"]
     assert examples["garbage"].categories == []
@@ -76,31 +91,47 @@ def test_accept_dismiss_relabel_become_labelled_examples_and_are_audited(legal, 
 def test_dismiss_and_relabel_need_a_reason_and_known_categories(legal, employee):
     post = make_post(employee, text="garbage", findings=[finding("competitor_negative")])
     with pytest.raises(InvalidInput) as exc:
-        decision_record(reviewer=legal, source="monitoring", source_id=post.pk,
-                        decision="dismiss")
+        decision_record(reviewer=legal, source="monitoring", source_id=post.pk, decision="dismiss")
     assert exc.value.field == "reason"
     with pytest.raises(InvalidInput) as exc:
-        decision_record(reviewer=legal, source="monitoring", source_id=post.pk,
-                        decision="relabel", categories=["rudeness"], reason="x")
+        decision_record(
+            reviewer=legal,
+            source="monitoring",
+            source_id=post.pk,
+            decision="relabel",
+            categories=["rudeness"],
+            reason="x",
+        )
     assert exc.value.field == "categories" and "rudeness" in exc.value.message
     with pytest.raises(InvalidInput):
-        decision_record(reviewer=legal, source="monitoring", source_id=post.pk,
-                        decision="maybe", reason="x")
+        decision_record(
+            reviewer=legal, source="monitoring", source_id=post.pk, decision="maybe", reason="x"
+        )
     assert not Decision.objects.exists() and not LabelledExample.objects.exists()
 
 
 def test_relabelling_a_protected_post_as_misconduct_needs_a_full_reason_and_is_audited(
     legal, employee
 ):
-    post = make_post(employee, text="Our pay is a joke and management are clowns",
-                     protected=True)
+    post = make_post(employee, text="Our pay is a joke and management are clowns", protected=True)
     with pytest.raises(InvalidInput) as exc:
-        decision_record(reviewer=legal, source="monitoring", source_id=post.pk,
-                        decision="relabel", categories=["harassment"], reason="rude")
+        decision_record(
+            reviewer=legal,
+            source="monitoring",
+            source_id=post.pk,
+            decision="relabel",
+            categories=["harassment"],
+            reason="rude",
+        )
     assert "protected activity" in exc.value.message
-    decision_record(reviewer=legal, source="monitoring", source_id=post.pk, decision="relabel",
-                    categories=["harassment"],
-                    reason="Calls two named colleagues clowns; beyond the pay complaint")
+    decision_record(
+        reviewer=legal,
+        source="monitoring",
+        source_id=post.pk,
+        decision="relabel",
+        categories=["harassment"],
+        reason="Calls two named colleagues clowns; beyond the pay complaint",
+    )
     assert AuditEntry.objects.filter(action="supervision.protected_conduct_label").count() == 1
     assert LabelledExample.objects.get().protected is True
 
@@ -108,19 +139,18 @@ def test_relabelling_a_protected_post_as_misconduct_needs_a_full_reason_and_is_a
 def test_only_supervisors_decide_and_never_on_their_own_posts(legal, employee, manager):
     post = make_post(employee, text="idiots", findings=[finding("harassment")])
     with pytest.raises(PermissionDenied):
-        decision_record(reviewer=manager, source="monitoring", source_id=post.pk,
-                        decision="accept")
+        decision_record(reviewer=manager, source="monitoring", source_id=post.pk, decision="accept")
     own = make_post(legal, text="idiots", findings=[finding("harassment")])
     assert own.pk not in {i.source_id for i in queue_for(user=legal)}
     with pytest.raises(PermissionDenied):
-        decision_record(reviewer=legal, source="monitoring", source_id=own.pk,
-                        decision="accept")
+        decision_record(reviewer=legal, source="monitoring", source_id=own.pk, decision="accept")
 
 
 def test_held_back_split_is_deterministic(legal, employee):
     flags = [held_back(organization_id=7, source="monitoring", source_id=i) for i in range(500)]
-    assert flags == [held_back(organization_id=7, source="monitoring", source_id=i)
-                     for i in range(500)]
+    assert flags == [
+        held_back(organization_id=7, source="monitoring", source_id=i) for i in range(500)
+    ]
     assert 70 < sum(flags) < 130
 
 
@@ -129,8 +159,13 @@ def test_precision_by_month_counts_confirmed_and_dismissed_findings(legal, emplo
         p = make_post(employee, text=f"idiots {i}", findings=[finding("harassment")])
         decision_record(reviewer=legal, source="monitoring", source_id=p.pk, decision="accept")
     p = make_post(employee, text="idiots?", findings=[finding("harassment")])
-    decision_record(reviewer=legal, source="monitoring", source_id=p.pk, decision="dismiss",
-                    reason="quoting a film")
+    decision_record(
+        reviewer=legal,
+        source="monitoring",
+        source_id=p.pk,
+        decision="dismiss",
+        reason="quoting a film",
+    )
     (row,) = precision_by_month(user=legal)
     assert (row["category"], row["confirmed"], row["dismissed"]) == ("harassment", 3, 1)
     assert row["precision"] == 0.75
@@ -138,10 +173,12 @@ def test_precision_by_month_counts_confirmed_and_dismissed_findings(legal, emplo
 
 # ------------------------------------------------------------------------- pages
 
+
 def test_queue_page_is_keyboard_driven_without_inline_script(client_for, legal, employee):
     make_post(employee, text="idiots", findings=[finding("harassment")])
-    make_post(employee, text="Our pay is low", protected=True,
-              findings=[finding("harassment", "low")])
+    make_post(
+        employee, text="Our pay is low", protected=True, findings=[finding("harassment", "low")]
+    )
     html = client_for(legal).get("/supervision/").content.decode()
     assert "supervision/queue.js" in html
     assert not re.search(r"<script(?![^>]*src=)", html) and " onclick=" not in html
@@ -152,43 +189,58 @@ def test_queue_page_is_keyboard_driven_without_inline_script(client_for, legal, 
 def test_deciding_on_the_page(client_for, legal, employee):
     post = make_post(employee, text="garbage", findings=[finding("competitor_negative")])
     client = client_for(legal)
-    response = client.post("/supervision/decide/", {
-        "source": "monitoring", "source_id": post.pk, "decision": "dismiss", "reason": ""})
+    response = client.post(
+        "/supervision/decide/",
+        {"source": "monitoring", "source_id": post.pk, "decision": "dismiss", "reason": ""},
+    )
     assert response.status_code == 302 and not Decision.objects.exists()
     page = client.get(response["Location"].split("#")[0]).content.decode()
     assert "Say why" in page
-    response = client.post("/supervision/decide/", {
-        "source": "monitoring", "source_id": post.pk, "decision": "dismiss",
-        "reason": "not a competitor"})
+    response = client.post(
+        "/supervision/decide/",
+        {
+            "source": "monitoring",
+            "source_id": post.pk,
+            "decision": "dismiss",
+            "reason": "not a competitor",
+        },
+    )
     assert Decision.objects.get().decision == "dismiss"
 
 
 def test_bad_ids_on_the_page_are_clear(client_for, legal):
     client = client_for(legal)
-    response = client.post("/supervision/decide/", {"source": "monitoring",
-                                                    "source_id": "abc", "decision": "accept"})
+    response = client.post(
+        "/supervision/decide/", {"source": "monitoring", "source_id": "abc", "decision": "accept"}
+    )
     assert response.status_code == 302
     assert "does not exist" in client.get("/supervision/").content.decode()
-    response = client.post("/supervision/decide/", {"source": "monitoring",
-                                                    "source_id": 99999999, "decision": "accept"})
+    response = client.post(
+        "/supervision/decide/",
+        {"source": "monitoring", "source_id": 99999999, "decision": "accept"},
+    )
     assert response.status_code == 404
 
 
-def test_another_organizations_items_are_404_and_invisible(client_for, outsider, employee,
-                                                           legal):
+def test_another_organizations_items_are_404_and_invisible(client_for, outsider, employee, legal):
     post = make_post(employee, text="idiots", findings=[finding("harassment")])
     client = client_for(outsider)
     assert post.pk not in {i.source_id for i in queue_for(user=outsider)}
-    response = client.post("/supervision/decide/", {
-        "source": "monitoring", "source_id": post.pk, "decision": "accept"})
+    response = client.post(
+        "/supervision/decide/", {"source": "monitoring", "source_id": post.pk, "decision": "accept"}
+    )
     assert response.status_code == 404
     assert not Decision.objects.exists()
 
 
 def test_non_supervisors_get_404_on_every_page(client_for, employee):
     client = client_for(employee)
-    for url in ("/supervision/", "/supervision/settings/", "/supervision/precision/",
-                "/supervision/model/"):
+    for url in (
+        "/supervision/",
+        "/supervision/settings/",
+        "/supervision/precision/",
+        "/supervision/model/",
+    ):
         assert client.get(url).status_code == 404, url
 
 

@@ -22,8 +22,10 @@ from .conftest import finding, make_post
 pytestmark = pytest.mark.django_db
 
 TEXTS = [
-    ("Skylift 3 launches next quarter with 2x payload, unannounced, you heard it here first",
-     ["confidential"]),
+    (
+        "Skylift 3 launches next quarter with 2x payload, unannounced, you heard it here first",
+        ["confidential"],
+    ),
     ("Worst client ever, Northwind keeps changing the specs at midnight", ["customer_negative"]),
     ("Lovely sunrise over the harbour this morning", []),
     ("Guaranteed to double your warehouse throughput!", ["regulated_claim"]),
@@ -35,14 +37,23 @@ TEXTS = [
 def decide_many(reviewer, author, n=30):
     for i in range(n):
         text, cats = TEXTS[i % len(TEXTS)]
-        post = make_post(author, text=f"{text} ({i})",
-                         findings=[finding(c) for c in cats] or [finding("profanity", "low")])
+        post = make_post(
+            author,
+            text=f"{text} ({i})",
+            findings=[finding(c) for c in cats] or [finding("profanity", "low")],
+        )
         if cats:
-            decision_record(reviewer=reviewer, source="monitoring", source_id=post.pk,
-                            decision="accept")
+            decision_record(
+                reviewer=reviewer, source="monitoring", source_id=post.pk, decision="accept"
+            )
         else:
-            decision_record(reviewer=reviewer, source="monitoring", source_id=post.pk,
-                            decision="dismiss", reason="clean post")
+            decision_record(
+                reviewer=reviewer,
+                source="monitoring",
+                source_id=post.pk,
+                decision="dismiss",
+                reason="clean post",
+            )
 
 
 def report(held_f1, shipped_f1, blocked=0):
@@ -57,8 +68,7 @@ def test_activation_rule_is_not_worse_on_both_figures():
     assert not not_worse(report(0.8, 0.7), report(0.9, 0.7, blocked=1))[0]
 
 
-def test_retrain_stores_a_version_evaluates_both_and_uses_it_for_screening(admin, legal,
-                                                                           employee):
+def test_retrain_stores_a_version_evaluates_both_and_uses_it_for_screening(admin, legal, employee):
     decide_many(legal, employee)
     assert LabelledExample.objects.filter(held_back=True).exists()
     run = retrain(organization=admin.organization, actor=admin)
@@ -82,16 +92,18 @@ def test_retrain_stores_a_version_evaluates_both_and_uses_it_for_screening(admin
 
 def test_a_worse_model_is_not_activated(admin, legal, employee, monkeypatch):
     decide_many(legal, employee, n=12)
-    monkeypatch.setattr("chorus.supervision.services.not_worse",
-                        lambda old, new: (False, "Not activated: worse."))
+    monkeypatch.setattr(
+        "chorus.supervision.services.not_worse", lambda old, new: (False, "Not activated: worse.")
+    )
     run = retrain(organization=admin.organization, actor=admin)
     assert run.activated is False
     assert HeadsVersion.objects.get().status == "rejected"
     assert screening_heads(organization=admin.organization) is None
 
 
-def test_rollback_returns_to_the_previous_version_then_the_shipped_model(admin, legal,
-                                                                         employee, monkeypatch):
+def test_rollback_returns_to_the_previous_version_then_the_shipped_model(
+    admin, legal, employee, monkeypatch
+):
     decide_many(legal, employee, n=12)
     monkeypatch.setattr("chorus.supervision.services.not_worse", lambda old, new: (True, "ok"))
     retrain(organization=admin.organization, actor=admin)
@@ -138,8 +150,9 @@ def test_admin_page_retrains_in_the_worker_and_shows_the_report(
     assert 'data-testid="versions"' in model_page and run.heads.version in model_page
 
 
-def test_admin_page_retrain_without_decisions_says_so(client_for, admin,
-                                                      django_capture_on_commit_callbacks):
+def test_admin_page_retrain_without_decisions_says_so(
+    client_for, admin, django_capture_on_commit_callbacks
+):
     client = client_for(admin)
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/supervision/model/retrain/")

@@ -25,8 +25,10 @@ class Command(BaseCommand):
 
         org = Organization.objects.filter(slug=options["organization"]).first()
         if org is None:
-            raise CommandError(f"No organization with slug {options['organization']!r}; "
-                               "`chorus org list` shows them.")
+            raise CommandError(
+                f"No organization with slug {options['organization']!r}; "
+                "`chorus org list` shows them."
+            )
         try:
             run = retrain(organization=org, actor=None)
         except DomainError as exc:
@@ -40,5 +42,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{side} {r['version']}: held-back micro-F1 {r['held_back']['micro']['f1']:.3f} "
                 f"({r['held_back']['posts']} posts), shipped test macro-F1 "
-                f"{r['shipped_test']['macro_f1']:.3f}")
+                f"{r['shipped_test']['macro_f1']:.3f}"
+            )
         self.stdout.write(report["verdict"])
