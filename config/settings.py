@@ -106,6 +106,7 @@ OPTIONAL_APPS = [
     "chorus.timestamping",  # RFC 3161 timestamps of attestations and published versions
     "chorus.speakup",  # speak-up channel to the EU Whistleblowing Directive (issue 20)
     "chorus.legalexport",  # eDiscovery bundles (load file, manifest, audit excerpt), verify
+    "chorus.supervision",  # supervision queue, reviewer-labelled examples, retraining (issue 18)
 ]
 # CHORUS_APPS (comma-separated labels, e.g. "policy,checks") narrows the domain apps for
 # development of one app in isolation; empty means every app present.
@@ -535,6 +536,14 @@ CHECK_RATE_REQUESTS_PER_MINUTE = env_int("CHECK_RATE_REQUESTS_PER_MINUTE", 60)
 CHECK_RATE_CHARS_PER_HOUR = env_int("CHECK_RATE_CHARS_PER_HOUR", 20_000_000)
 CHECK_MAX_ACTIVE_JOBS = env_int("CHECK_MAX_ACTIVE_JOBS", 2)
 CHECK_JOB_RETENTION_HOURS = env_int("CHECK_JOB_RETENTION_HOURS", 24)
+# Text in images (chorus.common.ocr, issue 18): Tesseract language packs ("" = the five
+# interface languages, the reader's first), seconds per image, and the largest image
+# downloaded from a monitored post.
+OCR_LANGUAGES = env_str("OCR_LANGUAGES", "")
+OCR_TIMEOUT_SECONDS = env_int("OCR_TIMEOUT_SECONDS", 60)
+OCR_MEDIA_MAX_BYTES = env_int("OCR_MEDIA_MAX_BYTES", 10 * 1024 * 1024)
+# Retraining an organization's learned heads (chorus.supervision): training passes.
+SUPERVISION_RETRAIN_EPOCHS = env_int("SUPERVISION_RETRAIN_EPOCHS", 120)
 
 # RFC 3161 timestamps (chorus.timestamping): every attestation and published policy version
 # is sent (as a SHA-256 imprint) to this time-stamping authority by the worker; empty turns

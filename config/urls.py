@@ -57,6 +57,7 @@ APP_URLS = [
     ("posture/", "chorus.posture"),  # quiet periods and crisis mode
     ("speakup/", "chorus.speakup"),  # the speak-up channel's staff side
     ("legal-export/", "chorus.legalexport"),  # eDiscovery bundles
+    ("supervision/", "chorus.supervision"),  # review queue, labelled examples, retraining
 ]
 for prefix, module in APP_URLS:
     if module in settings.INSTALLED_APPS and find_spec(f"{module}.urls"):

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 NETWORKS = [
     ("", "Any network"),
@@ -38,4 +39,22 @@ class AnswerForm(forms.Form):
     )
     answer = forms.CharField(
         label="Note to the author", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ImageCheckForm(forms.Form):
+    image = forms.FileField(
+        label=_("Image with text"),
+        required=False,
+        help_text=_("A screenshot, a photo of a whiteboard or a badge: its text is read and "
+                    "checked like a post. PNG, JPEG, GIF or WebP."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}
+        ),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the text"),
+        required=False,
+        choices=[("", _("Detect (all five)")), ("en", "English"), ("de", "Deutsch"),
+                 ("fr", "Français"), ("es", "Español"), ("pt", "Português")],
     )

@@ -106,4 +106,6 @@ def check_jobs_purge(*, now: Any = None) -> int:
     """Delete jobs older than ``CHECK_JOB_RETENTION_HOURS``; returns how many."""
     cutoff = (now or timezone.now()) - timedelta(hours=settings.CHECK_JOB_RETENTION_HOURS)
     deleted, _ = CheckJob.objects.filter(created_at__lt=cutoff).delete()
-    return deleted
+    from chorus.checks.images import image_checks_purge
+
+    return deleted + image_checks_purge(cutoff=cutoff)

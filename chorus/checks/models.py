@@ -89,3 +89,48 @@ class CheckJob(OrgOwnedModel):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class ImageCheck(OrgOwnedModel):
+    """An image uploaded on the check page to read its text (OCR) and screen it.
+
+    Only the cleaned picture is stored (re-encoded PNG: no EXIF, GPS or appended data), for the
+    worker and so the person sees the findings drawn on it; like a batch job it is deleted
+    after ``CHECK_JOB_RETENTION_HOURS`` (``check_jobs_purge``). Only the uploader sees it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting"
+        RUNNING = "running", "Reading"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    file = models.FileField(upload_to="checks/images/%Y/%m/", blank=True, max_length=300)
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    language = models.CharField(max_length=10, blank=True)
+    network = models.CharField(max_length=30, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    stage = models.CharField(max_length=100, blank=True)
+    text = models.TextField(blank=True, help_text="The text read from the image.")
+    words = models.JSONField(default=list, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    regions = models.JSONField(default=list, blank=True, help_text="Boxes per finding.")
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["requested_by", "status"])]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"image check {self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

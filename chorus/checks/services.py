@@ -43,6 +43,16 @@ def screening_policy(*, organization: Any) -> Policy:
     return policy
 
 
+def screening_heads(*, organization: Any) -> Any:
+    """The organization's active learned heads (retrained from its reviewers' decisions in
+    `chorus.supervision`), or None for the shipped model."""
+    if not apps.is_installed("chorus.supervision"):
+        return None
+    from chorus.supervision.selectors import active_heads_for
+
+    return active_heads_for(organization=organization)
+
+
 def _post(text: str, *, post_id: str, network: str | None, author: str | None, field: str) -> Post:
     if not isinstance(text, str):
         raise InvalidInput("Text must be a string.", field=field)
@@ -73,14 +83,16 @@ def screen_text(
     with SCREENING_SECONDS.time():
         policy = screening_policy(organization=organization)
         post = _post(text, post_id=post_id, network=network, author=author, field="text")
-        return screener_for(policy).check(post)
+        heads = screening_heads(organization=organization)
+        return screener_for(policy, heads=heads).check(post)
 
 
 def screen_many(*, organization: Any, posts: Iterable[dict[str, Any]]) -> Iterator[Result]:
     """Screen several posts (dicts with id, text, network, author) in order, lazily."""
     from chorus.screening import screener_for
 
-    screener = screener_for(screening_policy(organization=organization))
+    screener = screener_for(screening_policy(organization=organization),
+                            heads=screening_heads(organization=organization))
     for index, item in enumerate(posts):
         yield screener.check(
             _post(

@@ -20,6 +20,16 @@ def check_job_task(*, job_id: int) -> None:
     logger.info("check job %s: %s (%s posts)", job.public_id, job.status, job.total)
 
 
+@task()
+def image_check_task(*, image_check_id: int) -> None:
+    """Read the text of an uploaded image (Tesseract) and screen it, off the web request."""
+    from chorus.checks.images import image_check_run
+
+    record = image_check_run(image_check_id=image_check_id)
+    if record is not None:
+        logger.info("image check %s: %s", record.pk, record.status)
+
+
 @periodic(every=timedelta(hours=1))
 @task()
 def check_jobs_purge_task() -> None:

@@ -7,7 +7,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from chorus.checks.forms import AnswerForm, CheckForm, ReviewRequestForm
+from chorus.checks.forms import AnswerForm, CheckForm, ImageCheckForm, ReviewRequestForm
+from chorus.checks.images import image_check_get, image_check_upload
+from chorus.checks.models import ImageCheck
 from chorus.checks.presentation import present
 from chorus.checks.selectors import review_request_get, review_request_list_for
 from chorus.checks.services import (
@@ -37,7 +39,8 @@ def check(request: AuthedRequest) -> HttpResponse:
 
         posture = banner_context(organization=request.user.org)
     return render(request, "checks/check.html",
-                  {"form": form, "result": None, "posture": posture})
+                  {"form": form, "result": None, "posture": posture,
+                   "image_form": ImageCheckForm()})
 
 
 @login_required
@@ -127,3 +130,64 @@ def review_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "result": present(review.text, result, policy),
         },
     )
+
+
+def _image_context(record: ImageCheck) -> dict:
+    findings = (record.result or {}).get("findings", [])
+    boxes_by_finding = {r["finding"]: r["boxes"] for r in record.regions or []}
+    items = []
+    for index, finding in enumerate(findings):
+        level = {"critical": "block", "high": "block", "medium": "warn"}.get(
+            finding.get("severity", ""), "info")
+        items.append({"n": index + 1, "f": finding, "level": level,
+                      "boxes": boxes_by_finding.get(index, [])})
+    return {"image": record, "items": items,
+            "protected": "protected_activity" in (record.result or {}).get("signals", [])}
+
+
+@login_required
+@require_POST
+def image_upload(request: AuthedRequest) -> HttpResponse:
+    """Accept an image for OCR; the worker reads it and the fragment polls for progress."""
+    form = ImageCheckForm(request.POST, request.FILES)
+    form.is_valid()
+    try:
+        record = image_check_upload(
+            user=request.user, upload=request.FILES.get("image"),
+            language=form.cleaned_data.get("language", "") if form.is_valid() else "",
+            network=request.POST.get("network", "")[:30],
+        )
+    except DomainError as exc:
+        template = "checks/_image_status.html" if request.htmx else "checks/image_detail.html"
+        return render(request, template, {"error": exc.message}, status=422)
+    if not request.htmx:
+        return redirect("checks:image-status", pk=record.pk)
+    return render(request, "checks/_image_status.html", _image_context(record), status=202)
+
+
+@login_required
+def image_status(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The image check's progress (polled while the worker reads) or its findings."""
+    try:
+        record = image_check_get(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
+    template = "checks/_image_status.html" if request.htmx else "checks/image_detail.html"
+    return render(request, template, _image_context(record))
+
+
+@login_required
+def image_file(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The cleaned picture, only to its uploader (never from MEDIA_URL)."""
+    try:
+        record = image_check_get(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
+    if not record.file:
+        raise Http404
+    with record.file.open("rb") as handle:
+        data = handle.read()
+    response = HttpResponse(data, content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -91,6 +91,15 @@ class RemoteProfile:
 
 
 @dataclass(frozen=True)
+class RemoteMedia:
+    """An image attached to a post: where to download it (the worker reads it through
+    ``chorus.common.http``) and the author's description (alt text)."""
+
+    url: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class RemotePost:
     """One post, normalised. ``external_id`` is opaque and unique per network (never cast it
     to a number); ``text`` is plain text, already stripped of markup."""
@@ -103,6 +112,7 @@ class RemotePost:
     language: str = ""
     is_repost: bool = False
     is_reply: bool = False
+    media: tuple[RemoteMedia, ...] = ()  # images whose text is read by OCR (issue 18)
 
 
 @dataclass(frozen=True)

@@ -307,3 +307,39 @@ class StreamCursor(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name}@{self.position}"
+
+
+class PostImage(OrgOwnedModel):
+    """An image attached to a monitored post, its text read by OCR in the worker
+    (``post_image_ocr_task``) and screened like the post. Findings carry the word boxes of
+    the image region (``regions``, per finding); the picture itself is not kept, only where it
+    was (``url``) and what it said."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting"
+        DONE = "done", "Read"
+        FAILED = "failed", "Could not be read"
+
+    post = models.ForeignKey(IngestedPost, on_delete=models.CASCADE, related_name="images")
+    position = models.PositiveSmallIntegerField(default=0)
+    url = models.URLField(max_length=1000)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    sha256 = models.CharField(max_length=64, blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    text = models.TextField(blank=True)
+    words = models.JSONField(default=list, blank=True)
+    verdict = models.CharField(max_length=10, default="allow")
+    findings = models.JSONField(default=list, blank=True)
+    regions = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "position"], name="postimage_once_per_slot"),
+        ]
+        ordering = ["post", "position"]
+
+    def __str__(self) -> str:
+        return f"image {self.position} of {self.post_id} ({self.status})"

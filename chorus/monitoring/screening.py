@@ -19,10 +19,13 @@ _ids = itertools.count(1)
 
 
 def _engine_screener(organization: Any) -> ScreenFn:
+    from chorus.checks.services import screening_heads
     from chorus.policy.selectors import screening_policy_for
     from chorus.screening import Post, screener_for
 
-    screener = screener_for(screening_policy_for(organization=organization))
+    # The organization's retrained heads (chorus.supervision), else the shipped model.
+    screener = screener_for(screening_policy_for(organization=organization),
+                            heads=screening_heads(organization=organization))
 
     def screen(text: str, network: str) -> dict[str, Any]:
         return screener.check(Post(id=f"m{next(_ids)}", text=text, network=network)).to_dict()

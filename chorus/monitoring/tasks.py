@@ -40,6 +40,16 @@ def archive_import_task(*, import_id: int) -> None:
     logger.info("monitoring archive import %s: %s", import_id, record.status)
 
 
+@task()
+def post_image_ocr_task(*, image_id: int) -> None:
+    """Read the text of an image attached to a monitored post (download, OCR, screen)."""
+    from chorus.monitoring.services.images import post_image_read
+
+    image = post_image_read(image_id=image_id)
+    if image is not None:
+        logger.info("monitoring image %s: %s", image.pk, image.status)
+
+
 @periodic(every=timedelta(minutes=15))
 @task()
 def poll_accounts_task() -> None:

@@ -61,6 +61,7 @@ def match_signature(policy: Policy) -> str:
     ]
     data = {
         "organization": doc.get("organization"),
+        "preset": policy.preset,  # the learned tier's thresholds follow the preset
         "entities": doc.get("entities"),
         "allowlist": doc.get("allowlist"),
         "disclosure": doc.get("disclosure"),
@@ -130,10 +131,13 @@ class PairScreener:
             by_kind.setdefault(hit.kind, []).append(hit)
         ctx = Context(post=post, nt=nt, compiled=compiled, hits=hits, by_kind=by_kind)
         emits, signals = run_detectors(ctx)
-        # Each policy keeps only the emits of its own enabled rules (Screener._result).
+        # Each policy keeps only the emits of its own enabled rules (Screener._result), and
+        # the learned tier judges under each policy's own rules and preset.
+        old_emits, old_signals = self.old._learned(ctx, emits, signals)
+        new_emits, new_signals = self.new._learned(ctx, emits, signals)
         return (
-            self.old._result(post, ctx, emits, signals),
-            self.new._result(post, ctx, emits, signals),
+            self.old._result(post, ctx, old_emits, old_signals),
+            self.new._result(post, ctx, new_emits, new_signals),
         )
 
 

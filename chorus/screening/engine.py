@@ -16,6 +16,7 @@ Pure Python; never imports Django.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 from collections.abc import Iterable, Iterator
@@ -26,6 +27,8 @@ import ahocorasick
 from chorus.screening.catalog import SEVERITIES, SEVERITY_RANK
 from chorus.screening.compiled import Compiled
 from chorus.screening.detectors.context import Context
+from chorus.screening.learned.model import Heads, default_heads
+from chorus.screening.learned.tier import learned_emits
 from chorus.screening.policy import Policy
 from chorus.screening.text import NormText, collapse, fold, normalize, run_pattern
 from chorus.screening.types import (
@@ -403,9 +406,13 @@ def _masked_hits(compiled: Compiled, nt: NormText) -> list[Hit]:
 class Screener:
     """A policy compiled once; ``check`` and ``check_many`` are safe to call from threads."""
 
-    def __init__(self, policy: Policy) -> None:
+    def __init__(self, policy: Policy, heads: Heads | None = None, *, learned: bool = True) -> None:
+        """``heads``: the learned tier's model (an organization's active one); ``None`` uses
+        the shipped :func:`~chorus.screening.learned.model.default_heads`. ``learned=False``
+        runs the rules alone."""
         self.policy = policy
         self.compiled = compile_policy(policy)
+        self.heads: Heads | None = (heads or default_heads()) if learned else None
 
     def check(self, post: Post) -> Result:
         """Screen one post. Raises :class:`InputTooLarge` above :data:`MAX_TEXT_CHARS`."""
@@ -425,7 +432,20 @@ class Screener:
             by_kind.setdefault(hit.kind, []).append(hit)
         ctx = Context(post=post, nt=nt, compiled=self.compiled, hits=hits, by_kind=by_kind)
         emits, signals = run_detectors(ctx)
+        emits, signals = self._learned(ctx, emits, signals)
         return self._result(post, ctx, emits, signals)
+
+    def _learned(
+        self, ctx: Context, emits: list[Emit], signals: list[str]
+    ) -> tuple[list[Emit], list[str]]:
+        """The rule emits plus the learned tier's, judged under this screener's policy
+        (``ctx`` may come from a policy with the same entities, see ``compare``)."""
+        if self.heads is None:
+            return emits, signals
+        if ctx.compiled is not self.compiled:
+            ctx = dataclasses.replace(ctx, compiled=self.compiled)
+        signals = list(signals)
+        return [*emits, *learned_emits(ctx, self.heads, emits, signals)], signals
 
     def check_many(self, posts: Iterable[Post]) -> Iterator[Result]:
         """Screen posts lazily, one at a time, in input order (memory does not grow)."""
@@ -549,13 +569,14 @@ _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 32
 
 
-def screener_for(policy: Policy) -> Screener:
-    """A shared Screener for ``policy``, keyed by its canonical hash (compiled once)."""
-    key = policy.canonical_hash()
+def screener_for(policy: Policy, heads: Heads | None = None) -> Screener:
+    """A shared Screener for ``policy`` (and ``heads``, default the shipped model), keyed by
+    the policy's canonical hash and the heads' version (compiled once)."""
+    key = f"{policy.canonical_hash()}:{heads.version if heads is not None else ''}"
     screener = _CACHE.get(key)
     if screener is not None:
         return screener
-    screener = Screener(policy)
+    screener = Screener(policy, heads=heads)
     with _CACHE_LOCK:
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))

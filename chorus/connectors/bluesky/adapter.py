@@ -23,6 +23,7 @@ from chorus.connectors.base import (
     AccountRef,
     ConnectorError,
     FeedPage,
+    RemoteMedia,
     RemotePost,
     RemoteProfile,
     StreamEvent,
@@ -68,6 +69,24 @@ def _record_text(record: dict[str, Any]) -> str:
     return "\n\n".join(p for p in parts if p).strip()
 
 
+def _record_media(did: str, record: dict[str, Any]) -> tuple[RemoteMedia, ...]:
+    """Images of an ``app.bsky.embed.images`` (or recordWithMedia) embed: the blob's CID on
+    Bluesky's image CDN (``cdn.bsky.app/img/feed_fullsize/plain/<did>/<cid>@jpeg``)."""
+    embed = record.get("embed") or {}
+    images = embed.get("images") or (embed.get("media") or {}).get("images") or []
+    out = []
+    for image in images:
+        if not isinstance(image, dict):
+            continue
+        ref = ((image.get("image") or {}).get("ref") or {})
+        cid = ref.get("$link") if isinstance(ref, dict) else None
+        if isinstance(cid, str) and cid.isalnum():
+            out.append(RemoteMedia(
+                url=f"https://cdn.bsky.app/img/feed_fullsize/plain/{did}/{cid}@jpeg",
+                description=str(image.get("alt") or "")))
+    return tuple(out)
+
+
 def record_to_post(*, did: str, rkey: str, record: dict[str, Any], fallback: datetime,
                    edited: bool = False) -> RemotePost:
     published = _parse_time(record.get("createdAt")) or fallback
@@ -75,6 +94,7 @@ def record_to_post(*, did: str, rkey: str, record: dict[str, Any], fallback: dat
         external_id=post_uri(did, rkey), text=_record_text(record), published_at=published,
         url=post_url(did, rkey), edited_at=fallback if edited else None,
         language=",".join(record.get("langs") or []), is_reply=bool(record.get("reply")),
+        media=_record_media(did, record),
     )
 
 

@@ -15,6 +15,7 @@ from chorus.connectors.base import (
     AccountRef,
     ConnectorError,
     FeedPage,
+    RemoteMedia,
     RemotePost,
     RemoteProfile,
     StreamEvent,
@@ -44,12 +45,13 @@ class FakeConnector:
         return profile
 
     def publish(
-        self, external_account_id: str, text: str, *, at: datetime | None = None
+        self, external_account_id: str, text: str, *, at: datetime | None = None,
+        media: tuple[RemoteMedia, ...] = (),
     ) -> RemotePost:
         self._next_id += 1
         post = RemotePost(
             external_id=str(self._next_id), text=text, published_at=at or datetime.now(UTC),
-            url=f"https://fake.example/p/{self._next_id}",
+            url=f"https://fake.example/p/{self._next_id}", media=media,
         )
         self.posts[external_account_id][post.external_id] = post
         return post

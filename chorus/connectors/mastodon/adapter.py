@@ -28,6 +28,7 @@ from chorus.connectors.base import (
     AccountRef,
     ConnectorError,
     FeedPage,
+    RemoteMedia,
     RemotePost,
     RemoteProfile,
     sort_key_for_id,
@@ -80,6 +81,11 @@ def status_to_post(status: Any) -> RemotePost:
         language=status.get("language") or "",
         is_repost=bool(status.get("reblog")),
         is_reply=bool(status.get("in_reply_to_id")),
+        media=tuple(
+            RemoteMedia(url=m["url"], description=m.get("description") or "")
+            for m in source.get("media_attachments") or []
+            if isinstance(m, dict) and m.get("type") == "image" and m.get("url")
+        ),
     )
 
 

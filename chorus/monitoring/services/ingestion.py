@@ -36,6 +36,7 @@ from chorus.monitoring.services.accounts import connector_for
 from chorus.monitoring.services.alerts import _alert_after_screening
 from chorus.monitoring.services.base import MAX_ARCHIVE_BYTES, IngestResult, MonitoringError
 from chorus.monitoring.services.configuration import settings_get
+from chorus.monitoring.services.images import image_findings, post_images_queue
 from chorus.people.models import User
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,8 @@ def _account_ref(account: LinkedAccount) -> AccountRef:
 def _screen(post: IngestedPost, screen: ScreenFn) -> dict[str, Any]:
     result = screen(post.text, post.network)
     post.verdict = result.get("verdict", "allow")
-    post.findings = result.get("findings", [])
+    # Findings of the post's images (read by OCR) stay until the images are read again.
+    post.findings = result.get("findings", []) + image_findings(post)
     post.protected_activity = "protected_activity" in result.get("signals", [])
     return result
 
@@ -83,6 +85,7 @@ def apply_remote_post(
         _screen(existing, screen)
         existing.save(update_fields=["text", "edited_at", "deleted_at", "verdict", "findings",
                                      "protected_activity", "updated_at"])
+        post_images_queue(post=existing, media=remote.media)
         result.updated += 1
         _alert_after_screening(post=existing, settings=alert_settings, result=result,
                                edited=True)
@@ -94,6 +97,7 @@ def apply_remote_post(
     )
     _screen(post, screen)
     post.save()
+    post_images_queue(post=post, media=remote.media)
     _confirm_shares(account=account, post=post)
     result.created += 1
     _alert_after_screening(post=post, settings=alert_settings, result=result, edited=False)
@@ -117,6 +121,7 @@ def store_new_posts(
     known = set(IngestedPost.objects.filter(network=network, external_id__in=ids)
                 .values_list("external_id", flat=True))
     fresh: list[tuple[LinkedAccount, IngestedPost]] = []
+    media: dict[str, tuple[Any, ...]] = {}
     for account, remote in items:
         if remote.external_id in known:
             apply_remote_post(account=account, remote=remote, result=result,
@@ -136,6 +141,7 @@ def store_new_posts(
         )
         _screen(post, screen_for(account))
         fresh.append((account, post))
+        media[remote.external_id] = remote.media
         known.add(remote.external_id)
     if not fresh:
         return
@@ -146,7 +152,8 @@ def store_new_posts(
         for account, post in fresh:
             remote = RemotePost(external_id=post.external_id, text=post.text,
                                 published_at=post.published_at, url=post.url,
-                                edited_at=post.edited_at)
+                                edited_at=post.edited_at,
+                                media=media.get(post.external_id, ()))
             try:
                 with transaction.atomic():
                     apply_remote_post(account=account, remote=remote, result=result,
@@ -158,6 +165,11 @@ def store_new_posts(
     result.created += len(fresh)
     for account, post in fresh:
         _confirm_shares(account=account, post=post)
+        if media.get(post.external_id):
+            if post.pk is None:  # a backend that does not return ids from bulk inserts
+                post = IngestedPost.objects.get(network=post.network,
+                                                external_id=post.external_id)
+            post_images_queue(post=post, media=media[post.external_id])
     for account, post in fresh:
         if post.findings and not post.protected_activity:
             _alert_after_screening(post=post, settings=settings_for(account), result=result,
