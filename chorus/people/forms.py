@@ -1,4 +1,5 @@
 import zoneinfo
+from typing import Any
 
 from django import forms
 from django.apps import apps
@@ -47,7 +48,7 @@ class TimezoneForm(forms.Form):
     )
 
 
-def _language_choices() -> list[tuple[str, str]]:
+def _language_choices() -> list[tuple[str, Any]]:
     from django.conf import settings
 
     return [("", _("My browser's language, else my organization's")), *list(settings.LANGUAGES)]
