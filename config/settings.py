@@ -137,6 +137,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # Dates in the viewer's time zone (user, else organization, else UTC).
     "chorus.common.middleware.TimezoneMiddleware",
+    # Interface language (issue 16): profile, else switcher, else Accept-Language, else org.
+    "chorus.common.middleware.LanguageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

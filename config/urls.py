@@ -14,6 +14,7 @@ from config.api import api
 
 urlpatterns = [
     path("healthz", common_views.healthz, name="healthz"),
+    path("language/", common_views.language_set, name="language-set"),
     path("readyz", ops_views.readyz, name="readyz"),  # database, cache, queue, migrations
     path("metrics", ops_views.metrics, name="metrics"),  # Prometheus; METRICS_TOKEN/_ALLOWED_IPS
     path("", common_views.dashboard, name="dashboard"),

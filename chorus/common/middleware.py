@@ -73,3 +73,73 @@ class NotFoundPageMiddleware:
         ):
             return render(request, "404.html", status=404)
         return response
+
+
+LANGUAGE_SESSION_KEY = "chorus_language"
+
+
+def supported_language(code: str | None) -> str | None:
+    """`code` mapped to one of settings.LANGUAGES ("de-DE" -> "de", "pt_BR" -> "pt-br"), or None."""
+    if not code:
+        return None
+    code = code.strip().replace("_", "-").lower()
+    known = {c for c, _ in settings.LANGUAGES}
+    if code in known:
+        return code
+    base = code.split("-")[0]
+    if base in known:
+        return base
+    return next((c for c in known if c.split("-")[0] == base), None)
+
+
+def language_for(request: HttpRequest) -> str:
+    """The interface language: the person's own choice (profile, which SSO fills from the
+    IdP's locale claim), else the one picked in the switcher while signed out, else the
+    browser's Accept-Language, else the organization's default, else English."""
+    from django.utils.translation import trans_real
+
+    user = None if request.path in PROBE_PATHS else getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    if signed_in:
+        chosen = supported_language(getattr(user, "language", ""))
+        if chosen:
+            return chosen
+    session = getattr(request, "session", None)
+    picked = supported_language(session.get(LANGUAGE_SESSION_KEY) if session else None)
+    picked = picked or supported_language(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+    if picked:
+        return picked
+    accept = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    for code, _q in trans_real.parse_accept_lang_header(accept):
+        found = supported_language(code) if code != "*" else None
+        if found:
+            return found
+    org = getattr(user, "organization", None) if signed_in else None
+    return supported_language(getattr(org, "language", "")) or settings.LANGUAGE_CODE
+
+
+class LanguageMiddleware:
+    """Activate the viewer's language (see language_for); URLs stay unprefixed.
+
+    Replaces Django's LocaleMiddleware, which knows nothing of profiles or organizations.
+    Sits after AuthenticationMiddleware so it can read the person's choice.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.utils import translation
+
+        language = language_for(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()
+        response.headers.setdefault("Content-Language", language)
+        vary = response.headers.get("Vary", "")
+        if "accept-language" not in vary.lower():
+            response.headers["Vary"] = f"{vary}, Accept-Language" if vary else "Accept-Language"
+        return response

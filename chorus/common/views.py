@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -101,3 +102,39 @@ def dev_mailbox(request: AuthedRequest) -> HttpResponse:
         raise PermissionDenied("Only administrators can read the dev mailbox.")
     mails = read_mailbox(Path(settings.EMAIL_FILE_PATH))
     return render(request, "common/dev_mailbox.html", {"mails": mails})
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The language switcher: saved on the profile when signed in, else in the session and a
+    cookie. Returns to the page it came from (same site only)."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    from chorus.common.middleware import LANGUAGE_SESSION_KEY, supported_language
+
+    code = supported_language(request.POST.get("language"))
+    if code is None:
+        messages.error(request, _("Unknown language: choose one from the list."))
+        code = ""
+    back = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = "/"
+    response = redirect(back)
+    if not code:
+        return response
+    user = request.user
+    if user.is_authenticated:
+        user.language = code  # type: ignore[union-attr]
+        user.save(update_fields=["language"])
+    request.session[LANGUAGE_SESSION_KEY] = code
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=request.is_secure(),
+        httponly=True,
+    )
+    return response

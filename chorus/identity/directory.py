@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from chorus.audit.services import audit_record
 from chorus.common.errors import Conflict, InvalidInput
+from chorus.common.middleware import supported_language
 from chorus.identity.sso.models import DirectoryLink, DirectoryProfile, GroupRoleMapping
 from chorus.people.models import Organization, Person, User
 from chorus.people.roles import Role
@@ -343,6 +344,12 @@ def _directory_upsert(*, organization: Organization, attributes: DirectoryAttrib
             audit_record(organization=organization, actor=actor_label,
                          action="permissions.user_reactivated", target=user,
                          data={"user": user.email, "by": "directory"})
+    # The IdP's locale claim (OIDC locale/preferred_language, SAML language attribute) sets
+    # the interface language until the person picks one themselves (their choice wins).
+    sso_language = supported_language(attrs.preferred_language)
+    if sso_language and not user.language:
+        user.language = sso_language
+        user.save(update_fields=["language"])
     if attrs.external_id:
         clash = (DirectoryLink.objects.filter(organization=organization, source=source,
                                               external_id=attrs.external_id)

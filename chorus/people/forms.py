@@ -1,8 +1,10 @@
 import zoneinfo
+from typing import Any
 
 from django import forms
 from django.apps import apps
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 
 class LoginForm(AuthenticationForm):
@@ -43,4 +45,19 @@ class TimezoneForm(forms.Form):
         required=False,
         label="Time zone",
         help_text="Dates and times on every page are shown in this zone.",
+    )
+
+
+def _language_choices() -> list[tuple[str, Any]]:
+    from django.conf import settings
+
+    return [("", _("My browser's language, else my organization's")), *list(settings.LANGUAGES)]
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        choices=_language_choices,
+        required=False,
+        label=_("Language"),
+        help_text=_("Chorus and your policy are shown in this language."),
     )

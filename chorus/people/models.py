@@ -140,6 +140,9 @@ class User(AbstractUser):
     session_epoch = models.PositiveIntegerField(default=0)
     # IANA zone the user reads dates in; blank means the organization's zone.
     timezone = models.CharField(max_length=64, blank=True, default="")
+    # Interface and policy language (a code from settings.LANGUAGES); blank: the browser's,
+    # else the organization's. Set on the account page or from the IdP's locale claim.
+    language = models.CharField(max_length=12, blank=True, default="")
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]

@@ -183,6 +183,24 @@ def user_set_timezone(*, user: User, timezone_name: str) -> User:
     return user
 
 
+@transaction.atomic
+def user_set_language(*, user: User, language: str) -> User:
+    """Set the language this user reads Chorus in; "" means "my browser's, else my
+    organization's"."""
+    from django.conf import settings
+
+    code = (language or "").strip().lower()
+    known = [c for c, _ in settings.LANGUAGES]
+    if code and code not in known:
+        raise InvalidInput(
+            f"“{code}” is not a language Chorus ships. Pick one of: {', '.join(known)}.",
+            field="language",
+        )
+    user.language = code
+    user.save(update_fields=["language"])
+    return user
+
+
 def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 

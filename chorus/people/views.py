@@ -4,15 +4,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from chorus.common.errors import DomainError
 from chorus.common.forms import add_domain_error
 from chorus.common.types import AuthedRequest
-from chorus.people.forms import ApiTokenForm, TimezoneForm
+from chorus.people.forms import ApiTokenForm, LanguageForm, TimezoneForm
 from chorus.people.roles import ROLE_DESCRIPTIONS, Role
 from chorus.people.selectors import api_token_list_for
-from chorus.people.services import api_token_create, api_token_revoke, user_set_timezone
+from chorus.people.services import (
+    api_token_create,
+    api_token_revoke,
+    user_set_language,
+    user_set_timezone,
+)
 
 
 @login_required
@@ -30,6 +36,18 @@ def account(request: AuthedRequest) -> HttpResponse:
             return redirect("people:account")
         except DomainError as exc:
             add_domain_error(zone_form, exc)
+    language_posted = posted is not None and "language" in posted
+    language_form = LanguageForm(
+        posted if language_posted else None, initial={"language": request.user.language}
+    )
+    if language_posted and language_form.is_valid():
+        try:
+            user_set_language(user=request.user, language=language_form.cleaned_data["language"])
+            messages.success(request, gettext("Language saved."))
+            return redirect("people:account")
+        except DomainError as exc:
+            add_domain_error(language_form, exc)
+    zone_posted = zone_posted or language_posted
     form = ApiTokenForm(None if zone_posted else posted)
     new_secret = None
     if posted is not None and not zone_posted and form.is_valid():
@@ -49,6 +67,7 @@ def account(request: AuthedRequest) -> HttpResponse:
         {
             "form": form,
             "zone_form": zone_form,
+            "language_form": language_form,
             "tokens": api_token_list_for(user=request.user),
             "new_secret": new_secret,
             "roles": roles,

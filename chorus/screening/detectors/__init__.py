@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from chorus.screening.detectors import business, conduct, pii, protected, secrets
 from chorus.screening.detectors.context import Context, Emit
+from chorus.screening.types import gettext_noop
 
 
 def run_detectors(ctx: Context) -> tuple[list[Emit], list[str]]:
@@ -37,5 +38,6 @@ def _custom_terms(ctx: Context) -> list[Emit]:
         if rule is None:
             continue
         start, end = ctx.span(hit)
-        out.append(Emit(rule.id, start, end, f"This uses a term listed in {rule.id!r}."))
+        why = gettext_noop("This uses a term listed in {rule}.")
+        out.append(Emit(rule.id, start, end, why, why_params={"rule": repr(rule.id)}))
     return out

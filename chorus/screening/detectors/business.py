@@ -15,6 +15,7 @@ from functools import lru_cache
 from chorus.screening import lexicon as lx
 from chorus.screening.detectors.context import Context, Emit, Hit
 from chorus.screening.text import fold
+from chorus.screening.types import gettext_noop
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -235,8 +236,8 @@ def _negative_about(ctx: Context, hit: Hit) -> bool:
 def detect_entities(ctx: Context) -> list[Emit]:
     emits: list[Emit] = []
     for kind, rule_id, label in (
-        ("customer", "customer.negative", "a customer"),
-        ("competitor", "competitor.negative", "a competitor"),
+        ("customer", "customer.negative", gettext_noop("a customer")),
+        ("competitor", "competitor.negative", gettext_noop("a competitor")),
     ):
         if rule_id not in ctx.compiled.rules:
             continue
@@ -252,9 +253,12 @@ def detect_entities(ctx: Context) -> list[Emit]:
                     rule_id,
                     start,
                     end,
-                    f"This reads as a disparaging remark about {hit.value}, {label} named in "
-                    f"the policy; it can harm the relationship and reflect on the company.",
-                    "Stick to facts you can back up, or leave the company out of it.",
+                    gettext_noop(
+                        "This reads as a disparaging remark about {name}, {label} named in "
+                        "the policy; it can harm the relationship and reflect on the company."
+                    ),
+                    gettext_noop("Stick to facts you can back up, or leave the company out of it."),
+                    why_params={"name": hit.value, "label": label},
                 )
             )
     return emits
@@ -379,9 +383,13 @@ def detect_unnamed_customer(ctx: Context) -> list[Emit]:
                 "customer.negative",
                 o_start,
                 o_end,
-                "This reads as a disparaging remark about a client; even unnamed, a customer "
-                "can recognize themselves, and it reflects on the company.",
-                "Keep client frustrations off public channels, or raise them with your manager.",
+                gettext_noop(
+                    "This reads as a disparaging remark about a client; even unnamed, a customer "
+                    "can recognize themselves, and it reflects on the company."
+                ),
+                gettext_noop(
+                    "Keep client frustrations off public channels, or raise them with your manager."
+                ),
             )
         ]
     return []
@@ -466,15 +474,22 @@ def detect_confidential(ctx: Context, *, mnpi_found: bool = False) -> list[Emit]
         if hit.kind == "codename" and not _codename_meant(ctx, hit):
             continue
         start, end = ctx.span(hit)
-        what = "an internal codename" if hit.kind == "codename" else "an unreleased product"
+        what = (
+            gettext_noop("an internal codename")
+            if hit.kind == "codename"
+            else gettext_noop("an unreleased product")
+        )
         emits.append(
             Emit(
                 "confidential.information",
                 start,
                 end,
-                f"{hit.value!r} is {what}; naming it publicly, with its dates or numbers, "
-                "discloses non-public company information.",
-                "Leave out the codename and any unannounced details.",
+                gettext_noop(
+                    "{name} is {what}; naming it publicly, with its dates or numbers, "
+                    "discloses non-public company information."
+                ),
+                gettext_noop("Leave out the codename and any unannounced details."),
+                why_params={"name": repr(hit.value), "what": what},
             )
         )
     secrecy = _SECRECY.search(norm)
@@ -488,8 +503,8 @@ def detect_confidential(ctx: Context, *, mnpi_found: bool = False) -> list[Emit]
                 "confidential.information",
                 start,
                 end,
-                "The post itself says this information is not public yet.",
-                "Wait until it is announced, then share the public link.",
+                gettext_noop("The post itself says this information is not public yet."),
+                gettext_noop("Wait until it is announced, then share the public link."),
             )
         )
     elif ctx.has("org", "product") and not _PUBLIC.search(norm):
@@ -501,8 +516,10 @@ def detect_confidential(ctx: Context, *, mnpi_found: bool = False) -> list[Emit]
                     "confidential.information",
                     start,
                     end,
-                    "This describes an undisclosed incident with a company product.",
-                    "Incidents are disclosed by the company through its own channels.",
+                    gettext_noop("This describes an undisclosed incident with a company product."),
+                    gettext_noop(
+                        "Incidents are disclosed by the company through its own channels."
+                    ),
                 )
             )
     return emits
@@ -643,9 +660,11 @@ def detect_mnpi(ctx: Context) -> list[Emit]:
             "securities.mnpi",
             start,
             end,
-            "This pairs the company's securities with trading talk and information that is "
-            "not public; that can be insider trading or tipping.",
-            "Remove it. Talk about results only after they are published.",
+            gettext_noop(
+                "This pairs the company's securities with trading talk and information that is "
+                "not public; that can be insider trading or tipping."
+            ),
+            gettext_noop("Remove it. Talk about results only after they are published."),
         )
     ]
 
@@ -740,9 +759,15 @@ def detect_endorsement(ctx: Context) -> list[Emit]:
             "disclosure.employment",
             o_start,
             o_end,
-            f"This promotes {target.value} without saying you work for "
-            f"{ctx.compiled.policy.organization.name}; readers must know about the connection.",
+            gettext_noop(
+                "This promotes {name} without saying you work for "
+                "{organization}; readers must know about the connection."
+            ),
             f"Add a disclosure such as {_first_hashtag(ctx)} or 'I work at {_short_name(ctx)}'.",
+            why_params={
+                "name": target.value,
+                "organization": ctx.compiled.policy.organization.name,
+            },
         )
     ]
 
@@ -823,10 +848,14 @@ def detect_spokesperson(ctx: Context) -> list[Emit]:
                     "identity.spokesperson",
                     start,
                     end,
-                    "This presents the post as an official company statement; only authorized "
-                    "spokespeople speak on behalf of the company.",
-                    "Speak for yourself ('I think...'), or ask the communications team to post "
-                    "the official statement.",
+                    gettext_noop(
+                        "This presents the post as an official company statement; only authorized "
+                        "spokespeople speak on behalf of the company."
+                    ),
+                    gettext_noop(
+                        "Speak for yourself ('I think...'), or ask the communications team to post "
+                        "the official statement."
+                    ),
                 )
             )
     if (
@@ -844,8 +873,11 @@ def detect_spokesperson(ctx: Context) -> list[Emit]:
                 "disclosure.views_own",
                 start,
                 end,
-                "You comment on the company's news or strategy; readers may take it as official.",
-                "Consider adding 'Views are my own.'",
+                gettext_noop(
+                    "You comment on the company's news or strategy; readers may take it as "
+                    "official."
+                ),
+                gettext_noop("Consider adding 'Views are my own.'"),
             )
         )
     return emits
@@ -918,9 +950,11 @@ def detect_claims(ctx: Context) -> list[Emit]:
                 "claims.regulated",
                 start,
                 end,
-                "Guaranteed returns, risk-free promises and cure claims are regulated; they "
-                "mislead readers and can expose you and the company.",
-                "Describe your own experience without promising results.",
+                gettext_noop(
+                    "Guaranteed returns, risk-free promises and cure claims are regulated; they "
+                    "mislead readers and can expose you and the company."
+                ),
+                gettext_noop("Describe your own experience without promising results."),
             )
         ]
     return []

@@ -20,6 +20,7 @@ from functools import lru_cache
 from chorus.screening import lexicon as lx
 from chorus.screening.detectors.context import Context, Emit, Hit
 from chorus.screening.offensive import get_model
+from chorus.screening.types import gettext_noop
 
 _THREATS = re.compile("|".join(f"(?:{p})" for p in lx.THREAT_PATTERNS))
 _MENTION = re.compile(r"(?<![\w@])@\w{2,}")
@@ -218,10 +219,14 @@ def detect(ctx: Context) -> list[Emit]:
                     "conduct.threats" if threats_on else "conduct.harassment",
                     start,
                     end,
-                    "This reads as a threat of harm against a person; threats are never "
-                    "protected, whatever the context.",
-                    "Remove the threat. If you feel unsafe or need to raise a concern, "
-                    "contact HR or security.",
+                    gettext_noop(
+                        "This reads as a threat of harm against a person; threats are never "
+                        "protected, whatever the context."
+                    ),
+                    gettext_noop(
+                        "Remove the threat. If you feel unsafe or need to raise a concern, "
+                        "contact HR or security."
+                    ),
                 )
             )
             covered.append((match.start(), match.end()))
@@ -245,8 +250,8 @@ def detect(ctx: Context) -> list[Emit]:
                     "conduct.harassment",
                     start,
                     end,
-                    "This is a slur: it demeans people for who they are.",
-                    "Remove the slur.",
+                    gettext_noop("This is a slur: it demeans people for who they are."),
+                    gettext_noop("Remove the slur."),
                 )
             )
             covered.append((hit.start, hit.end))
@@ -268,9 +273,11 @@ def detect(ctx: Context) -> list[Emit]:
                     "conduct.harassment",
                     start,
                     end,
-                    "This insults a person; demeaning a colleague or anyone else by name or "
-                    "handle is harassment.",
-                    "Criticize the work or the decision, not the person.",
+                    gettext_noop(
+                        "This insults a person; demeaning a colleague or anyone else by name or "
+                        "handle is harassment."
+                    ),
+                    gettext_noop("Criticize the work or the decision, not the person."),
                     severity=insult_sev,
                     lowerable=True,
                 )
@@ -290,8 +297,8 @@ def detect(ctx: Context) -> list[Emit]:
                     "conduct.harassment",
                     start,
                     end,
-                    "Profanity aimed at a person reads as an insult.",
-                    "Say what went wrong without swearing at anyone.",
+                    gettext_noop("Profanity aimed at a person reads as an insult."),
+                    gettext_noop("Say what went wrong without swearing at anyone."),
                     severity=insult_sev,
                     lowerable=True,
                 )
@@ -302,8 +309,10 @@ def detect(ctx: Context) -> list[Emit]:
                     "conduct.profanity",
                     start,
                     end,
-                    "Strong profanity in a post tied to your work reflects on you and the team.",
-                    "Consider a milder word.",
+                    gettext_noop(
+                        "Strong profanity in a post tied to your work reflects on you and the team."
+                    ),
+                    gettext_noop("Consider a milder word."),
                     lowerable=True,
                 )
             )
@@ -342,7 +351,10 @@ def _model_findings(ctx: Context, insult_sev: str) -> list[Emit]:
         if pos >= 0:
             start, end = ctx.nt.to_original(pos, pos + len(term))
             break
-    why = f"The offensive-language model rates this post {score:.0%} likely offensive"
+    why = gettext_noop(
+        "The offensive-language model rates this post {score} likely offensive, and it is "
+        "aimed at someone."
+    )
     rules = ctx.compiled.rules
     if "conduct.harassment" in rules:
         return [
@@ -350,10 +362,11 @@ def _model_findings(ctx: Context, insult_sev: str) -> list[Emit]:
                 "conduct.harassment",
                 start,
                 end,
-                why + ", and it is aimed at someone.",
-                "Criticize the work or the decision, not the person.",
+                why,
+                gettext_noop("Criticize the work or the decision, not the person."),
                 severity=insult_sev,
                 lowerable=True,
+                why_params={"score": f"{score:.0%}"},
             )
         ]
     return []

@@ -12,6 +12,7 @@ import re
 
 from chorus.screening.detectors.context import Context, Emit
 from chorus.screening.text import fold
+from chorus.screening.types import gettext_noop as _  # marks catalog strings (no Django)
 
 _CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
 _DIGIT = re.compile(r"\d")
@@ -192,9 +193,12 @@ def detect(ctx: Context) -> list[Emit]:
                 "privacy.personal_data",
                 start,
                 end,
-                f"This looks like {what}. Posting someone's personal data exposes them to fraud, "
-                "harassment or discrimination.",
+                _(
+                    "This looks like {what}. Posting someone's personal data exposes them to "
+                    "fraud, harassment or discrimination."
+                ),
                 suggestion,
+                why_params={"what": what},
             )
         )
 
@@ -205,31 +209,31 @@ def detect(ctx: Context) -> list[Emit]:
 
         for match in _IBAN.finditer(text):
             if iban.is_valid(match.group(0)):
-                add(match.start(), match.end(), "a bank account number (IBAN)",
-                    "Share payment details privately, never in a post.")  # fmt: skip
+                add(match.start(), match.end(), _("a bank account number (IBAN)"),
+                    _("Share payment details privately, never in a post."))  # fmt: skip
         for match in _CARD.finditer(text) if _LONG_DIGITS.search(text) else ():
             digits = re.sub(r"\D", "", match.group(0))
             if _card_ok(digits):
-                add(match.start(), match.end(), "a payment card number",
-                    "Remove the card number; return the card privately.")  # fmt: skip
+                add(match.start(), match.end(), _("a payment card number"),
+                    _("Remove the card number; return the card privately."))  # fmt: skip
         for match in _SSN.finditer(text):
             if ssn.is_valid(match.group(0)):
-                add(match.start(), match.end(), "a US Social Security number",
-                    "Remove the number; report the exposure to HR privately.")  # fmt: skip
+                add(match.start(), match.end(), _("a US Social Security number"),
+                    _("Remove the number; report the exposure to HR privately."))  # fmt: skip
         _national_ids(text, add)
         _phones(ctx, add, taken)
     if "@" in text:
         for match in _EMAIL.finditer(text):
             if _personal_email(ctx, match):
-                add(match.start(), match.end(), "someone's personal e-mail address",
-                    "Ask the person first; share contact details privately.")  # fmt: skip
+                add(match.start(), match.end(), _("someone's personal e-mail address"),
+                    _("Ask the person first; share contact details privately."))  # fmt: skip
     if has_digits:
         for match in _ADDRESS.finditer(text):
             tail = _US_ZIP_TAIL.search(match.group(0))
             window = fold(text[max(0, match.start() - 80) : match.end() + 20])
             if (tail or _ADDRESS_CONTEXT.search(window)) and not _own(ctx, match.start()):
-                add(match.start(), match.end(), "a home address",
-                    "Never post where someone lives.")  # fmt: skip
+                add(match.start(), match.end(), _("a home address"),
+                    _("Never post where someone lives."))  # fmt: skip
     _health(ctx, add)
     return emits
 
@@ -246,22 +250,25 @@ def _national_ids(text: str, add: object) -> None:
             add(
                 match.start(),
                 match.end(),
-                "a UK National Insurance number",
-                "Remove the ID number.",
+                _("a UK National Insurance number"),
+                _("Remove the ID number."),
             )
     checks = (
-        (_CPF, cpf.is_valid, "a Brazilian CPF number"),
-        (_NIR, nir.is_valid, "a French social security number"),
+        (_CPF, cpf.is_valid, _("a Brazilian CPF number")),
+        (_NIR, nir.is_valid, _("a French social security number")),
     )
     for pattern, valid, what in checks:
         for match in pattern.finditer(text):
             if valid(match.group(0)):
-                add(match.start(), match.end(), what, "Remove the ID number.")
+                add(match.start(), match.end(), what, _("Remove the ID number."))
     for match in _DNI.finditer(text):
         value = match.group(0)
         if dni.is_valid(value) or nie.is_valid(value):
             add(
-                match.start(), match.end(), "a Spanish ID number (DNI/NIE)", "Remove the ID number."
+                match.start(),
+                match.end(),
+                _("a Spanish ID number (DNI/NIE)"),
+                _("Remove the ID number."),
             )
 
 
@@ -294,8 +301,8 @@ def _phones(ctx: Context, add: object, taken: list[tuple[int, int]]) -> None:
                 break
         if parsed is None or _own(ctx, match.start()):
             continue
-        add(match.start(), match.end(), "someone's phone number",
-            "Share phone numbers privately, with the person's consent.")  # fmt: skip
+        add(match.start(), match.end(), _("someone's phone number"),
+            _("Share phone numbers privately, with the person's consent."))  # fmt: skip
 
 
 def _phone_context(text: str, pos: int) -> bool:
@@ -348,8 +355,8 @@ def _health(ctx: Context, add: object) -> None:
         if not third:
             continue
         o_start, o_end = ctx.nt.to_original(match.start(), match.end())
-        add(o_start, o_end, "health details about another person",
-            "Health information is private; let the person share it themselves.")  # fmt: skip
+        add(o_start, o_end, _("health details about another person"),
+            _("Health information is private; let the person share it themselves."))  # fmt: skip
         return
 
 

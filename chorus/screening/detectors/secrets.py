@@ -13,28 +13,29 @@ import re
 from collections import Counter
 
 from chorus.screening.detectors.context import Context, Emit
+from chorus.screening.types import gettext_noop as _  # marks catalog strings (no Django)
 
 _TOKENS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("a private key", re.compile(
+    (_("a private key"), re.compile(
         r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*"
         r"PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s]*)")),
-    ("an AWS access key", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA)[A-Z0-9]{16}\b")),
-    ("a GitHub token", re.compile(
+    (_("an AWS access key"), re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA)[A-Z0-9]{16}\b")),
+    (_("a GitHub token"), re.compile(
         r"\b(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{40,255})\b")),
-    ("a GitLab token", re.compile(r"\bgl(?:pat|dt|rt|ptt|cbt|imt|oas|ft)-[A-Za-z0-9_\-]{20,}")),
-    ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
-    ("a Slack webhook", re.compile(r"https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9/_-]{20,}")),
-    ("a Stripe key", re.compile(r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}\b")),
-    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),
-    ("an OpenAI-style API key", re.compile(r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_\-]{32,}\b")),
-    ("a JSON Web Token", re.compile(
+    (_("a GitLab token"), re.compile(r"\bgl(?:pat|dt|rt|ptt|cbt|imt|oas|ft)-[A-Za-z0-9_\-]{20,}")),
+    (_("a Slack token"), re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
+    (_("a Slack webhook"), re.compile(r"https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9/_-]{20,}")),
+    (_("a Stripe key"), re.compile(r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}\b")),
+    (_("a Google API key"), re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),
+    (_("an OpenAI-style API key"), re.compile(r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_\-]{32,}\b")),
+    (_("a JSON Web Token"), re.compile(
         r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
-    ("a Twilio key", re.compile(r"\bSK[0-9a-fA-F]{32}\b")),
-    ("a SendGrid key", re.compile(r"\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}")),
-    ("an npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
-    ("a PyPI token", re.compile(r"\bpypi-[A-Za-z0-9_\-]{50,}")),
-    ("a Telegram bot token", re.compile(r"\b\d{8,10}:AA[A-Za-z0-9_-]{33}\b")),
-    ("a database URL with a password", re.compile(
+    (_("a Twilio key"), re.compile(r"\bSK[0-9a-fA-F]{32}\b")),
+    (_("a SendGrid key"), re.compile(r"\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}")),
+    (_("an npm token"), re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
+    (_("a PyPI token"), re.compile(r"\bpypi-[A-Za-z0-9_\-]{50,}")),
+    (_("a Telegram bot token"), re.compile(r"\b\d{8,10}:AA[A-Za-z0-9_-]{33}\b")),
+    (_("a database URL with a password"), re.compile(
         r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@]{1,64}:[^\s@/]{3,128}@[^\s/]{3,}")),
 )  # fmt: skip
 
@@ -112,8 +113,9 @@ def detect(ctx: Context) -> list[Emit]:
                 "security.credentials",
                 start,
                 end,
-                f"This looks like {what}. Anyone who reads the post can use it.",
-                "Delete the post, then revoke and rotate the credential right away.",
+                _("This looks like {what}. Anyone who reads the post can use it."),
+                _("Delete the post, then revoke and rotate the credential right away."),
+                why_params={"what": what},
             )
         )
 
@@ -132,10 +134,10 @@ def detect(ctx: Context) -> list[Emit]:
                 # has a digit or a symbol in it; a plain word there is just a word.
                 continue
             if _looks_secret(value):
-                add(match.start("value"), match.end("value"), "a password or secret")
+                add(match.start("value"), match.end("value"), _("a password or secret"))
     if ("key" in ctx.norm or "token" in ctx.norm or "secret" in ctx.norm) and not emits:
         for match in _BEARER_NEAR.finditer(text):
             value = match.group("value")
             if _entropy(value) >= 3.5 and _looks_secret(value) and not value.startswith("http"):
-                add(match.start("value"), match.end("value"), "an access token")
+                add(match.start("value"), match.end("value"), _("an access token"))
     return emits
