@@ -10,6 +10,8 @@ from typing import Any
 import yaml
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
 
 from chorus.policy.documents import section_sort_key
 from chorus.policy.presets import preset_choices
@@ -21,10 +23,12 @@ ENTITY_KEYS = ("customers", "competitors", "codenames", "unreleased", "executive
 class NewPolicyForm(forms.Form):
     title = forms.CharField(
         max_length=200,
+        label=_("Title"),
         initial="Social media policy",
-        help_text="What employees will see as the policy's name.",
+        help_text=_("What employees will see as the policy's name."),
     )
     preset = forms.ChoiceField(
+        label=_("Preset"),
         choices=[(p.key, p.label) for p in preset_choices()],
         initial="balanced",
         widget=forms.RadioSelect,
@@ -35,23 +39,25 @@ class ImportForm(forms.Form):
     title = forms.CharField(
         max_length=200,
         required=False,
-        help_text="Optional; by default the title inside the file is used.",
+        label=_("Title"),
+        help_text=_("Optional; by default the title inside the file is used."),
     )
     policy = forms.TypedChoiceField(
         required=False,
         coerce=int,
         empty_value=None,
-        help_text="Import as a new draft of an existing policy, or as a new policy.",
+        label=_("Policy"),
+        help_text=_("Import as a new draft of an existing policy, or as a new policy."),
     )
     file = forms.FileField(
         required=False,
-        label="YAML file",
+        label=_("YAML file"),
         widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml,text/yaml"}),
-        help_text="A .yaml file exported from Chorus or written by hand.",
+        help_text=_("A .yaml file exported from Chorus or written by hand."),
     )
     yaml = forms.CharField(
         required=False,
-        label="…or paste YAML",
+        label=_("…or paste YAML"),
         widget=forms.Textarea(attrs={"rows": 12, "class": "mono", "spellcheck": "false"}),
     )
 
@@ -61,45 +67,47 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["policy"]
         assert isinstance(field, forms.TypedChoiceField)
-        field.choices = [("", "A new policy"), *(policies or [])]
+        field.choices = [("", _g("A new policy")), *(policies or [])]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("file") and not (data.get("yaml") or "").strip():
-            raise forms.ValidationError("Choose a YAML file or paste the policy's YAML.")
+            raise forms.ValidationError(_g("Choose a YAML file or paste the policy's YAML."))
         return data
 
 
 class PublishForm(forms.Form):
     material = forms.BooleanField(
         required=False,
-        label="This is a material change",
-        help_text="Material changes ask every employee to read and acknowledge the policy again.",
+        label=_("This is a material change"),
+        help_text=_(
+            "Material changes ask every employee to read and acknowledge the policy again."
+        ),
     )
     change_summary = forms.CharField(
         required=False,
         max_length=2000,
-        label="What changed",
+        label=_("What changed"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Shown to employees with the new version, e.g. “Clearer rule on customers”.",
+        help_text=_("Shown to employees with the new version, e.g. “Clearer rule on customers”."),
     )
     acknowledge_lint_errors = forms.BooleanField(
         required=False,
-        label="Legal has reviewed the error-level lint findings; publish anyway",
+        label=_("Legal has reviewed the error-level lint findings; publish anyway"),
     )
     acknowledge_lint_warnings = forms.BooleanField(
         required=False,
-        label="I read the open lint warnings; publish anyway",
+        label=_("I read the open lint warnings; publish anyway"),
     )
     confirm_audience = forms.IntegerField(
         required=False, min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput
     )
     effective_at = forms.DateTimeField(
         required=False,
-        label="Effective from (optional)",
+        label=_("Effective from (optional)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
-        help_text="Leave empty to publish now; otherwise the version takes effect then.",
+        help_text=_("Leave empty to publish now; otherwise the version takes effect then."),
     )
 
     def clean_effective_at(self) -> Any:
@@ -108,8 +116,10 @@ class PublishForm(forms.Form):
         value = self.cleaned_data.get("effective_at")
         if value is not None and value <= timezone.now():
             raise forms.ValidationError(
-                "The effective date is in the past. Leave it empty to publish now, "
-                "or pick a later date and time."
+                _g(
+                    "The effective date is in the past. Leave it empty to publish now, "
+                    "or pick a later date and time."
+                )
             )
         return value
 
@@ -118,15 +128,15 @@ class ApprovalSettingsForm(forms.Form):
     roles = forms.MultipleChoiceField(
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="One approval from each of these roles",
-        choices=[("hr", "HR"), ("legal", "Legal"), ("communications", "Communications"),
-                 ("admin", "Administrator"), ("manager", "Manager")],
+        label=_("One approval from each of these roles"),
+        choices=[("hr", _("HR")), ("legal", _("Legal")), ("communications", _("Communications")),
+                 ("admin", _("Administrator")), ("manager", _("Manager"))],
     )
     group = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, label="Approval group"
+        required=False, widget=forms.CheckboxSelectMultiple, label=_("Approval group")
     )
     group_required = forms.IntegerField(
-        min_value=0, max_value=50, initial=0, label="Approvals needed from the group"
+        min_value=0, max_value=50, initial=0, label=_("Approvals needed from the group")
     )
 
     def __init__(self, *args: Any, people: list[tuple[int, str]] | None = None,
@@ -221,9 +231,9 @@ def document_from_post(
                 rule.pop(key, None)
             else:
                 errors[f"{prefix}{key}"] = (
-                    "Write the rule's title."
+                    _g("Write the rule's title.")
                     if key == "title"
-                    else "Write what employees should do, or switch the rule off."
+                    else _g("Write what employees should do, or switch the rule off.")
                 )
         raw = data.get(f"{prefix}params", "")
         if raw is not None and f"{prefix}params" in data:
@@ -232,11 +242,15 @@ def document_from_post(
                     params = yaml.safe_load(raw)
                 except yaml.YAMLError as exc:
                     mark = getattr(exc, "problem_mark", None)
-                    line = f" (line {mark.line + 1})" if mark is not None else ""
-                    errors[f"{prefix}params"] = f"Parameters are not valid YAML{line}."
+                    errors[f"{prefix}params"] = (
+                        _g("Parameters are not valid YAML (line %(line)s).")
+                        % {"line": mark.line + 1}
+                        if mark is not None
+                        else _g("Parameters are not valid YAML.")
+                    )
                     params = rule.get("params")
                 if params is not None and not isinstance(params, dict):
-                    errors[f"{prefix}params"] = "Parameters must be “key: value” lines."
+                    errors[f"{prefix}params"] = _g("Parameters must be “key: value” lines.")
                 elif params is not None:
                     rule["params"] = params
             else:
@@ -251,7 +265,7 @@ def document_from_post(
     if new_key and new_text:
         sections[new_key] = new_text
     elif new_text and not new_key:
-        errors["new_section_key"] = "Give the new section a heading."
+        errors["new_section_key"] = _g("Give the new section a heading.")
     doc["sections"] = {k: v for k, v in sections.items() if v}
     return doc, errors
 

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidde
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from chorus.common.errors import DomainError, NotFound, PermissionDenied
@@ -53,7 +54,7 @@ def _user(request: HttpRequest) -> User:
 def _org(request: HttpRequest) -> Organization:
     organization = _user(request).organization
     if organization is None:
-        raise NotFound("Your account does not belong to an organization.")
+        raise NotFound(_("Your account does not belong to an organization."))
     return organization
 
 
@@ -178,8 +179,11 @@ def new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Draft created from the {form.cleaned_data['preset']} preset. "
-                "Edit it, check the lint results, then publish.",
+                _(
+                    "Draft created from the %(preset)s preset. "
+                    "Edit it, check the lint results, then publish."
+                )
+                % {"preset": form.cleaned_data["preset"]},
             )
             return redirect("policy:version-edit", version_id=version.pk)
     return render(request, "policy/new.html", {"form": form, "presets": preset_choices()})
@@ -194,7 +198,11 @@ def version_new_draft(request: HttpRequest, version_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("policy:version-detail", version_id=version.pk)
-    messages.success(request, f"Version {draft.number} started from version {version.number}.")
+    messages.success(
+        request,
+        _("Version %(new)s started from version %(old)s.")
+        % {"new": draft.number, "old": version.number},
+    )
     return redirect("policy:version-edit", version_id=draft.pk)
 
 
@@ -228,7 +236,10 @@ def import_yaml(request: HttpRequest) -> HttpResponse:
             error_line = getattr(exc, "line", None)
             form.add_error("file" if upload else "yaml", exc.message)
         else:
-            messages.success(request, f"Imported as a new draft (version {version.number}).")
+            messages.success(
+                request,
+                _("Imported as a new draft (version %(number)s).") % {"number": version.number},
+            )
             return redirect("policy:version-edit", version_id=version.pk)
     return render(request, "policy/import.html", {"form": form, "error_line": error_line})
 
@@ -327,8 +338,11 @@ def version_edit(request: HttpRequest, version_id: int) -> HttpResponse:
     if not version.is_draft:
         messages.info(
             request,
-            f"Version {version.number} is {version.get_status_display().lower()} "
-            "and cannot be edited. Start a new draft from it to make changes.",
+            _(
+                "Version %(number)s is %(status)s and cannot be edited. "
+                "Start a new draft from it to make changes."
+            )
+            % {"number": version.number, "status": version.get_status_display().lower()},
         )
         return redirect("policy:version-detail", version_id=version.pk)
     if request.method == "GET":
@@ -342,7 +356,7 @@ def version_edit(request: HttpRequest, version_id: int) -> HttpResponse:
             document,
             errors=errors,
             lock_version=lock,
-            form_error="Some fields need attention; nothing was saved yet.",
+            form_error=_("Some fields need attention; nothing was saved yet."),
             status=422,
         )
     apply_key = request.POST.get("apply", "")
@@ -357,13 +371,14 @@ def version_edit(request: HttpRequest, version_id: int) -> HttpResponse:
             )
             messages.success(
                 request,
-                f"Suggestion for {finding.lint_id} applied to {finding.label} and the draft saved.",
+                _("Suggestion for %(lint)s applied to %(label)s and the draft saved.")
+                % {"lint": finding.lint_id, "label": finding.label},
             )
         else:
             version = services.policy_version_update(
                 version=version, actor=_user(request), document=document, lock_version=lock
             )
-            messages.success(request, "Draft saved.")
+            messages.success(request, _("Draft saved."))
     except DomainError as exc:
         field = input_for_path(exc.field)
         return _editor_render(
@@ -414,7 +429,9 @@ def version_publish(request: HttpRequest, version_id: int) -> HttpResponse:
     version = publishing.version_get_for_approval(user=_user(request), version_id=version_id)
     if not version.is_draft:
         messages.info(
-            request, f"Version {version.number} is already {version.get_status_display().lower()}."
+            request,
+            _("Version %(number)s is already %(status)s.")
+            % {"number": version.number, "status": version.get_status_display().lower()},
         )
         return redirect("policy:version-detail", version_id=version.pk)
     in_force = policy_version_current(organization=version.organization)
@@ -430,7 +447,7 @@ def version_publish(request: HttpRequest, version_id: int) -> HttpResponse:
     state = publishing.publish_state(version=version, material=material)
     if request.method == "POST" and form.is_valid():
         try:
-            _, scheduled = publishing.policy_version_publish_checked(
+            _published, scheduled = publishing.policy_version_publish_checked(
                 version=version,
                 actor=_user(request),
                 material=form.cleaned_data["material"],
@@ -446,12 +463,20 @@ def version_publish(request: HttpRequest, version_id: int) -> HttpResponse:
             if scheduled is not None:
                 messages.success(
                     request,
-                    f"Version {version.number} is scheduled; it takes effect "
-                    f"{scheduled.effective_at:%d %b %Y, %H:%M} UTC if nothing changes before.",
+                    _(
+                        "Version %(number)s is scheduled; it takes effect "
+                        "%(when)s UTC if nothing changes before."
+                    )
+                    % {
+                        "number": version.number,
+                        "when": f"{scheduled.effective_at:%d %b %Y, %H:%M}",
+                    },
                 )
                 return redirect("policy:version-publish", version_id=version.pk)
             messages.success(
-                request, f"Version {version.number} is published. Employees now see it."
+                request,
+                _("Version %(number)s is published. Employees now see it.")
+                % {"number": version.number},
             )
             return redirect("policy:current")
     preview = state.preview
@@ -523,14 +548,17 @@ def version_approve(request: HttpRequest, version_id: int) -> HttpResponse:
     try:
         if request.POST.get("withdraw"):
             publishing.policy_version_withdraw_approval(version=version, actor=_user(request))
-            messages.success(request, "Your approval is withdrawn.")
+            messages.success(request, _("Your approval is withdrawn."))
         else:
             publishing.policy_version_approve(
                 version=version, actor=_user(request),
                 content_hash=request.POST.get("content_hash", ""),
                 note=request.POST.get("note", ""),
             )
-            messages.success(request, f"You approved version {version.number} as it is now.")
+            messages.success(
+                request,
+                _("You approved version %(number)s as it is now.") % {"number": version.number},
+            )
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect(reverse("policy:version-publish", args=[version.pk]) + "#approvals")
@@ -544,10 +572,10 @@ def version_schedule_cancel(request: HttpRequest, version_id: int) -> HttpRespon
     version = version_get(user=_user(request), version_id=version_id)
     scheduled = version.schedules.filter(status="scheduled").first()
     if scheduled is None:
-        raise NotFound("This version is not scheduled.")
+        raise NotFound(_("This version is not scheduled."))
     publishing.scheduled_publication_cancel(
         scheduled=scheduled, actor=_user(request), reason="Cancelled by hand.")
-    messages.success(request, "The scheduled publication is cancelled.")
+    messages.success(request, _("The scheduled publication is cancelled."))
     return redirect("policy:version-publish", version_id=version.pk)
 
 
@@ -583,7 +611,7 @@ def approvers(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, "Approvers saved. They apply to the next publication.")
+            messages.success(request, _("Approvers saved. They apply to the next publication."))
             return redirect("policy:approvers")
     return render(request, "policy/approvers.html", {
         "form": form, "is_admin": _user(request).has_role("admin"), "settings": current})
@@ -601,7 +629,9 @@ def version_retire(request: HttpRequest, version_id: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(
-            request, f"Version {version.number} is retired; no policy is in force now."
+            request,
+            _("Version %(number)s is retired; no policy is in force now.")
+            % {"number": version.number},
         )
     return redirect("policy:version-detail", version_id=version.pk)
 
@@ -626,7 +656,7 @@ def lints(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Lint settings saved.")
+            messages.success(request, _("Lint settings saved."))
         return redirect("policy:lints")
     disabled = set(disabled_lints_for(organization=organization))
     probe = LintContext.build(
