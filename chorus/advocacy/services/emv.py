@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from chorus.advocacy.emv import CURRENCIES, parse_rate, settings_for
 from chorus.advocacy.models import EmvSettings
 from chorus.advocacy.networks import Network
@@ -25,11 +27,15 @@ def emv_settings_update(*, actor: User, currency: str,
             raise InvalidInput(f"Unknown network {network!r}.", field="rates")
         label = Network(network).label
         try:
-            cpm = parse_rate(raw.get("cpm", ""), field_name="cpm", label=f"{label} CPM")
+            cpm = parse_rate(
+                raw.get("cpm", ""), field_name="cpm", label=_("%(label)s CPM") % {"label": label}
+            )
         except ValueError as exc:
             raise InvalidInput(str(exc), field=f"{network}_cpm") from None
         try:
-            cpc = parse_rate(raw.get("cpc", ""), field_name="cpc", label=f"{label} CPC")
+            cpc = parse_rate(
+                raw.get("cpc", ""), field_name="cpc", label=_("%(label)s CPC") % {"label": label}
+            )
         except ValueError as exc:
             raise InvalidInput(str(exc), field=f"{network}_cpc") from None
         try:

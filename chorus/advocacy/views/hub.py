@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from chorus.advocacy.forms import (
@@ -88,7 +89,7 @@ def content_new(request: AuthedRequest) -> HttpResponse:
                 publish_at=data["publish_at"], expires_at=data["expires_at"],
                 image=data["image"],
             )
-            messages.success(request, "Draft saved. Send it for review when it is ready.")
+            messages.success(request, gettext("Draft saved. Send it for review when it is ready."))
             return redirect("advocacy:content-detail", item_id=item.pk)
         except DomainError as exc:
             _form_error(form, exc)
@@ -115,7 +116,7 @@ def content_edit(request: AuthedRequest, item_id: int) -> HttpResponse:
                 expires_at=data["expires_at"], image=data["image"],
                 remove_image=data["remove_image"],
             )
-            messages.success(request, "Changes saved.")
+            messages.success(request, gettext("Changes saved."))
             return redirect("advocacy:content-detail", item_id=item.pk)
         except DomainError as exc:
             _form_error(form, exc)
@@ -162,7 +163,10 @@ def content_move(request: AuthedRequest, item_id: int, to_status: str) -> HttpRe
     try:
         content_transition(item=item, actor=request.user, to_status=to_status, note=note)
         label = ContentItem.Status(to_status).label.lower()
-        messages.success(request, f"“{item.title}” is now {label}.")
+        messages.success(
+            request,
+            gettext("“%(title)s” is now %(label)s.") % {"title": item.title, "label": label},
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("advocacy:content-detail", item_id=item.pk)
@@ -184,7 +188,7 @@ def guidance(request: AuthedRequest, card_id: int | None = None) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         try:
             guidance_save(actor=request.user, card=card, **form.cleaned_data)
-            messages.success(request, "Guidance card saved.")
+            messages.success(request, gettext("Guidance card saved."))
             return redirect("advocacy:guidance")
         except DomainError as exc:
             _form_error(form, exc)
@@ -217,7 +221,7 @@ def hub_settings(request: AuthedRequest) -> HttpResponse:
                 sharing_hours={n: (data[f"start_{n}"], data[f"end_{n}"]) for n in Network.values},
                 disabled_networks=[n for n in Network.values if not data[f"enabled_{n}"]],
             )
-            messages.success(request, "Sharing settings saved.")
+            messages.success(request, gettext("Sharing settings saved."))
             return redirect("advocacy:settings")
         except DomainError as exc:
             if exc.field and exc.field.startswith("hours_"):

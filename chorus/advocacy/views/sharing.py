@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from chorus.advocacy import analytics, networks
@@ -235,7 +236,7 @@ def share_confirm_view(request: AuthedRequest, share_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Thank you: your post is counted.")
+        messages.success(request, gettext("Thank you: your post is counted."))
     return redirect("advocacy:share-ready", share_id=share_obj.pk)
 
 
@@ -257,7 +258,7 @@ def me(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             profile_update(user=request.user, **form.cleaned_data)
-            messages.success(request, "Your sharing preferences are saved.")
+            messages.success(request, gettext("Your sharing preferences are saved."))
             return redirect("advocacy:me")
         except DomainError as exc:
             _form_error(form, exc)
