@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from chorus.notifications.channels import ChannelError, DeliverySkipped, external_parts
 from chorus.notifications.kinds import PUSH
@@ -130,7 +131,7 @@ class PushChannel:
 
         key = vapid_private_key()
         if not key:
-            raise ChannelError("Web Push has no VAPID key; run `chorus vapid_keys`.",
+            raise ChannelError(gettext("Web Push has no VAPID key; run `chorus vapid_keys`."),
                                retryable=False)  # fmt: skip
         notification = delivery.notification
         devices = list(PushSubscription.objects.filter(user_id=notification.recipient_id))
