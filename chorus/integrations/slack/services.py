@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth import AuthorizeUrlGenerator
 
@@ -175,13 +176,29 @@ def _call(installation: SlackInstallation, method: str, **kwargs: Any) -> Any:
         code = error_code(exc)
         if code in REVOKED_ERRORS:
             installation_revoke(installation=installation, reason=f"Slack answered {code}")
-            raise SlackError(f"Slack no longer accepts Chorus's token ({code}); an admin must "
-                             "reconnect Slack.", retryable=False, code=code) from exc
-        retryable = code in {"ratelimited", "internal_error", "fatal_error", "service_unavailable",
-                             "request_timeout"}
-        raise SlackError(f"Slack answered {code}.", retryable=retryable, code=code) from exc
+            raise SlackError(
+                gettext(
+                    "Slack no longer accepts Chorus's token (%(code)s); an admin must reconnect "
+                    "Slack."
+                )
+                % {"code": code},
+                retryable=False,
+                code=code,
+            ) from exc
+        retryable = code in {
+            "ratelimited",
+            "internal_error",
+            "fatal_error",
+            "service_unavailable",
+            "request_timeout",
+        }
+        raise SlackError(
+            gettext("Slack answered %(code)s.") % {"code": code}, retryable=retryable, code=code
+        ) from exc
     except OSError as exc:  # connection refused, timeouts, TLS (urllib raises OSError)
-        raise SlackError(f"Slack could not be reached: {exc}", retryable=True) from exc
+        raise SlackError(
+            gettext("Slack could not be reached: %(exc)s") % {"exc": exc}, retryable=True
+        ) from exc
 
 
 # --------------------------------------------------------------------------- members
@@ -227,18 +244,22 @@ def dm_channel_for(*, installation: SlackInstallation, user: User) -> str:
             found = _call(installation, "users_lookupByEmail", email=user.email)
         except SlackError as exc:
             if exc.code == "users_not_found":
-                raise SlackError(f"No member of the Slack workspace has the e-mail address "
-                                 f"{user.email}.", retryable=False, code=exc.code) from exc
+                raise SlackError(
+                    gettext("No member of the Slack workspace has the e-mail address %(email)s.")
+                    % {"email": user.email},
+                    retryable=False,
+                    code=exc.code,
+                ) from exc
             raise
         member = found.get("user") or {}
         if not member.get("id"):
-            raise SlackError("Slack returned no member for this e-mail.", retryable=False)
+            raise SlackError(gettext("Slack returned no member for this e-mail."), retryable=False)
         link = _link(installation=installation, user=user, slack_user_id=member["id"])
     if not link.dm_channel:
         opened = _call(installation, "conversations_open", users=link.slack_user_id)
         link.dm_channel = str((opened.get("channel") or {}).get("id") or "")
         if not link.dm_channel:
-            raise SlackError("Slack opened no direct message channel.", retryable=True)
+            raise SlackError(gettext("Slack opened no direct message channel."), retryable=True)
         link.save(update_fields=["dm_channel", "updated_at"])
     return link.dm_channel
 

@@ -13,6 +13,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from chorus.audit.services import audit_record
 from chorus.common.errors import Conflict, DomainError, InvalidInput, PermissionDenied
@@ -109,10 +110,16 @@ def content_drop(*, organization: Organization, item: Any) -> dict[str, Any] | N
         response = fetch(decrypt(integration.workflow_url_encrypted), method="POST",
                          json=body, max_bytes=64 * 1024, deadline=15, allow_redirects=False)
     except OutboundError as exc:
-        raise TeamsError(f"The Teams workflow could not be reached: {exc.message}") from exc
+        raise TeamsError(
+            gettext("The Teams workflow could not be reached: %(message)s")
+            % {"message": exc.message}
+        ) from exc
     if not 200 <= response.status_code < 300:
-        raise TeamsError(f"The Teams workflow answered HTTP {response.status_code}.",
-                         status=response.status_code)
+        raise TeamsError(
+            gettext("The Teams workflow answered HTTP %(status_code)s.")
+            % {"status_code": response.status_code},
+            status=response.status_code,
+        )
     return {"status": response.status_code}
 
 
