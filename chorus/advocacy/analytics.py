@@ -163,7 +163,7 @@ def analytics_for(*, organization: Organization, period: Period) -> Analytics:
                                 {k: v for k, v in by_item.items() if k and int(k) in titles},
                                 "item_id", titles, key_type=int)
     out.by_network = _breakdown(shares, figures(rollups.Dimension.NETWORK), "network",
-                                dict(Network.choices))
+                                {k: str(v) for k, v in Network.choices})
     out.by_department = _breakdown(shares, figures(rollups.Dimension.DEPARTMENT),
                                    "department__name", {None: UNASSIGNED})
     return out

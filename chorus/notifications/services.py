@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
 
 from chorus.common.errors import InvalidInput, NotFound
 from chorus.notifications.kinds import (
@@ -413,7 +414,12 @@ def delivery_run(*, delivery_id: int, now: datetime | None = None) -> dict[str, 
     (`NOTIFICATIONS_RETRY_BASE_SECONDS`), up to `NOTIFICATIONS_MAX_ATTEMPTS`; every try is
     recorded in the delivery log (DeliveryAttempt).
     """
-    from chorus.notifications.channels import ChannelError, DeliverySkipped, get_channel
+    from chorus.notifications.channels import (
+        ChannelError,
+        DeliverySkipped,
+        get_channel,
+        recipient_language,
+    )
 
     now = now or timezone.now()
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
@@ -441,7 +447,12 @@ def delivery_run(*, delivery_id: int, now: datetime | None = None) -> dict[str, 
         status, error = Delivery.Status.SKIPPED, "channel not set up"
     else:
         try:
-            channel.deliver(delivery)
+            # Every channel writes in the recipient's language (e-mail, push, Slack, Teams).
+            notification = delivery.notification
+            with translation.override(
+                recipient_language(notification.recipient, notification.organization)
+            ):
+                channel.deliver(delivery)
         except DeliverySkipped as exc:
             status, error = Delivery.Status.SKIPPED, str(exc)[:500]
         except ChannelError as exc:
@@ -538,10 +549,10 @@ def digests_build(*, now: datetime | None = None) -> int:
 def _digest_build_one(
     *, user: User, mode: str, start: date, choices: Choices, now: datetime
 ) -> bool:
-    from chorus.notifications.channels import external_text
+    from chorus.notifications.channels import external_text, recipient_language
 
     organization = user.org
-    with transaction.atomic():
+    with transaction.atomic(), translation.override(recipient_language(user, organization)):
         try:
             with transaction.atomic():
                 digest = Digest.objects.create(
@@ -568,10 +579,15 @@ def _digest_build_one(
             url = f"{settings.SITE_URL}{item.notification.link}" if item.notification.link else ""
             lines.append(f"• {title}" + (f"\n  {url}" if url else ""))
         count = len(seen)
-        label = "daily" if mode == DigestMode.DAILY else "weekly"
+        if mode == DigestMode.DAILY:
+            title = ngettext("Your daily Chorus digest: %(count)s update",
+                             "Your daily Chorus digest: %(count)s updates", count)
+        else:
+            title = ngettext("Your weekly Chorus digest: %(count)s update",
+                             "Your weekly Chorus digest: %(count)s updates", count)
         notification = Notification.objects.create(
             organization=organization, recipient=user, kind=DIGEST_KIND,
-            title=f"Your {label} Chorus digest: {count} update{'s' if count != 1 else ''}",
+            title=title % {"count": count},
             body="\n".join(lines), link="/notifications/",
             dedupe_key=f"digest:{mode}:{start.isoformat()}", read_at=now,
         )  # fmt: skip

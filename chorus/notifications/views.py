@@ -92,7 +92,9 @@ def notification_read_all(request: AuthedRequest) -> HttpResponse:
         return render(request, "notifications/_list.html", {"page": page, "oob_bell": True})
     messages.success(
         request,
-        ngettext("Marked %(count)s notification read.", "Marked %(count)s notifications read.", count)
+        ngettext(
+            "Marked %(count)s notification read.", "Marked %(count)s notifications read.", count
+        )
         % {"count": count},
     )
     return redirect("notifications:list")

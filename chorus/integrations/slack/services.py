@@ -82,9 +82,12 @@ def installation_for_team(team_id: str) -> SlackInstallation | None:
 def installation_complete(*, actor: User, code: str) -> SlackInstallation:
     """Exchange the OAuth code (oauth.v2.access) and store the workspace's bot token."""
     if not actor.has_role(Role.ADMIN):
-        raise PermissionDenied("Only your organization's administrators can connect Slack.")
+        raise PermissionDenied(
+            gettext("Only your organization's administrators can connect Slack.")
+        )
     if not code or len(code) > 500:
-        raise InvalidInput("Slack sent no authorization code. Start the installation again.",
+        raise InvalidInput(gettext("Slack sent no authorization code. Start the installation "
+                                   "again."),
                            field="code")
     try:
         answer = client().oauth_v2_access(
@@ -92,23 +95,32 @@ def installation_complete(*, actor: User, code: str) -> SlackInstallation:
             code=code, redirect_uri=redirect_uri(),
         )
     except SlackApiError as exc:
-        raise InvalidInput(f"Slack refused the installation ({error_code(exc)}). Start it "
-                           "again from the Integrations page.", field="code") from exc
+        raise InvalidInput(
+            gettext(
+                "Slack refused the installation (%(error_code)s). Start it "
+                "again from the Integrations page."
+            )
+            % {"error_code": error_code(exc)},
+            field="code",
+        ) from exc
     except OSError as exc:
-        raise InvalidInput("Slack could not be reached. Try again in a minute.",
-                           field="code") from exc
+        raise InvalidInput(
+            gettext("Slack could not be reached. Try again in a minute."), field="code"
+        ) from exc
     team = answer.get("team") or {}
     token = answer.get("access_token") or ""
     if not team.get("id") or not token.startswith("xoxb-"):
-        raise InvalidInput("Slack's answer had no bot token. Check the app's bot scopes and "
-                           "install again.", field="code")
+        raise InvalidInput(gettext("Slack's answer had no bot token. Check the app's bot scopes "
+                                   "and "
+                           "install again."), field="code")
     hook = answer.get("incoming_webhook") or {}
     organization = actor.org
     with transaction.atomic():
         taken = SlackInstallation.objects.select_for_update().filter(team_id=team["id"]).first()
         if taken is not None and taken.organization_id != organization.pk:
-            raise Conflict("This Slack workspace is already connected to another organization "
-                           "in Chorus; a workspace can serve only one organization.")
+            raise Conflict(gettext("This Slack workspace is already connected to another "
+                                   "organization "
+                           "in Chorus; a workspace can serve only one organization."))
         existing = taken or SlackInstallation.objects.filter(organization=organization).first()
         installation = existing or SlackInstallation(organization=organization)
         if existing is not None and existing.team_id != team["id"]:
@@ -127,8 +139,8 @@ def installation_complete(*, actor: User, code: str) -> SlackInstallation:
             with transaction.atomic():
                 installation.save()
         except IntegrityError as exc:
-            raise Conflict("This Slack workspace is already connected to another "
-                           "organization in Chorus.") from exc
+            raise Conflict(gettext("This Slack workspace is already connected to another "
+                           "organization in Chorus.")) from exc
         audit_record(organization=organization, actor=actor, action="integrations.slack_installed",
                      target=installation, data={"team_id": installation.team_id,
                                                 "team_name": installation.team_name})
@@ -139,12 +151,12 @@ def installation_complete(*, actor: User, code: str) -> SlackInstallation:
 def installation_update(*, installation: SlackInstallation, actor: User,
                         drop_channel: str) -> SlackInstallation:
     if not actor.has_role(Role.ADMIN):
-        raise PermissionDenied("Only your organization's administrators can change Slack.")
+        raise PermissionDenied(gettext("Only your organization's administrators can change Slack."))
     drop_channel = (drop_channel or "").strip()
     if drop_channel and (drop_channel[:1] not in "CG" or not drop_channel.isalnum()
                          or len(drop_channel) > 32):
-        raise InvalidInput("Enter the channel ID (it starts with C, e.g. C0123ABCD; Slack "
-                           "shows it under the channel's name → About).", field="drop_channel")
+        raise InvalidInput(gettext("Enter the channel ID (it starts with C, e.g. C0123ABCD; Slack "
+                           "shows it under the channel's name → About)."), field="drop_channel")
     installation.drop_channel = drop_channel
     installation.save(update_fields=["drop_channel", "updated_at"])
     audit_record(organization=installation.organization, actor=actor,
@@ -156,7 +168,8 @@ def installation_update(*, installation: SlackInstallation, actor: User,
 @transaction.atomic
 def installation_remove(*, installation: SlackInstallation, actor: User) -> None:
     if not actor.has_role(Role.ADMIN):
-        raise PermissionDenied("Only your organization's administrators can disconnect Slack.")
+        raise PermissionDenied(gettext("Only your organization's administrators can disconnect "
+                                       "Slack."))
     audit_record(organization=installation.organization, actor=actor,
                  action="integrations.slack_removed", target=installation,
                  data={"team_id": installation.team_id})
@@ -175,7 +188,10 @@ def _call(installation: SlackInstallation, method: str, **kwargs: Any) -> Any:
     except SlackApiError as exc:
         code = error_code(exc)
         if code in REVOKED_ERRORS:
-            installation_revoke(installation=installation, reason=f"Slack answered {code}")
+            installation_revoke(
+                installation=installation,
+                reason=gettext("Slack answered %(code)s") % {"code": code},
+            )
             raise SlackError(
                 gettext(
                     "Slack no longer accepts Chorus's token (%(code)s); an admin must reconnect "
