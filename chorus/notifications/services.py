@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from chorus.common.errors import InvalidInput, NotFound
 from chorus.notifications.kinds import (
@@ -128,18 +128,27 @@ def _check_channels(channels: dict[str, Any], *, field: str) -> dict[str, list[s
     known_channels = set(available_channels())
     clean: dict[str, list[str]] = {}
     if not isinstance(channels, dict):
-        raise InvalidInput("Send the channels as an object of kind → list of channels.",
+        raise InvalidInput(gettext("Send the channels as an object of kind → list of channels."),
                            field=field)  # fmt: skip
     for key, value in channels.items():
         if key not in known_kinds:
-            raise InvalidInput(f"Unknown notification kind {key!r}.", field=field)
+            raise InvalidInput(
+                gettext("Unknown notification kind %(key)s.") % {"key": repr(key)}, field=field
+            )
         if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
-            raise InvalidInput(f"The channels of {key!r} must be a list of names.", field=field)
+            raise InvalidInput(
+                gettext("The channels of %(key)s must be a list of names.") % {"key": repr(key)},
+                field=field,
+            )
         unknown = sorted(set(value) - known_channels - {IN_APP})
         if unknown:
             raise InvalidInput(
-                f"Unknown channel {unknown[0]!r} for {key!r}; choose from "
-                f"{', '.join(sorted(known_channels))}.",
+                gettext("Unknown channel %(unknown)s for %(key)s; choose from %(join)s.")
+                % {
+                    "unknown": repr(unknown[0]),
+                    "key": repr(key),
+                    "join": ", ".join(sorted(known_channels)),
+                },
                 field=field,
             )
         clean[key] = [c for c in dict.fromkeys(value) if c != IN_APP]
@@ -168,8 +177,11 @@ def preference_update(
             missing = [c for c in kind.default_channels if c != IN_APP and c not in chosen]
             if kind.mandatory and missing:
                 raise InvalidInput(
-                    f"“{kind.label}” is mandatory: it always reaches you by "
-                    f"{', '.join(missing)}. You can add channels, not remove that one.",
+                    gettext(
+                        "“%(label)s” is mandatory: it always reaches you by %(join)s. You "
+                        "can add channels, not remove that one."
+                    )
+                    % {"label": kind.label, "join": ", ".join(missing)},
                     field="channels",
                 )
         pref.channels = {**(pref.channels or {}), **clean}
@@ -178,14 +190,16 @@ def preference_update(
     elif quiet_start is not None or quiet_end is not None:
         if quiet_start is None or quiet_end is None or quiet_start == quiet_end:
             raise InvalidInput(
-                "Give both the start and the end of your quiet hours, and make them differ.",
+                gettext("Give both the start and the end of your quiet hours, and make them "
+                        "differ."),
                 field="quiet_start" if quiet_start is None else "quiet_end",
             )
         pref.quiet_start, pref.quiet_end = quiet_start, quiet_end
     if digest is not None:
         if digest not in DigestMode.values:
             raise InvalidInput(
-                f"Digest must be one of {', '.join(DigestMode.values)}.", field="digest"
+                gettext("Digest must be one of %(join)s.") % {"join": ", ".join(DigestMode.values)},
+                field="digest",
             )
         pref.digest = digest
     pref.save()
@@ -200,9 +214,10 @@ def role_default_update(
     from chorus.audit.services import audit_record
 
     if role not in ROLE_ORDER:
-        raise InvalidInput(f"Unknown role {role!r}.", field="role")
+        raise InvalidInput(gettext("Unknown role %(role)s.") % {"role": repr(role)}, field="role")
     if digest not in DigestMode.values:
-        raise InvalidInput(f"Digest must be one of {', '.join(DigestMode.values)}.",
+        raise InvalidInput(gettext("Digest must be one of %(join)s.")
+            % {"join": ', '.join(DigestMode.values)},
                            field="digest")  # fmt: skip
     clean = _check_channels(channels, field="channels")
     default, _ = RoleDefault.objects.update_or_create(
@@ -368,7 +383,7 @@ def notification_mark_read(*, user: User, notification_id: int) -> Notification:
     """Mark one of the user's own notifications read (another person's id is a 404)."""
     notification = Notification.objects.filter(pk=notification_id, recipient=user).first()
     if notification is None:
-        raise NotFound("That notification does not exist.")
+        raise NotFound(gettext("That notification does not exist."))
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at", "updated_at"])

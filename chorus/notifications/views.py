@@ -107,7 +107,7 @@ def _parse_time(value: str, field: str) -> time | None:
     try:
         return time.fromisoformat(value)
     except ValueError:
-        raise InvalidInput("Give a time like 22:00.", field=field) from None
+        raise InvalidInput(gettext("Give a time like 22:00."), field=field) from None
 
 
 def _kind_rows(choices: Any, channels: list[str]) -> list[dict[str, Any]]:

@@ -48,8 +48,12 @@ def _render_index(request: HttpRequest, *, quiet_form: QuietPeriodForm | None = 
                   status: int = 200) -> HttpResponse:
     user = _user(request)
     if not services.can_manage(user):
-        raise PermissionDenied("Quiet periods and crisis mode are managed by Communications, "
-                               "Legal and administrators.")
+        raise PermissionDenied(
+            gettext(
+                "Quiet periods and crisis mode are managed by Communications, "
+                "Legal and administrators."
+            )
+        )
     crisis = services.crisis_for(organization=user.organization)
     initial = {"topic": crisis.topic, "terms": "\n".join(crisis.terms),
                "holding_statement": crisis.holding_statement, "contact": crisis.contact,

@@ -153,11 +153,11 @@ def _account_create(
     links = LinkedAccount.objects.filter(network=network, external_id=external_id).exclude(
         status=LinkedAccount.Status.REVOKED)
     if links.exclude(status=LinkedAccount.Status.PENDING).exists():
-        raise Conflict("This account is already linked. Revoke the existing link first.",
+        raise Conflict(gettext("This account is already linked. Revoke the existing link first."),
                        field="handle")
     if links.filter(person=person).exists():
-        raise Conflict("You already started linking this account. Open it under Linked "
-                       "accounts and prove that it is yours.", field="handle")
+        raise Conflict(gettext("You already started linking this account. Open it under Linked "
+                       "accounts and prove that it is yours."), field="handle")
     archive = network in ARCHIVE_NETWORKS
     text = consent_text_for(organization=organization, network=network, handle=handle,
                             read_from=start)
@@ -174,7 +174,7 @@ def _account_create(
                 verification_code="" if archive else new_verification_code(),
             )
     except IntegrityError:  # linked at the same moment by another request
-        raise Conflict("This account is already linked. Revoke the existing link first.",
+        raise Conflict(gettext("This account is already linked. Revoke the existing link first."),
                        field="handle") from None
     ConsentRecord.objects.create(
         organization=organization, account=account, person=person, actor=user,
@@ -206,7 +206,7 @@ def account_verify(*, user: User, account: LinkedAccount, sleep: Any = None) -> 
     do. Only the owner verifies their own link.
     """
     if account.person.user_id != user.pk:
-        raise NotFound("No such linked account.")
+        raise NotFound(gettext("No such linked account."))
     if account.status == LinkedAccount.Status.REVOKED:
         raise MonitoringError(
             gettext("You withdrew consent for this account; link it again first.")
@@ -263,7 +263,7 @@ def account_verify_request(*, user: User, account: LinkedAccount) -> LinkedAccou
     """Ask the worker to look for the one-time code ("Check now"): the web request never
     waits on the network. The page shows the check as running until the worker is done."""
     if account.person.user_id != user.pk:
-        raise NotFound("No such linked account.")
+        raise NotFound(gettext("No such linked account."))
     if account.status == LinkedAccount.Status.REVOKED:
         raise MonitoringError(
             gettext("You withdrew consent for this account; link it again first.")
@@ -302,8 +302,12 @@ def _verified(*, user: User, account: LinkedAccount, method: str) -> LinkedAccou
     if LinkedAccount.objects.filter(network=account.network, external_id=account.external_id,
                                     status__in=[LinkedAccount.Status.ACTIVE,
                                                 LinkedAccount.Status.NEEDS_ATTENTION]).exists():
-        raise Conflict("This account is already linked and proven by someone else. If it is "
-                       "yours, tell HR.")
+        raise Conflict(
+            gettext(
+                "This account is already linked and proven by someone else. If it is "
+                "yours, tell HR."
+            )
+        )
     now = timezone.now()
     account.verified_at = now
     account.verification_method = method
@@ -330,7 +334,7 @@ def account_revoke(*, user: User, account: LinkedAccount) -> LinkedAccount:
     period. Only the account's owner withdraws their consent."""
     account = LinkedAccount.objects.select_for_update().get(pk=account.pk)
     if account.person.user_id != user.pk:
-        raise NotFound("No such linked account.")
+        raise NotFound(gettext("No such linked account."))
     if account.status == LinkedAccount.Status.REVOKED:
         return account
     now = timezone.now()

@@ -27,7 +27,7 @@ def settings_update(
     """Change what may be linked and how findings are handled. EU organizations cannot enable
     a network without a DPIA reference, German ones without a works-council agreement."""
     if not actor.has_role("admin"):
-        raise PermissionDenied("Only administrators change monitoring settings.")
+        raise PermissionDenied(gettext("Only administrators change monitoring settings."))
     unknown = [n for n in enabled_networks if n not in Network.values]
     if unknown:
         raise MonitoringError(

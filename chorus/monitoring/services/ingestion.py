@@ -339,7 +339,7 @@ def account_mark_attention(*, account: LinkedAccount, message: str) -> None:
 
 def _check_archive_target(*, user: User, account: LinkedAccount) -> None:
     if account.person.user_id != user.pk:
-        raise NotFound("No such linked account.")
+        raise NotFound(gettext("No such linked account."))
     if not account.is_archive:
         raise MonitoringError(
             gettext("This account is read automatically; there is nothing to upload.")
@@ -408,8 +408,8 @@ def archive_import_upload(*, user: User, account: LinkedAccount,
     name = (upload.name or "upload").rsplit("/", 1)[-1][:255]
     with transaction.atomic():
         if ArchiveImport.objects.filter(account=account, status__in=ACTIVE_IMPORT).exists():
-            raise Conflict("An import of this account is still running; wait until it has "
-                           "finished, then upload the next file.", field="file")
+            raise Conflict(gettext("An import of this account is still running; wait until it has "
+                           "finished, then upload the next file."), field="file")
         record = ArchiveImport(organization=account.organization, account=account,
                                uploaded_by=user, filename=name, size=size,
                                stage="Waiting for the worker")
@@ -420,8 +420,8 @@ def archive_import_upload(*, user: User, account: LinkedAccount,
                 record.save()
         except IntegrityError:  # a second upload at the same moment
             record.file.delete(save=False)
-            raise Conflict("An import of this account is still running; wait until it has "
-                           "finished, then upload the next file.", field="file") from None
+            raise Conflict(gettext("An import of this account is still running; wait until it has "
+                           "finished, then upload the next file."), field="file") from None
         audit_record(organization=account.organization, actor=user,
                      action="monitoring.import_queued", target=account,
                      data={"file": name[:100], "bytes": size})
