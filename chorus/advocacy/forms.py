@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import re
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from chorus.advocacy.models import GuidanceCard
@@ -15,6 +17,20 @@ VARIANT_SEPARATOR = "---"
 
 def caption_field_name(network: str) -> str:
     return f"captions_{network}"
+
+
+# Rows of the "captions in other languages" part of the item form: one row is a language, a
+# network and that pair's variants. Rows already filled plus this many empty ones are shown.
+TRANSLATION_ROWS_EXTRA = 2
+_TRANSLATION_ROW = re.compile(r"tr_language_(\d{1,2})")
+
+
+def translation_row_count(data: Any, filled: int) -> int:
+    """How many translation rows the form has: the filled ones plus spare rows, or as many as
+    a submitted form carried (so that no submitted row is dropped unseen)."""
+    submitted = [int(m.group(1)) + 1 for key in (data or {})
+                 if (m := _TRANSLATION_ROW.fullmatch(key))]
+    return max([filled + TRANSLATION_ROWS_EXTRA, *submitted])
 
 
 class ContentItemForm(forms.Form):
@@ -48,7 +64,8 @@ class ContentItemForm(forms.Form):
         help_text=_("Empty: never. Expired items leave the feed."),
     )
 
-    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Any, translation_rows: int = 0,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["audience"]).queryset = (
             Department.objects.filter(organization=organization))
@@ -79,8 +96,51 @@ class ContentItemForm(forms.Form):
                 },
             )
 
+        self.translation_rows = translation_row_count(self.data, translation_rows)
+        languages = [("", "—")] + [(code, name) for code, name in settings.LANGUAGES
+                                   if code != settings.LANGUAGE_CODE]
+        for i in range(self.translation_rows):
+            self.fields[f"tr_language_{i}"] = forms.ChoiceField(
+                choices=languages, required=False, label=_("Language"))
+            self.fields[f"tr_network_{i}"] = forms.ChoiceField(
+                choices=[("", "—"), *Network.choices], required=False, label=_("Network"))
+            self.fields[f"tr_text_{i}"] = forms.CharField(
+                required=False, label=_("Captions in this language"),
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text=_("Several variants, each separated by a line with only %(separator)s.")
+                % {"separator": VARIANT_SEPARATOR},
+            )
+
     def caption_fields(self) -> list[forms.BoundField]:
         return [self[caption_field_name(n)] for n in Network]
+
+    def translation_fields(self) -> list[tuple[forms.BoundField, ...]]:
+        return [(self[f"tr_language_{i}"], self[f"tr_network_{i}"], self[f"tr_text_{i}"])
+                for i in range(self.translation_rows)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        seen: dict[tuple[str, str], int] = {}
+        names = dict(settings.LANGUAGES)
+        for i in range(self.translation_rows):
+            language = data.get(f"tr_language_{i}") or ""
+            network = data.get(f"tr_network_{i}") or ""
+            text = (data.get(f"tr_text_{i}") or "").strip()
+            if not text:
+                continue
+            if not language or not network:
+                self.add_error(f"tr_language_{i}" if not language else f"tr_network_{i}",
+                               _("Choose the language and the network of these captions."))
+                continue
+            if (language, network) in seen:
+                self.add_error(f"tr_language_{i}", _(
+                    "%(language)s on %(network)s is already in row %(row)s: put all its "
+                    "variants in one box, separated by %(separator)s."
+                ) % {"language": names.get(language, language), "network": Network(network).label,
+                     "row": seen[(language, network)] + 1, "separator": VARIANT_SEPARATOR})
+                continue
+            seen[(language, network)] = i
+        return data
 
     def captions(self) -> list[CaptionIn]:
         out = []
@@ -88,6 +148,12 @@ class ContentItemForm(forms.Form):
             raw = self.cleaned_data.get(caption_field_name(network)) or ""
             for variant in split_variants(raw):
                 out.append(CaptionIn(network=network.value, text=variant))
+        for i in range(self.translation_rows):
+            language = self.cleaned_data.get(f"tr_language_{i}") or ""
+            row_network = self.cleaned_data.get(f"tr_network_{i}") or ""
+            if language and row_network:
+                for variant in split_variants(self.cleaned_data.get(f"tr_text_{i}") or ""):
+                    out.append(CaptionIn(network=row_network, text=variant, language=language))
         return out
 
     def tag_list(self) -> list[str]:

@@ -120,6 +120,9 @@ class Caption(models.Model):
 
     item = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="captions")
     network = models.CharField(max_length=20, choices=Network.choices)
+    # The caption's language (a code of settings.LANGUAGES); the source captions are in
+    # settings.LANGUAGE_CODE, the others are translations communications added (issue 16).
+    language = models.CharField(max_length=10, default="en")
     text = models.TextField()
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -127,7 +130,10 @@ class Caption(models.Model):
         ordering = ["network", "position", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_network_display()} #{self.position + 1}"
+        label = f"{self.get_network_display()} #{self.position + 1}"
+        if self.language != settings.LANGUAGE_CODE:
+            label += f" ({dict(settings.LANGUAGES).get(self.language, self.language)})"
+        return label
 
 
 class GuidanceCard(OrgOwnedModel):

@@ -39,6 +39,42 @@ from chorus.people.models import Department, Organization, User
 class CaptionIn:
     network: str
     text: str
+    language: str = ""  # empty: the source language (settings.LANGUAGE_CODE)
+
+
+def caption_languages() -> dict[str, str]:
+    """Language code -> name, for the languages a caption may be written in."""
+    return {code: str(name) for code, name in settings.LANGUAGES}
+
+
+def language_name(code: str) -> str:
+    return caption_languages().get(code, code)
+
+
+def reader_language(user: Any, active: str) -> str:
+    """The language a person reads captions in: their own setting if they have one (issue
+    16's per-person language), else the language this request is shown in."""
+    own = getattr(user, "language", "") or ""
+    return (own or active or settings.LANGUAGE_CODE).lower()
+
+
+def captions_in_reading_order(captions: Iterable[Caption], language: str) -> list[Caption]:
+    """The reader's language first, then the source language, then the others; variants
+    keep their order within a language."""
+    base = language.split("-")[0]
+
+    def rank(c: Caption) -> tuple[int, str, int]:
+        if c.language == language:
+            first = 0
+        elif c.language.split("-")[0] == base:
+            first = 1
+        elif c.language == settings.LANGUAGE_CODE:
+            first = 2
+        else:
+            first = 3
+        return (first, c.language, c.position)
+
+    return sorted(captions, key=rank)
 
 
 def share_link_of_typical_length() -> str:
@@ -99,13 +135,33 @@ def _clean_item_fields(
 def _clean_captions(
     *, organization: Organization, captions: Sequence[CaptionIn]
 ) -> list[CaptionIn]:
-    out = [CaptionIn(network=c.network, text=c.text.strip()) for c in captions if c.text.strip()]
+    known = caption_languages()
+    out = []
+    for c in captions:
+        language = (c.language or settings.LANGUAGE_CODE).strip().lower()
+        if language not in known:
+            raise InvalidInput(
+                gettext("Unknown language “%(code)s” for a caption. Use one of: %(codes)s.")
+                % {"code": language, "codes": ", ".join(known)},
+                field="translations",
+            )
+        if c.text.strip():
+            out.append(CaptionIn(network=c.network, text=c.text.strip(), language=language))
+    if not any(c.language == settings.LANGUAGE_CODE for c in out) and out:
+        raise InvalidInput(
+            gettext("Write the captions in %(language)s first; translations come on top.")
+            % {"language": language_name(settings.LANGUAGE_CODE)},
+            field="captions",
+        )
     if not out:
         raise InvalidInput(
             gettext("Write at least one suggested caption, so employees have a starting point."),
             field="captions",
         )
-    if len(out) > MAX_CAPTIONS:
+    per_language: dict[str, int] = {}
+    for c in out:
+        per_language[c.language] = per_language.get(c.language, 0) + 1
+    if max(per_language.values()) > MAX_CAPTIONS:
         raise InvalidInput(
             gettext("Use at most %(MAX_CAPTIONS)s captions per item.")
             % {"MAX_CAPTIONS": MAX_CAPTIONS},
@@ -113,18 +169,30 @@ def _clean_captions(
         )
     rule = disclosure_rule(organization=organization)
     link = share_link_of_typical_length()
-    variant_of: dict[str, int] = {}
+    variant_of: dict[tuple[str, str], int] = {}
     for caption in out:
         if caption.network not in Network.values:
             raise InvalidInput(
                 gettext("Each caption needs a network: choose one."), field="captions"
             )
-        variant_of[caption.network] = variant = variant_of.get(caption.network, 0) + 1
+        key = (caption.language, caption.network)
+        variant_of[key] = variant = variant_of.get(key, 0) + 1
         composed, _ = with_disclosure(caption.text, rule)
         problem = networks.length_problem(caption.network, composed, link)
         if problem:
             # Point at the network's own caption field (the form names it captions_<network>)
             # and at the variant within it, not at a global "Caption 3".
+            if caption.language != settings.LANGUAGE_CODE:
+                raise InvalidInput(
+                    gettext(
+                        "%(language)s, %(network)s, variant %(variant)s: %(problem)s The count "
+                        "includes the tracked link and the disclosure hashtag."
+                    )
+                    % {"language": language_name(caption.language),
+                       "network": Network(caption.network).label, "variant": variant,
+                       "problem": problem},
+                    field="translations",
+                )
             raise InvalidInput(
                 gettext(
                     "Variant %(variant)s: %(problem)s The count includes the tracked link and "
@@ -164,12 +232,13 @@ def _store_image(item: ContentItem, image: UploadedFile | None) -> None:
 
 def _write_captions(item: ContentItem, captions: Sequence[CaptionIn]) -> None:
     item.captions.all().delete()
-    positions: dict[str, int] = {}
+    positions: dict[tuple[str, str], int] = {}
     for caption in captions:
-        position = positions.get(caption.network, 0)
-        positions[caption.network] = position + 1
+        language = caption.language or settings.LANGUAGE_CODE
+        position = positions.get((language, caption.network), 0)
+        positions[(language, caption.network)] = position + 1
         Caption.objects.create(item=item, network=caption.network, text=caption.text,
-                               position=position)
+                               position=position, language=language)
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -37,7 +38,7 @@ from chorus.advocacy.services import (
     settings_for,
     settings_update,
 )
-from chorus.advocacy.services.content import share_link_of_typical_length
+from chorus.advocacy.services.content import language_name, share_link_of_typical_length
 from chorus.advocacy.views.base import _form_error, editor_required
 from chorus.checks.presentation import present
 from chorus.checks.services import screening_policy
@@ -66,8 +67,20 @@ def _item_form_initial(item: ContentItem) -> dict[str, Any]:
     }
     for network in Network:
         initial[caption_field_name(network)] = join_variants(
-            [c.text for c in item.captions.all() if c.network == network])
+            [c.text for c in item.captions.all()
+             if c.network == network and c.language == settings.LANGUAGE_CODE])
+    rows: dict[tuple[str, str], list[str]] = {}
+    for c in item.captions.all():
+        if c.language != settings.LANGUAGE_CODE:
+            rows.setdefault((c.language, c.network), []).append(c.text)
+    for i, ((language, row_network), texts) in enumerate(sorted(rows.items())):
+        initial[f"tr_language_{i}"], initial[f"tr_network_{i}"] = language, row_network
+        initial[f"tr_text_{i}"] = join_variants(texts)
     return initial
+
+
+def _translation_rows(initial: dict[str, Any]) -> int:
+    return sum(1 for key in initial if key.startswith("tr_language_"))
 
 
 def _counter_context(organization: Any) -> dict[str, Any]:
@@ -103,9 +116,10 @@ def content_edit(request: AuthedRequest, item_id: int) -> HttpResponse:
         item = content_get_for_editor(user=request.user, item_id=item_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
+    initial = _item_form_initial(item)
     form = ContentItemForm(request.POST or None, request.FILES or None,
-                           organization=request.user.organization,
-                           initial=_item_form_initial(item))
+                           organization=request.user.organization, initial=initial,
+                           translation_rows=_translation_rows(initial))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -139,6 +153,7 @@ def content_detail(request: AuthedRequest, item_id: int) -> HttpResponse:
         text, added = with_disclosure(caption.text, rule)
         result = screen_caption(organization=org, text=text, network=caption.network)
         captions.append({"caption": caption, "added": added,
+                         "language_name": language_name(caption.language),
                          "check": present(text, result, policy)})
     shares = item.shares.count()
     return render(request, "advocacy/content_detail.html", {
