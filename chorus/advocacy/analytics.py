@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, DateField, F, Max, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Concat, Greatest, TruncDate, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from chorus.advocacy import rollups
 from chorus.advocacy.models import AdvocateProfile, Click, ContentItem, Share
@@ -91,6 +93,7 @@ class Analytics:
     by_content: list[Breakdown] = field(default_factory=list)
     by_network: list[Breakdown] = field(default_factory=list)
     by_department: list[Breakdown] = field(default_factory=list)
+    by_language: list[Breakdown] = field(default_factory=list)  # by caption language
     content_total: int = 0  # items with shares or clicks (by_content shows the top ones)
     rolled_through: datetime.date | None = None  # clicks up to this day from the rollup
     rolled_at: datetime.datetime | None = None  # when the rollup was built
@@ -163,14 +166,44 @@ def analytics_for(*, organization: Organization, period: Period) -> Analytics:
                                 {k: v for k, v in by_item.items() if k and int(k) in titles},
                                 "item_id", titles, key_type=int)
     out.by_network = _breakdown(shares, figures(rollups.Dimension.NETWORK), "network",
-                                dict(Network.choices))
+                                {k: str(v) for k, v in Network.choices})
     out.by_department = _breakdown(shares, figures(rollups.Dimension.DEPARTMENT),
                                    "department__name", {None: UNASSIGNED})
+    out.by_language = _by_language(organization, period, shares)
     return out
 
 
+def _by_language(
+    organization: Organization, period: Period, shares: QuerySet[Share]
+) -> list[Breakdown]:
+    """Shares and clicks per language of the caption the person started from (issue 16);
+    shares written from scratch are a row of their own. Clicks are counted live: the daily
+    rollup has no language dimension."""
+    labels: dict[Any, str] = {code: str(name) for code, name in settings.LANGUAGES}
+    labels[None] = str(OWN_WORDS)
+    clicks = _attributed(Click.objects.filter(
+        share__organization=organization, day__gte=period.start, day__lte=period.end))
+    figures = {
+        r["share__caption__language"]: (r["n"], r["v"])
+        for r in clicks.order_by().values("share__caption__language")
+        .annotate(n=Count("pk"), v=Count("visitor", distinct=True))
+    }
+    rows: dict[Any, Breakdown] = {}
+    for r in shares.order_by().values("caption__language").annotate(n=Count("pk")):
+        key = r["caption__language"]
+        rows.setdefault(key, Breakdown(labels.get(key, str(key))))
+        rows[key].shares = r["n"]
+    for key, (n, v) in figures.items():
+        rows.setdefault(key, Breakdown(labels.get(key, str(key))))
+        rows[key].clicks, rows[key].visitors = n, v
+    return sorted(rows.values(), key=lambda b: (-b.clicks, -b.shares, b.label))
+
+
 CSV_HEADER = ["date", "content", "slug", "network", "department", "shares", "clicks",
-              "unique_visitors"]
+              "unique_visitors", "caption_language"]
+# The caption-language column of a share written from scratch (no suggested caption).
+CSV_OWN_WORDS = "own"
+OWN_WORDS = gettext_lazy("Own words (no suggested caption)")
 
 
 def analytics_csv_rows(*, organization: Organization, period: Period) -> Iterator[list[Any]]:
@@ -184,21 +217,25 @@ def analytics_csv_rows(*, organization: Organization, period: Period) -> Iterato
         one_day = Period(start=day, end=day)
         rows: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0])
         for share_row in (_shares(organization, one_day).order_by()
-                          .values("item__title", "item__slug", "network", "department__name")
+                          .values("item__title", "item__slug", "network", "department__name",
+                                  "caption__language")
                           .annotate(n=Count("pk"))):
             key = (share_row["item__title"], share_row["item__slug"], share_row["network"],
-                   share_row["department__name"])
+                   share_row["department__name"], share_row["caption__language"])
             rows[key][0] = share_row["n"]
         for click_row in (Click.objects.filter(share__organization=organization, day=day)
                           .order_by().values("share__item__title", "share__item__slug",
-                                             "share__network", "share__department__name")
+                                             "share__network", "share__department__name",
+                                             "share__caption__language")
                           .annotate(n=Count("pk"), v=Count("visitor", distinct=True))):
             key = (click_row["share__item__title"], click_row["share__item__slug"],
-                   click_row["share__network"], click_row["share__department__name"])
+                   click_row["share__network"], click_row["share__department__name"],
+                   click_row["share__caption__language"])
             rows[key][1], rows[key][2] = click_row["n"], click_row["v"]
-        for key in sorted(rows, key=lambda k: (k[0], k[2], k[3] or "")):
-            title, slug, network, dept = key
-            yield [day.isoformat(), title, slug, network, dept or UNASSIGNED, *rows[key]]
+        for key in sorted(rows, key=lambda k: (k[0], k[2], k[3] or "", k[4] or "")):
+            title, slug, network, dept, language = key
+            yield [day.isoformat(), title, slug, network, dept or UNASSIGNED, *rows[key],
+                   language or CSV_OWN_WORDS]
 
 
 @dataclass

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
 from chorus.advocacy import analytics
@@ -140,7 +141,10 @@ def content_create_endpoint(request: AuthedRequest, payload: ContentIn) -> Statu
                                                  name__in=payload.audience))
     missing = set(payload.audience) - {d.name for d in departments}
     if missing:
-        raise InvalidInput(f"Unknown department {sorted(missing)[0]!r}.", field="audience")
+        raise InvalidInput(
+            gettext("Unknown department %(sorted)s.") % {"sorted": repr(sorted(missing)[0])},
+            field="audience",
+        )
     item = content_create(
         actor=user, title=payload.title, body=payload.body, link=payload.link,
         captions=[CaptionIn(network=c.network, text=c.text) for c in payload.captions],
@@ -169,7 +173,7 @@ def content_archive(request: AuthedRequest, item_id: int, payload: TransitionIn)
 def _move(request: AuthedRequest, item_id: int, to_status: str, note: str) -> dict[str, Any]:
     user = request.auth
     if not is_editor(user):
-        raise PermissionDenied("Only communications staff can manage advocacy content.")
+        raise PermissionDenied(gettext("Only communications staff can manage advocacy content."))
     item = content_get_for_editor(user=user, item_id=item_id)
     content_transition(item=item, actor=user, to_status=to_status, note=note)
     return _content_out(content_get_for_editor(user=user, item_id=item_id))
@@ -190,7 +194,7 @@ def shares_create(request: AuthedRequest, payload: ShareIn) -> Status:
     if payload.caption_id is not None:
         caption = next((c for c in item.captions.all() if c.pk == payload.caption_id), None)
         if caption is None:
-            raise InvalidInput("No such caption for this item.", field="caption_id")
+            raise InvalidInput(gettext("No such caption for this item."), field="caption_id")
     share = share_create_service(
         user=user, item=item, network=payload.network, text=payload.text, caption=caption,
         mastodon_instance=payload.mastodon_instance,
@@ -231,9 +235,9 @@ def analytics_get(
 ) -> dict[str, Any]:
     user = request.auth
     if not is_editor(user):
-        raise PermissionDenied("Analytics are for communications staff.")
+        raise PermissionDenied(gettext("Analytics are for communications staff."))
     if not 1 <= days <= 366:
-        raise InvalidInput("days must be between 1 and 366.", field="days")
+        raise InvalidInput(gettext("days must be between 1 and 366."), field="days")
     data = analytics.analytics_for(organization=user.org,
                                    period=analytics.period_ending_today(days))
     return {

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AdvocacyConfig(AppConfig):
@@ -32,7 +33,7 @@ class AdvocacyConfig(AppConfig):
         from chorus.notifications.kinds import NotificationKind, register_kind
 
         register_kind(NotificationKind(key="advocacy.suggestion_published",
-                                       label="A link you suggested was published"))
+                                       label=_("A link you suggested was published")))
 
 
 def _card(user):  # type: ignore[no-untyped-def]

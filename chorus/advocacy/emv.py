@@ -140,7 +140,7 @@ def emv_for(*, organization: Organization, period: Period,
                                                key=item_id)),
             by_department.setdefault(department or UNASSIGNED,
                                      EmvRow(department or UNASSIGNED)),
-            by_network.setdefault(network, EmvRow(Network(network).label, key=network)),
+            by_network.setdefault(network, EmvRow(str(Network(network).label), key=network)),
         ]
         for tag in (content.tags if content else []) or ["(no campaign tag)"]:
             targets.append(by_campaign.setdefault(str(tag), EmvRow(f"#{tag}"

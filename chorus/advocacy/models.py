@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from chorus.advocacy.networks import Network
 from chorus.common.models import OrgOwnedModel
@@ -24,14 +25,14 @@ class ContentItem(OrgOwnedModel):
     """
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        IN_REVIEW = "in_review", "In review"
-        APPROVED = "approved", "Approved"
-        ARCHIVED = "archived", "Archived"
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        APPROVED = "approved", _("Approved")
+        ARCHIVED = "archived", _("Archived")
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80)
-    body = models.TextField(help_text="What this is about and why it is worth sharing.")
+    body = models.TextField(help_text=_("What this is about and why it is worth sharing."))
     link = models.URLField(max_length=1000)
     image = models.FileField(upload_to="advocacy/%Y/%m/", blank=True)
     image_mime = models.CharField(max_length=40, blank=True)
@@ -119,6 +120,9 @@ class Caption(models.Model):
 
     item = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="captions")
     network = models.CharField(max_length=20, choices=Network.choices)
+    # The caption's language (a code of settings.LANGUAGES); the source captions are in
+    # settings.LANGUAGE_CODE, the others are translations communications added (issue 16).
+    language = models.CharField(max_length=10, default="en")
     text = models.TextField()
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -126,15 +130,18 @@ class Caption(models.Model):
         ordering = ["network", "position", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_network_display()} #{self.position + 1}"
+        label = f"{self.get_network_display()} #{self.position + 1}"
+        if self.language != settings.LANGUAGE_CODE:
+            label += f" ({dict(settings.LANGUAGES).get(self.language, self.language)})"
+        return label
 
 
 class GuidanceCard(OrgOwnedModel):
     """'Ideas of what is helpful': advice from communications shown beside the feed."""
 
     class Kind(models.TextChoices):
-        DO = "do", "Helpful to post"
-        DONT = "dont", "Better not to post"
+        DO = "do", _("Helpful to post")
+        DONT = "dont", _("Better not to post")
 
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DO)
     title = models.CharField(max_length=150)
@@ -158,12 +165,12 @@ class AdvocacySettings(OrgOwnedModel):
 
     leaderboard_enabled = models.BooleanField(default=False)
     daily_share_limit = models.PositiveSmallIntegerField(
-        default=10, help_text="Shares per person per day, across networks (0 = no limit)."
+        default=10, help_text=_("Shares per person per day, across networks (0 = no limit).")
     )
     sharing_hours = models.JSONField(default=dict, blank=True)
     disabled_networks = models.JSONField(default=list, blank=True)
     duplicate_nudge_threshold = models.PositiveSmallIntegerField(
-        default=3, help_text="Show the 'many colleagues posted this' nudge from this many."
+        default=3, help_text=_("Show the 'many colleagues posted this' nudge from this many.")
     )
 
     class Meta:
@@ -203,8 +210,8 @@ class Share(OrgOwnedModel):
     """
 
     class Confirmation(models.TextChoices):
-        SAID = "said", "You said you posted it"
-        SEEN = "seen", "Seen on your linked account"
+        SAID = "said", _("You said you posted it")
+        SEEN = "seen", _("Seen on your linked account")
 
 
     item = models.ForeignKey(ContentItem, on_delete=models.PROTECT, related_name="shares")
@@ -217,7 +224,7 @@ class Share(OrgOwnedModel):
     network = models.CharField(max_length=20, choices=Network.choices)
     text = models.TextField()
     text_hash = models.CharField(max_length=64)
-    edited = models.BooleanField(default=False, help_text="The person changed the suggestion.")
+    edited = models.BooleanField(default=False, help_text=_("The person changed the suggestion."))
     verdict = models.CharField(max_length=10, default="allow")
     code = models.CharField(max_length=16, unique=True)
     target_url = models.URLField(max_length=2000)
@@ -283,11 +290,11 @@ class ClickDaily(models.Model):
     """
 
     class Dimension(models.TextChoices):
-        ALL = "all", "Organization"
-        ITEM = "item", "Content"
-        NETWORK = "network", "Network"
-        DEPARTMENT = "department", "Department"
-        USER = "user", "Sharer"
+        ALL = "all", _("Organization")
+        ITEM = "item", _("Content")
+        NETWORK = "network", _("Network")
+        DEPARTMENT = "department", _("Department")
+        USER = "user", _("Sharer")
 
     organization = models.ForeignKey("people.Organization", on_delete=models.CASCADE,
                                      related_name="+")
@@ -312,7 +319,7 @@ class ClickRollupState(models.Model):
 
     organization = models.OneToOneField("people.Organization", on_delete=models.CASCADE,
                                         related_name="+")
-    through = models.DateField(help_text="Last day (UTC) included in ClickDaily.")
+    through = models.DateField(help_text=_("Last day (UTC) included in ClickDaily."))
     built_at = models.DateTimeField()
 
     def __str__(self) -> str:
@@ -333,7 +340,7 @@ class DigestDelivery(OrgOwnedModel):
     """One weekly digest sent to one person. The unique week makes a rerun send nothing twice."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    week = models.CharField(max_length=8, help_text="ISO year and week, e.g. 2026-W07.")
+    week = models.CharField(max_length=8, help_text=_("ISO year and week, e.g. 2026-W07."))
     item_count = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -354,10 +361,10 @@ class OfficialAccount(OrgOwnedModel):
     """
 
     network = models.CharField(max_length=20)
-    handle = models.CharField(max_length=120, help_text="As people see it, e.g. @northwind.")
-    url = models.URLField(max_length=500, help_text="The public profile page (https).")
+    handle = models.CharField(max_length=120, help_text=_("As people see it, e.g. @northwind."))
+    url = models.URLField(max_length=500, help_text=_("The public profile page (https)."))
     label = models.CharField(max_length=120, blank=True,
-                             help_text="Optional, e.g. 'Careers' for a second account.")
+                             help_text=_("Optional, e.g. 'Careers' for a second account."))
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
 
@@ -378,11 +385,11 @@ class ContentSource(OrgOwnedModel):
     `status` and `last_error` say what happened at the last poll."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Not checked yet"
-        OK = "ok", "Working"
-        RATE_LIMITED = "rate_limited", "Busy, retrying later"
-        FAILING = "failing", "Temporarily failing"
-        BROKEN = "broken", "Needs attention"
+        PENDING = "pending", _("Not checked yet")
+        OK = "ok", _("Working")
+        RATE_LIMITED = "rate_limited", _("Busy, retrying later")
+        FAILING = "failing", _("Temporarily failing")
+        BROKEN = "broken", _("Needs attention")
 
     name = models.CharField(max_length=120)
     url = models.URLField(max_length=1000)
@@ -440,9 +447,9 @@ class ContentSuggestion(OrgOwnedModel):
     moderated by communications; the draft it becomes credits the suggester."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for communications"
-        ACCEPTED = "accepted", "Accepted as a draft"
-        DECLINED = "declined", "Declined"
+        PENDING = "pending", _("Waiting for communications")
+        ACCEPTED = "accepted", _("Accepted as a draft")
+        DECLINED = "declined", _("Declined")
 
     suggester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                   related_name="+")
@@ -493,11 +500,11 @@ class Challenge(OrgOwnedModel):
     to pay or evaluation; the rules are shown to everyone."""
 
     title = models.CharField(max_length=150)
-    rules = models.TextField(help_text="What counts, in plain words.")
+    rules = models.TextField(help_text=_("What counts, in plain words."))
     target = models.PositiveSmallIntegerField(default=3)
     tag = models.CharField(max_length=40, blank=True,
-                           help_text="Only items with this tag count; empty: any item.")
-    badge = models.CharField(max_length=60, help_text="The badge's name, e.g. 'Storyteller'.")
+                           help_text=_("Only items with this tag count; empty: any item."))
+    badge = models.CharField(max_length=60, help_text=_("The badge's name, e.g. 'Storyteller'."))
     starts_on = models.DateField()
     ends_on = models.DateField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,

@@ -12,14 +12,15 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import grapheme
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Network(models.TextChoices):
     X = "x", "X"
-    BLUESKY = "bluesky", "Bluesky"
-    MASTODON = "mastodon", "Mastodon"
-    LINKEDIN = "linkedin", "LinkedIn"
-    FACEBOOK = "facebook", "Facebook"
+    BLUESKY = "bluesky", _("Bluesky")
+    MASTODON = "mastodon", _("Mastodon")
+    LINKEDIN = "linkedin", _("LinkedIn")
+    FACEBOOK = "facebook", _("Facebook")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import grapheme
 import segno
+from django.utils.translation import gettext
 
 
 @dataclass(frozen=True)
@@ -58,27 +59,30 @@ def check_profile_url(network: str, url: str) -> str:
     """The cleaned profile URL, or ProfileUrlError saying what is wrong and what to enter."""
     spec = PRESENCE_NETWORKS.get(network)
     if spec is None:
-        raise ProfileUrlError("Choose one of the listed networks.")
+        raise ProfileUrlError(gettext("Choose one of the listed networks."))
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.hostname:
         raise ProfileUrlError(
-            f"Enter the full address of the {spec.label} profile, starting with https://."
+            gettext("Enter the full address of the %(label)s profile, starting with https://.")
+            % {"label": spec.label}
         )
     host = parts.hostname.lower()
     if spec.hosts and not any(host == h or host.endswith("." + h) for h in spec.hosts):
         raise ProfileUrlError(
-            f"A {spec.label} profile address is on {' or '.join(spec.hosts)}, not on {host}."
+            gettext("A %(label)s profile address is on %(join)s, not on %(host)s.")
+            % {"label": spec.label, "join": " or ".join(spec.hosts), "host": host}
         )
     if not spec.hosts and not parts.path.startswith("/@"):
         raise ProfileUrlError(
-            "A Mastodon profile address looks like https://your.server/@account."
+            gettext("A Mastodon profile address looks like https://your.server/@account.")
         )
     if parts.username or parts.password:
-        raise ProfileUrlError("The address must not contain a user name or password.")
+        raise ProfileUrlError(gettext("The address must not contain a user name or password."))
     if parts.path in ("", "/"):
         raise ProfileUrlError(
-            f"This is the {spec.label} home page; enter the address of the account's profile."
+            gettext("This is the %(label)s home page; enter the address of the account's profile.")
+            % {"label": spec.label}
         )
     return url
 
@@ -167,5 +171,7 @@ _HANDLE_RE = re.compile(r"^\S{1,120}$")
 def check_handle(handle: str) -> str:
     handle = handle.strip()
     if not _HANDLE_RE.match(handle):
-        raise ProfileUrlError("Enter the account's handle as people see it, without spaces.")
+        raise ProfileUrlError(
+            gettext("Enter the account's handle as people see it, without spaces.")
+        )
     return handle

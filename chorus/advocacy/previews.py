@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
+from django.utils.translation import gettext
+
 from chorus.common import http
 
 PAGE_MAX_BYTES = 1_000_000
@@ -58,12 +60,15 @@ def fetch(url: str, *, max_bytes: int) -> Fetched:
         response = http.fetch(url, headers={"User-Agent": USER_AGENT}, max_bytes=max_bytes,
                               deadline=DEADLINE, timeout=TIMEOUT, max_redirects=MAX_REDIRECTS)
     except ValueError:  # a malformed address (urlsplit refuses it)
-        raise PreviewError("Only http and https links get a preview.") from None
+        raise PreviewError(gettext("Only http and https links get a preview.")) from None
     except http.OutboundError as exc:
         raise PreviewError(_reason(exc, host)) from None
     if response.status_code >= 400:
         final_host = urlsplit(response.url).hostname if response.url else host
-        raise PreviewError(f"{final_host} answered HTTP {response.status_code}.")
+        raise PreviewError(
+            gettext("%(final_host)s answered HTTP %(status_code)s.")
+            % {"final_host": final_host, "status_code": response.status_code}
+        )
     return Fetched(url=response.url or url,
                    content_type=response.headers.get("Content-Type", ""),
                    body=response.content)

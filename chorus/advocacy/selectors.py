@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from chorus.advocacy.models import (
     Caption,
@@ -69,7 +70,7 @@ def feed_item_get(*, user: User, item_id: int) -> ContentItem:
     organization) is a 404."""
     item = feed_for(user=user).filter(pk=item_id).first()
     if item is None:
-        raise NotFound("This item is not available to share (it may have expired).")
+        raise NotFound(gettext("This item is not available to share (it may have expired)."))
     return item
 
 
@@ -102,7 +103,7 @@ def content_get_for_editor(*, user: User, item_id: int) -> ContentItem:
         .first()
     )
     if item is None or not user.has_role(Role.COMMUNICATIONS):
-        raise NotFound("No such content item.")
+        raise NotFound(gettext("No such content item."))
     return item
 
 
@@ -114,7 +115,7 @@ def content_image_item(*, user: User, item_id: int, preview: bool = False) -> Co
     else:
         item = feed_for(user=user).filter(pk=item_id).first()
     if item is None or not (item.preview_image if preview else item.image):
-        raise NotFound("No such image.")
+        raise NotFound(gettext("No such image."))
     return item
 
 
@@ -128,7 +129,7 @@ def guidance_list_for(*, user: User, active_only: bool = True) -> QuerySet[Guida
 def guidance_get(*, user: User, card_id: int) -> GuidanceCard:
     card = GuidanceCard.objects.filter(organization=user.organization, pk=card_id).first()
     if card is None:
-        raise NotFound("No such guidance card.")
+        raise NotFound(gettext("No such guidance card."))
     return card
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import feedparser
+from django.utils.translation import gettext
 
 from chorus.common import http
 from chorus.connectors.text import html_to_text
@@ -90,42 +91,66 @@ def download(url: str, *, etag: str = "", last_modified: str = "") -> Downloaded
         response = http.fetch(url, headers=headers, max_bytes=MAX_BYTES, deadline=DEADLINE,
                               timeout=TIMEOUT, max_redirects=MAX_REDIRECTS)
     except ValueError:
-        raise FeedError("Enter the feed's full address, starting with https://.",
+        raise FeedError(gettext("Enter the feed's full address, starting with https://."),
                         kind="permanent") from None
     except http.OutboundError as exc:
         if exc.kind == "too_large":
-            raise FeedError("The feed is larger than 5 MB. Use a feed of recent entries only "
-                            "(most sites offer one).", kind="permanent") from None
+            raise FeedError(
+                gettext(
+                    "The feed is larger than 5 MB. Use a feed of recent entries only "
+                    "(most sites offer one)."
+                ),
+                kind="permanent",
+            ) from None
         if exc.kind == "redirects":
-            raise FeedError(f"The feed redirects more than {MAX_REDIRECTS} times (probably in "
-                            "a loop). Open it in a browser and copy the final address.",
-                            kind="permanent") from None
+            raise FeedError(
+                gettext(
+                    "The feed redirects more than %(MAX_REDIRECTS)s times (probably in a loop). "
+                    "Open it in a browser and copy the final address."
+                )
+                % {"MAX_REDIRECTS": MAX_REDIRECTS},
+                kind="permanent",
+            ) from None
         if exc.kind == "invalid_url":
-            raise FeedError("Enter the feed's full address, starting with https://.",
+            raise FeedError(gettext("Enter the feed's full address, starting with https://."),
                             kind="permanent") from None
         if exc.kind == "timeout":
-            raise FeedError("The feed's server did not answer in time; we will try again.",
+            raise FeedError(gettext("The feed's server did not answer in time; we will try again."),
                             kind="temporary") from None
         # refused and unreachable: one answer, so internal hosts cannot be mapped.
-        raise FeedError("We could not reach this feed; only public web addresses can be "
-                        "read. We will try again.", kind="temporary") from None
+        raise FeedError(gettext("We could not reach this feed; only public web addresses can be "
+                        "read. We will try again."), kind="temporary") from None
     if response.status_code == 304:
         return Downloaded(body=None, etag=etag, last_modified=last_modified)
     if response.status_code == 429 or response.status_code == 503:
         retry = response.headers.get("Retry-After", "")
-        raise FeedError(f"The feed's server asked us to slow down (HTTP "
-                        f"{response.status_code}); we will try again later.",
-                        kind="rate_limited",
-                        retry_after=float(retry) if retry.strip().isdigit() else None)
+        raise FeedError(
+            gettext(
+                "The feed's server asked us to slow down (HTTP %(status_code)s); we will try "
+                "again later."
+            )
+            % {"status_code": response.status_code},
+            kind="rate_limited",
+            retry_after=float(retry) if retry.strip().isdigit() else None,
+        )
     if response.status_code >= 500:
-        raise FeedError(f"The feed's server had an error (HTTP {response.status_code}); we "
-                        "will try again.", kind="temporary")
+        raise FeedError(
+            gettext("The feed's server had an error (HTTP %(status_code)s); we will try again.")
+            % {"status_code": response.status_code},
+            kind="temporary",
+        )
     if response.status_code in (404, 410):
-        raise FeedError(f"The feed is not there any more (HTTP {response.status_code}). "
-                        "Check the address.", kind="permanent")
+        raise FeedError(
+            gettext("The feed is not there any more (HTTP %(status_code)s). Check the address.")
+            % {"status_code": response.status_code},
+            kind="permanent",
+        )
     if response.status_code >= 400:
-        raise FeedError(f"The feed refused access (HTTP {response.status_code}).",
-                        kind="permanent")
+        raise FeedError(
+            gettext("The feed refused access (HTTP %(status_code)s).")
+            % {"status_code": response.status_code},
+            kind="permanent",
+        )
     return Downloaded(body=bytes(response.content), etag=response.headers.get("ETag", "")[:300],
                       last_modified=response.headers.get("Last-Modified", "")[:100])
 
@@ -156,8 +181,13 @@ def parse(data: bytes, *, base_url: str) -> list[FeedEntry]:
     nothing to share). Raises FeedError if the bytes are not a feed."""
     parsed = feedparser.parse(data)
     if not parsed.entries and (parsed.bozo or not parsed.get("version")):
-        raise FeedError("This address does not return an RSS or Atom feed (the content is not "
-                        "valid feed XML). Copy the feed link from the site.", kind="permanent")
+        raise FeedError(
+            gettext(
+                "This address does not return an RSS or Atom feed (the content is not "
+                "valid feed XML). Copy the feed link from the site."
+            ),
+            kind="permanent",
+        )
     entries = []
     for entry in parsed.entries:
         link = str(entry.get("link", "")).strip()

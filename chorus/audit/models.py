@@ -12,6 +12,8 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class AppendOnlyError(RuntimeError):
@@ -20,10 +22,10 @@ class AppendOnlyError(RuntimeError):
 
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
     def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("Audit entries are append-only.")
+        raise AppendOnlyError(gettext("Audit entries are append-only."))
 
     def delete(self) -> NoReturn:  # type: ignore[override]
-        raise AppendOnlyError("Audit entries are append-only.")
+        raise AppendOnlyError(gettext("Audit entries are append-only."))
 
 
 class AuditChain(models.Model):
@@ -80,11 +82,11 @@ class AuditEntry(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
-            raise AppendOnlyError("Audit entries are append-only.")
+            raise AppendOnlyError(gettext("Audit entries are append-only."))
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("Audit entries are append-only.")
+        raise AppendOnlyError(gettext("Audit entries are append-only."))
 
     @property
     def is_anonymous(self) -> bool:
@@ -125,10 +127,10 @@ class ChainVerification(models.Model):
     the worker goes, so the page shows progress; the outcome is kept for the next visit."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     organization = models.ForeignKey("people.Organization", on_delete=models.CASCADE,
                                      related_name="+")

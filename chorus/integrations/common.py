@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.apps import apps
 from django.conf import settings
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext
 
 from chorus.common.errors import DomainError, InvalidInput, NotFound
 
@@ -56,8 +57,12 @@ def check_for(*, user: User, text: str) -> CheckOutcome:
 
     text = (text or "").strip()
     if not text:
-        raise InvalidInput("Add the draft after the command, e.g. /chorus check Our new robot "
-                           "ships next week!", field="text")
+        raise InvalidInput(
+            gettext(
+                "Add the draft after the command, e.g. /chorus check Our new robot ships next week!"
+            ),
+            field="text",
+        )
     check_budget(characters=len(text))
     rate_limit_consume(user_id=user.pk, characters=len(text))
     result = screen_text(organization=user.org, text=text, network=None)
@@ -84,11 +89,11 @@ def content_item(*, organization: Organization, item_id: Any) -> Any:
     try:
         pk = int(item_id)
     except (TypeError, ValueError):
-        raise NotFound("No such content item.") from None
+        raise NotFound(gettext("No such content item.")) from None
     item = ContentItem.objects.select_related("author").filter(
         pk=pk, organization=organization).first()
     if item is None:
-        raise NotFound("No such content item.")
+        raise NotFound(gettext("No such content item."))
     return item
 
 

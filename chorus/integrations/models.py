@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from chorus.common.models import OrgOwnedModel
 
@@ -151,10 +152,10 @@ class WebhookDelivery(OrgOwnedModel):
     retry and manual redelivery, so the receiver can drop duplicates."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        RETRYING = "retrying", "Waiting to retry"
-        SUCCEEDED = "succeeded", "Delivered"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        RETRYING = "retrying", _("Waiting to retry")
+        SUCCEEDED = "succeeded", _("Delivered")
+        FAILED = "failed", _("Failed")
 
     endpoint = models.ForeignKey(
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from chorus.common.errors import DomainError, NotFound
@@ -90,7 +91,7 @@ def slack_settings(request: AuthedRequest) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            messages.success(request, "Slack settings saved.")
+            messages.success(request, gettext("Slack settings saved."))
             return redirect("integrations:index")
     return render(request, "integrations/index.html", _index_context(request, slack_form=form),
                   status=422)
@@ -104,7 +105,7 @@ def slack_remove(request: AuthedRequest) -> HttpResponse:
     if installation is None:
         raise Http404("Slack is not connected.")
     slack.installation_remove(installation=installation, actor=request.user)
-    messages.success(request, "Slack is disconnected. Remove the Chorus app in Slack too.")
+    messages.success(request, gettext("Slack is disconnected. Remove the Chorus app in Slack too."))
     return redirect("integrations:index")
 
 
@@ -120,7 +121,7 @@ def teams_settings(request: AuthedRequest) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            messages.success(request, "Microsoft Teams settings saved.")
+            messages.success(request, gettext("Microsoft Teams settings saved."))
             return redirect("integrations:index")
     return render(request, "integrations/index.html", _index_context(request, teams_form=form),
                   status=422)
@@ -134,7 +135,7 @@ def teams_remove(request: AuthedRequest) -> HttpResponse:
     if integration is None:
         raise Http404("Teams is not connected.")
     teams.integration_remove(integration=integration, actor=request.user)
-    messages.success(request, "Microsoft Teams is disconnected.")
+    messages.success(request, gettext("Microsoft Teams is disconnected."))
     return redirect("integrations:index")
 
 
@@ -217,7 +218,7 @@ def webhook_delete(request: AuthedRequest, endpoint_id: int) -> HttpResponse:
     _admin_only(request)
     endpoint = _endpoint(request, endpoint_id)
     webhooks.endpoint_delete(endpoint=endpoint, actor=request.user)
-    messages.success(request, f"The endpoint {endpoint.url} was removed.")
+    messages.success(request, gettext("The endpoint %(url)s was removed.") % {"url": endpoint.url})
     return redirect("integrations:index")
 
 
@@ -235,7 +236,10 @@ def webhook_redeliver(request: AuthedRequest, delivery_id: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         if delivery.status == delivery.Status.SUCCEEDED and not delivery.last_error:
-            messages.success(request, "Delivered again.")
+            messages.success(request, gettext("Delivered again."))
         else:
-            messages.error(request, f"Redelivery failed: {delivery.last_error}")
+            messages.error(
+                request,
+                gettext("Redelivery failed: %(last_error)s") % {"last_error": delivery.last_error},
+            )
     return redirect("integrations:webhook-detail", endpoint_id=delivery.endpoint_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from chorus.common.models import OrgOwnedModel
 
@@ -14,15 +15,15 @@ class ExportJob(OrgOwnedModel):
     can be tied to what Chorus produced."""
 
     class Scope(models.TextChoices):
-        INCIDENT = "incident", "One case"
-        LEGAL_HOLD = "legal_hold", "Every case under legal hold"
-        DATE_RANGE = "date_range", "Cases and speak-up reports in a date range"
+        INCIDENT = "incident", _("One case")
+        LEGAL_HOLD = "legal_hold", _("Every case under legal hold")
+        DATE_RANGE = "date_range", _("Cases and speak-up reports in a date range")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Building"
-        DONE = "done", "Ready"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Building")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
 
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                      related_name="+")

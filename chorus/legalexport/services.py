@@ -35,6 +35,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from chorus.audit.models import AuditEntry
 from chorus.audit.services import audit_record
@@ -76,19 +77,19 @@ def export_request(*, organization: Organization, actor: User, scope: str,
                    until: date | None = None) -> ExportJob:
     """Queue a bundle; the worker builds it (progress on the export page)."""
     if not can_export(actor) or actor.organization_id != organization.pk:
-        raise PermissionDenied("Only legal or an administrator can export for counsel.")
+        raise PermissionDenied(gettext("Only legal or an administrator can export for counsel."))
     if scope not in ExportJob.Scope.values:
-        raise InvalidInput("Choose what to export.", field="scope")
+        raise InvalidInput(gettext("Choose what to export."), field="scope")
     if scope == ExportJob.Scope.INCIDENT and (
             not incident_id
             or not _incidents().filter(organization=organization, pk=incident_id).exists()):
-            raise InvalidInput("No case with that number in your organization "
-                               "(e.g. 12 for INC-12).", field="incident_id")
+            raise InvalidInput(gettext("No case with that number in your organization "
+                               "(e.g. 12 for INC-12)."), field="incident_id")
     if scope == ExportJob.Scope.DATE_RANGE:
         if since is None or until is None:
-            raise InvalidInput("Give both the first and the last day.", field="since")
+            raise InvalidInput(gettext("Give both the first and the last day."), field="since")
         if since > until:
-            raise InvalidInput("The first day is after the last day.", field="since")
+            raise InvalidInput(gettext("The first day is after the last day."), field="since")
     job = ExportJob.objects.create(organization=organization, requested_by=actor, scope=scope,
                                    incident_id=incident_id if scope == "incident" else None,
                                    since=since if scope == "date_range" else None,
@@ -427,10 +428,10 @@ def _write_bundle(job: ExportJob, path: Path, docs: Iterable[Doc]) -> tuple[str,
 
 def export_get_for(*, user: Any, job_id: int) -> ExportJob:
     if not can_export(user) or not user.organization_id:
-        raise NotFound("No such export.")
+        raise NotFound(gettext("No such export."))
     job = ExportJob.objects.filter(pk=job_id, organization_id=user.organization_id).first()
     if job is None:
-        raise NotFound("No such export.")
+        raise NotFound(gettext("No such export."))
     return job
 
 

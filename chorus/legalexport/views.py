@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from chorus.common.errors import DomainError, NotFound
 from chorus.common.forms import add_domain_error
@@ -35,7 +36,7 @@ def export_list(request: AuthedRequest) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            messages.success(request, "Export started; it builds in the background.")
+            messages.success(request, gettext("Export started; it builds in the background."))
             return redirect("legalexport:detail", pk=job.pk)
     jobs = ExportJob.objects.filter(organization=request.user.org).select_related(
         "requested_by")[:50]

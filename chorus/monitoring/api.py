@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext
 from ninja import Router, Schema, Status
 
 from chorus.common.api import InputSchema
@@ -144,7 +145,7 @@ def revoke(request: AuthedRequest, account_id: int) -> Any:
 def health(request: AuthedRequest, status: str | None = None) -> Any:
     user = request.auth
     if not (user.has_role("hr") or user.has_role("admin") or user.has_role("manager")):
-        raise PermissionDenied("Only HR, administrators and managers see account health.")
+        raise PermissionDenied(gettext("Only HR, administrators and managers see account health."))
     return [
         {"id": a.pk, "person": a.person.full_name, "network": a.network, "handle": a.handle,
          "status": a.status, "last_read_at": a.last_read_at, "last_error": a.last_error}

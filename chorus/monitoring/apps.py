@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MonitoringConfig(AppConfig):
@@ -22,11 +23,11 @@ class MonitoringConfig(AppConfig):
 
         register_kind(NotificationKind(
             "monitoring.coaching_note", "A private note about one of your posts",
-            sensitive=True, neutral_title="You have a private note in Chorus",
+            sensitive=True, neutral_title=_("You have a private note in Chorus"),
         ))  # fmt: skip
         register_kind(NotificationKind(
             "monitoring.account_attention", "Your linked account needs attention",
-            sensitive=True, neutral_title="A linked account needs your attention",
+            sensitive=True, neutral_title=_("A linked account needs your attention"),
         ))  # fmt: skip
 
         register_nav(NavItem("Linked accounts", "monitoring:accounts", order=70,

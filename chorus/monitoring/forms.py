@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from chorus.monitoring.models import MonitoringSettings, Network
 
@@ -12,15 +13,15 @@ HANDLE_HELP = {
 
 
 class LinkForm(forms.Form):
-    handle = forms.CharField(max_length=300, label="Account")
+    handle = forms.CharField(max_length=300, label=_("Account"))
     read_from = forms.DateField(
-        required=False, label="Read posts published since",
+        required=False, label=_("Read posts published since"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Only posts from this date on are imported; older ones are ignored. "
-                  "Leave empty to import only posts from today on.",
+        help_text=_("Only posts from this date on are imported; older ones are ignored. "
+                  "Leave empty to import only posts from today on."),
     )
     agreed = forms.BooleanField(
-        required=False, label="I have read the text above and I consent to it.")
+        required=False, label=_("I have read the text above and I consent to it."))
     consent_version = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args, network: str, **kwargs):  # type: ignore[no-untyped-def]
@@ -32,31 +33,32 @@ class LinkForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="Export file",
-        help_text="X: data/tweets.js or the archive .zip. LinkedIn: Shares.csv or the export "
-                  ".zip. Up to 50 MB.",
+        label=_("Export file"),
+        help_text=_("X: data/tweets.js or the archive .zip. LinkedIn: Shares.csv or the export "
+                  ".zip. Up to 50 MB."),
     )
 
 
 class SettingsForm(forms.Form):
     enabled_networks = forms.MultipleChoiceField(
         choices=Network.choices, required=False, widget=forms.CheckboxSelectMultiple,
-        label="Networks employees may link",
+        label=_("Networks employees may link"),
     )
     alert_threshold = forms.ChoiceField(
-        choices=MonitoringSettings.Threshold.choices, label="Tell the employee about findings of",
+        choices=MonitoringSettings.Threshold.choices,
+        label=_("Tell the employee about findings of"),
     )
     retention_days = forms.IntegerField(min_value=1, max_value=365,
-                                        label="Keep posts for (days)")
+                                        label=_("Keep posts for (days)"))
     escalate_after = forms.IntegerField(
-        min_value=1, label="Send to the report queue after this many findings in 90 days",
-        help_text="Critical findings always go to the queue.",
+        min_value=1, label=_("Send to the report queue after this many findings in 90 days"),
+        help_text=_("Critical findings always go to the queue."),
     )
     dpia_reference = forms.CharField(
-        max_length=300, required=False, label="DPIA reference",
-        help_text="Required for organizations in the EU before any network is enabled.",
+        max_length=300, required=False, label=_("DPIA reference"),
+        help_text=_("Required for organizations in the EU before any network is enabled."),
     )
     works_council_reference = forms.CharField(
-        max_length=300, required=False, label="Works-council agreement",
-        help_text="Required for organizations with German establishments.",
+        max_length=300, required=False, label=_("Works-council agreement"),
+        help_text=_("Required for organizations with German establishments."),
     )

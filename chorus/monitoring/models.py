@@ -10,16 +10,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from chorus.common.models import OrgOwnedModel, TimeStampedModel
 
 
 class Network(models.TextChoices):
-    MASTODON = "mastodon", "Mastodon"
-    BLUESKY = "bluesky", "Bluesky"
-    RSS = "rss", "RSS / Atom feed"
-    X_ARCHIVE = "x_archive", "X (Twitter) archive upload"
-    LINKEDIN_EXPORT = "linkedin_export", "LinkedIn export upload"
+    MASTODON = "mastodon", _("Mastodon")
+    BLUESKY = "bluesky", _("Bluesky")
+    RSS = "rss", _("RSS / Atom feed")
+    X_ARCHIVE = "x_archive", _("X (Twitter) archive upload")
+    LINKEDIN_EXPORT = "linkedin_export", _("LinkedIn export upload")
 
 
 #: Networks read by uploading a file rather than by polling.
@@ -32,10 +33,10 @@ class MonitoringSettings(OrgOwnedModel):
     and the records EU organizations need before any monitoring starts (DPIA, works council)."""
 
     class Threshold(models.TextChoices):
-        LOW = "low", "Low and above"
-        MEDIUM = "medium", "Medium and above"
-        HIGH = "high", "High and above"
-        CRITICAL = "critical", "Critical only"
+        LOW = "low", _("Low and above")
+        MEDIUM = "medium", _("Medium and above")
+        HIGH = "high", _("High and above")
+        CRITICAL = "critical", _("Critical only")
 
     enabled_networks = models.JSONField(default=list, blank=True)
     alert_threshold = models.CharField(max_length=10, choices=Threshold.choices,
@@ -70,16 +71,16 @@ class LinkedAccount(OrgOwnedModel):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for proof of ownership"
-        ACTIVE = "active", "Active"
-        NEEDS_ATTENTION = "needs_attention", "Needs attention"
-        REVOKED = "revoked", "Consent withdrawn"
+        PENDING = "pending", _("Waiting for proof of ownership")
+        ACTIVE = "active", _("Active")
+        NEEDS_ATTENTION = "needs_attention", _("Needs attention")
+        REVOKED = "revoked", _("Consent withdrawn")
 
     class Proof(models.TextChoices):
-        PROFILE = "profile", "Code in the profile"
-        POST = "post", "Code in a public post"
-        FEED = "feed", "Code in the feed"
-        UPLOAD = "upload", "Uploaded by the owner"
+        PROFILE = "profile", _("Code in the profile")
+        POST = "post", _("Code in a public post")
+        FEED = "feed", _("Code in the feed")
+        UPLOAD = "upload", _("Uploaded by the owner")
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE,
                                related_name="linked_accounts")
@@ -148,8 +149,8 @@ class ConsentRecord(TimeStampedModel):
     person saw and its version. Rows are never updated or deleted by the application."""
 
     class Action(models.TextChoices):
-        GRANTED = "granted", "Consent given"
-        REVOKED = "revoked", "Consent withdrawn"
+        GRANTED = "granted", _("Consent given")
+        REVOKED = "revoked", _("Consent withdrawn")
 
     organization = models.ForeignKey("people.Organization", on_delete=models.CASCADE,
                                      related_name="+")
@@ -179,9 +180,9 @@ class IngestedPost(OrgOwnedModel):
     """A public post read from a linked account, stored once per (network, external id)."""
 
     class Verdict(models.TextChoices):
-        ALLOW = "allow", "Allow"
-        WARN = "warn", "Warn"
-        BLOCK = "block", "Block"
+        ALLOW = "allow", _("Allow")
+        WARN = "warn", _("Warn")
+        BLOCK = "block", _("Block")
 
     account = models.ForeignKey(LinkedAccount, on_delete=models.CASCADE, related_name="posts")
     network = models.CharField(max_length=20, choices=Network.choices)
@@ -214,10 +215,10 @@ class ArchiveImport(OrgOwnedModel):
     queued or running at a time."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting"
-        RUNNING = "running", "Importing"
-        DONE = "done", "Imported"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
 
     account = models.ForeignKey(LinkedAccount, on_delete=models.CASCADE, related_name="imports")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
@@ -226,7 +227,7 @@ class ArchiveImport(OrgOwnedModel):
     filename = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    progress = models.PositiveSmallIntegerField(default=0, help_text=_("Percent done."))
     stage = models.CharField(max_length=100, blank=True)
     error = models.TextField(blank=True)
     result = models.JSONField(default=dict, blank=True)
@@ -272,9 +273,9 @@ class MonitoringAlert(OrgOwnedModel):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ACKNOWLEDGED = "acknowledged", "Acknowledged"
-        RESOLVED = "resolved", "Resolved"
+        OPEN = "open", _("Open")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        RESOLVED = "resolved", _("Resolved")
 
     post = models.OneToOneField(IngestedPost, on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="alert")

@@ -4,6 +4,7 @@ never post content; an employee sees their own accounts, posts and alerts."""
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext
 
 from chorus.common.errors import NotFound
 from chorus.monitoring.models import (
@@ -31,7 +32,7 @@ def account_list_for_owner(*, user: User) -> QuerySet[LinkedAccount]:
 def account_get_for_owner(*, user: User, account_id: int) -> LinkedAccount:
     account = account_list_for_owner(user=user).filter(pk=account_id).first()
     if account is None:
-        raise NotFound("No such linked account.")
+        raise NotFound(gettext("No such linked account."))
     return account
 
 
@@ -78,7 +79,7 @@ def alert_list_for_owner(*, user: User, status: str | None = None) -> QuerySet[M
 def alert_get_for_owner(*, user: User, alert_id: int) -> MonitoringAlert:
     alert = alert_list_for_owner(user=user).filter(pk=alert_id).first()
     if alert is None:
-        raise NotFound("No such alert.")
+        raise NotFound(gettext("No such alert."))
     return alert
 
 

@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from chorus.common.errors import DomainError, NotFound
@@ -102,11 +103,20 @@ def link(request: AuthedRequest, network: str) -> HttpResponse:
             add_domain_error(form, exc)
         else:
             if account.verified_at is None:
-                messages.success(request, f"Consent recorded for {account}. Nothing is read "
-                                 "yet: prove that the account is yours with the code below.")
+                messages.success(
+                    request,
+                    gettext(
+                        "Consent recorded for %(account)s. Nothing is read yet: prove that the "
+                        "account is yours with the code below."
+                    )
+                    % {"account": account},
+                )
             else:
-                messages.success(request, f"{account} is linked. You can withdraw consent at "
-                                 "any time.")
+                messages.success(
+                    request,
+                    gettext("%(account)s is linked. You can withdraw consent at any time.")
+                    % {"account": account},
+                )
             return redirect("monitoring:account-detail", account_id=account.pk)
     consent_text = consent_text_for(organization=org, network=network, handle=handle,
                                     read_from=_chosen_start(form))
@@ -159,8 +169,14 @@ def account_revoke_view(request: AuthedRequest, account_id: int) -> HttpResponse
     account = _owned_account(request, account_id)
     if request.method == "POST":
         account = account_revoke(user=_me(request), account=account)
-        messages.success(request, f"Consent withdrawn for {account.handle}. Nothing more is read; "
-                                  f"stored posts are deleted on {format_day(account.purge_after)}.")
+        messages.success(
+            request,
+            gettext(
+                "Consent withdrawn for %(handle)s. Nothing more is read; stored posts are "
+                "deleted on %(format_day)s."
+            )
+            % {"handle": account.handle, "format_day": format_day(account.purge_after)},
+        )
         return redirect("monitoring:accounts")
     retention = settings_get(organization=account.organization).retention_days
     return render(request, "monitoring/revoke.html", {"account": account, "retention": retention})
@@ -178,8 +194,8 @@ def account_import(request: AuthedRequest, account_id: int) -> HttpResponse:
         except DomainError as exc:
             form.add_error("file", exc.message)
         else:
-            messages.success(request, "File received. It is being read in the background; "
-                                      "the progress shows below.")
+            messages.success(request, gettext("File received. It is being read in the background; "
+                                      "the progress shows below."))
             return redirect("monitoring:account-detail", account_id=account.pk)
     return render(request, "monitoring/account_detail.html", {
         **_detail_context(request, account), "import_form": form,
@@ -203,8 +219,11 @@ def account_refresh(request: AuthedRequest, account_id: int) -> HttpResponse:
     in the worker: the address may be slow or hostile, and it must not hold a web process."""
     account = _owned_account(request, account_id)
     transaction.on_commit(partial(poll_account_task.enqueue, account_id=account.pk))
-    messages.success(request, f"Reading {account.handle} now; new posts and any problem show "
-                              "on this page in a minute.")
+    messages.success(
+        request,
+        gettext("Reading %(handle)s now; new posts and any problem show on this page in a minute.")
+        % {"handle": account.handle},
+    )
     return redirect("monitoring:account-detail", account_id=account.pk)
 
 
@@ -225,8 +244,14 @@ def account_verify_view(request: AuthedRequest, account_id: int) -> HttpResponse
 
 
 def _proven_message(request: AuthedRequest, account: LinkedAccount) -> None:
-    messages.success(request, f"Thank you: {account.handle} is proven to be yours. Chorus "
-                     "reads its public posts from now on; you can remove the code.")
+    messages.success(
+        request,
+        gettext(
+            "Thank you: %(handle)s is proven to be yours. Chorus reads its public posts from "
+            "now on; you can remove the code."
+        )
+        % {"handle": account.handle},
+    )
 
 
 @login_required
@@ -270,7 +295,7 @@ def alert_ack(request: AuthedRequest, alert_id: int) -> HttpResponse:
     except NotFound:
         raise Http404("No such alert.") from None
     alert_acknowledge(user=_me(request), alert=alert)
-    messages.success(request, "Thanks — marked as read.")
+    messages.success(request, gettext("Thanks — marked as read."))
     return redirect("monitoring:alerts")
 
 
@@ -317,6 +342,6 @@ def settings_view(request: AuthedRequest) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            messages.success(request, "Monitoring settings saved.")
+            messages.success(request, gettext("Monitoring settings saved."))
             return redirect("monitoring:settings")
     return render(request, "monitoring/settings.html", {"form": form, "in_eu": org.in_eu})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema
 
 from chorus.common.api import Id, InputSchema, limit_query, offset_query
@@ -189,5 +190,5 @@ def push_subscription_list(request: AuthedRequest) -> list[dict[str, Any]]:
 def push_unsubscribe(request: AuthedRequest, subscription_id: Id) -> tuple[int, None]:
     deleted, _ = PushSubscription.objects.filter(pk=subscription_id, user=request.auth).delete()
     if not deleted:
-        raise NotFound("That device is not subscribed.")
+        raise NotFound(gettext("That device is not subscribed."))
     return 204, None

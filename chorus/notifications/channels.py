@@ -17,6 +17,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from chorus.notifications.kinds import EMAIL, get_kind
 
@@ -115,8 +116,10 @@ def external_parts(delivery: Delivery) -> tuple[str, str, str]:
     kind = get_kind(notification.kind)
     url = f"{settings.SITE_URL}{notification.link}" if notification.link else settings.SITE_URL
     if kind.sensitive:
-        return kind.neutral_title, "", url
-    return notification.title, notification.body.strip(), url
+        return str(kind.neutral_title), "", url
+    # A title written from a catalog sentence reads in the active (recipient's) language.
+    title = gettext(notification.title) if notification.title else ""
+    return title, notification.body.strip(), url
 
 
 def external_text(delivery: Delivery) -> tuple[str, str]:
@@ -124,7 +127,7 @@ def external_text(delivery: Delivery) -> tuple[str, str]:
     title and the link, never the content."""
     title, body, url = external_parts(delivery)
     if get_kind(delivery.notification.kind).sensitive:
-        return title, f"Open Chorus to read it: {url}"
+        return title, gettext("Open Chorus to read it: %(url)s") % {"url": url}
     return title, (f"{body}\n\n{url}" if body else url)
 
 

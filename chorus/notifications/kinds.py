@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+StrOrPromise = str | Promise
+
 IN_APP = "in_app"
 EMAIL = "email"
 PUSH = "push"
@@ -23,11 +28,11 @@ class NotificationKind:
     """
 
     key: str  # "<app>.<event>", e.g. "advocacy.content_submitted"
-    label: str  # shown in preferences: "Content submitted for review"
+    label: StrOrPromise  # shown in preferences: "Content submitted for review"
     sensitive: bool = False
     mandatory: bool = False
     default_channels: tuple[str, ...] = field(default=(IN_APP, EMAIL))
-    neutral_title: str = "You have an update in Chorus"
+    neutral_title: StrOrPromise = _("You have an update in Chorus")  # noqa: RUF009 (lazy)
 
 
 _KINDS: dict[str, NotificationKind] = {}

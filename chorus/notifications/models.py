@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from chorus.common.models import OrgOwnedModel
 
@@ -17,7 +18,7 @@ class Notification(OrgOwnedModel):
     kind = models.CharField(max_length=80)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
-    link = models.CharField(max_length=500, blank=True, help_text="A path inside Chorus.")
+    link = models.CharField(max_length=500, blank=True, help_text=_("A path inside Chorus."))
     # Same key for the same (recipient, event): notify() does not create a second row.
     dedupe_key = models.CharField(max_length=200, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -41,13 +42,13 @@ class Delivery(OrgOwnedModel):
     """One notification on one external channel, with its outcome. Idempotent per pair."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
-        RETRYING = "retrying", "Waiting to retry"
-        HELD = "held", "Held for the digest"
-        DIGESTED = "digested", "Sent in a digest"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped"
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        RETRYING = "retrying", _("Waiting to retry")
+        HELD = "held", _("Held for the digest")
+        DIGESTED = "digested", _("Sent in a digest")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped")
 
     FINAL = (Status.SENT, Status.SKIPPED, Status.FAILED, Status.DIGESTED)
 
@@ -94,9 +95,9 @@ class DeliveryAttempt(OrgOwnedModel):
 
 
 class DigestMode(models.TextChoices):
-    OFF = "off", "Send each one as it happens"
-    DAILY = "daily", "A daily digest"
-    WEEKLY = "weekly", "A weekly digest (Mondays)"
+    OFF = "off", _("Send each one as it happens")
+    DAILY = "daily", _("A daily digest")
+    WEEKLY = "weekly", _("A weekly digest (Mondays)")
 
 
 class NotificationPreference(OrgOwnedModel):

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from chorus.notifications.channels import ChannelError, DeliverySkipped, external_parts
 from chorus.notifications.kinds import PUSH
@@ -96,17 +97,21 @@ def push_subscribe(
     # Browsers' push services are all https; plain http only for a local test push service.
     insecure_ok = getattr(settings, "WEBPUSH_ALLOW_HTTP_ENDPOINTS", False)
     if not endpoint.startswith(("https://", "http://") if insecure_ok else ("https://",)):
-        raise InvalidInput("A push endpoint must be an https:// address.", field="endpoint")
+        raise InvalidInput(
+            gettext("A push endpoint must be an https:// address."), field="endpoint"
+        )
     try:
         point = _unb64(p256dh)
         secret = _unb64(auth)
     except (ValueError, TypeError):
-        raise InvalidInput("The subscription keys are not base64url.", field="keys") from None
+        raise InvalidInput(
+            gettext("The subscription keys are not base64url."), field="keys"
+        ) from None
     if len(point) != 65 or point[0] != 4:
-        raise InvalidInput("keys.p256dh must be an uncompressed P-256 point (65 bytes).",
+        raise InvalidInput(gettext("keys.p256dh must be an uncompressed P-256 point (65 bytes)."),
                            field="keys.p256dh")  # fmt: skip
     if len(secret) != 16:
-        raise InvalidInput("keys.auth must be 16 bytes.", field="keys.auth")
+        raise InvalidInput(gettext("keys.auth must be 16 bytes."), field="keys.auth")
     subscription, _ = PushSubscription.objects.update_or_create(
         endpoint=endpoint,
         defaults={"user": user, "organization_id": user.org_id, "p256dh": p256dh,
@@ -130,12 +135,12 @@ class PushChannel:
 
         key = vapid_private_key()
         if not key:
-            raise ChannelError("Web Push has no VAPID key; run `chorus vapid_keys`.",
+            raise ChannelError(gettext("Web Push has no VAPID key; run `chorus vapid_keys`."),
                                retryable=False)  # fmt: skip
         notification = delivery.notification
         devices = list(PushSubscription.objects.filter(user_id=notification.recipient_id))
         if not devices:
-            raise DeliverySkipped("no device subscribed")
+            raise DeliverySkipped(gettext("no device subscribed"))
         title, body, url = external_parts(delivery)
         payload = json.dumps({"title": title, "body": body[:500], "url": url,
                               "tag": f"chorus-{notification.pk}"})  # fmt: skip
@@ -169,4 +174,4 @@ class PushChannel:
             return
         if errors:
             raise ChannelError("; ".join(errors)[:500])
-        raise DeliverySkipped("every subscribed device had expired; removed")
+        raise DeliverySkipped(gettext("every subscribed device had expired; removed"))

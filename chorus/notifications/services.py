@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from chorus.common.errors import InvalidInput, NotFound
 from chorus.notifications.kinds import (
@@ -128,18 +129,27 @@ def _check_channels(channels: dict[str, Any], *, field: str) -> dict[str, list[s
     known_channels = set(available_channels())
     clean: dict[str, list[str]] = {}
     if not isinstance(channels, dict):
-        raise InvalidInput("Send the channels as an object of kind → list of channels.",
+        raise InvalidInput(gettext("Send the channels as an object of kind → list of channels."),
                            field=field)  # fmt: skip
     for key, value in channels.items():
         if key not in known_kinds:
-            raise InvalidInput(f"Unknown notification kind {key!r}.", field=field)
+            raise InvalidInput(
+                gettext("Unknown notification kind %(key)s.") % {"key": repr(key)}, field=field
+            )
         if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
-            raise InvalidInput(f"The channels of {key!r} must be a list of names.", field=field)
+            raise InvalidInput(
+                gettext("The channels of %(key)s must be a list of names.") % {"key": repr(key)},
+                field=field,
+            )
         unknown = sorted(set(value) - known_channels - {IN_APP})
         if unknown:
             raise InvalidInput(
-                f"Unknown channel {unknown[0]!r} for {key!r}; choose from "
-                f"{', '.join(sorted(known_channels))}.",
+                gettext("Unknown channel %(unknown)s for %(key)s; choose from %(join)s.")
+                % {
+                    "unknown": repr(unknown[0]),
+                    "key": repr(key),
+                    "join": ", ".join(sorted(known_channels)),
+                },
                 field=field,
             )
         clean[key] = [c for c in dict.fromkeys(value) if c != IN_APP]
@@ -168,8 +178,11 @@ def preference_update(
             missing = [c for c in kind.default_channels if c != IN_APP and c not in chosen]
             if kind.mandatory and missing:
                 raise InvalidInput(
-                    f"“{kind.label}” is mandatory: it always reaches you by "
-                    f"{', '.join(missing)}. You can add channels, not remove that one.",
+                    gettext(
+                        "“%(label)s” is mandatory: it always reaches you by %(join)s. You "
+                        "can add channels, not remove that one."
+                    )
+                    % {"label": kind.label, "join": ", ".join(missing)},
                     field="channels",
                 )
         pref.channels = {**(pref.channels or {}), **clean}
@@ -178,14 +191,16 @@ def preference_update(
     elif quiet_start is not None or quiet_end is not None:
         if quiet_start is None or quiet_end is None or quiet_start == quiet_end:
             raise InvalidInput(
-                "Give both the start and the end of your quiet hours, and make them differ.",
+                gettext("Give both the start and the end of your quiet hours, and make them "
+                        "differ."),
                 field="quiet_start" if quiet_start is None else "quiet_end",
             )
         pref.quiet_start, pref.quiet_end = quiet_start, quiet_end
     if digest is not None:
         if digest not in DigestMode.values:
             raise InvalidInput(
-                f"Digest must be one of {', '.join(DigestMode.values)}.", field="digest"
+                gettext("Digest must be one of %(join)s.") % {"join": ", ".join(DigestMode.values)},
+                field="digest",
             )
         pref.digest = digest
     pref.save()
@@ -200,9 +215,10 @@ def role_default_update(
     from chorus.audit.services import audit_record
 
     if role not in ROLE_ORDER:
-        raise InvalidInput(f"Unknown role {role!r}.", field="role")
+        raise InvalidInput(gettext("Unknown role %(role)s.") % {"role": repr(role)}, field="role")
     if digest not in DigestMode.values:
-        raise InvalidInput(f"Digest must be one of {', '.join(DigestMode.values)}.",
+        raise InvalidInput(gettext("Digest must be one of %(join)s.")
+            % {"join": ', '.join(DigestMode.values)},
                            field="digest")  # fmt: skip
     clean = _check_channels(channels, field="channels")
     default, _ = RoleDefault.objects.update_or_create(
@@ -406,7 +422,7 @@ def notification_mark_read(*, user: User, notification_id: int) -> Notification:
     """Mark one of the user's own notifications read (another person's id is a 404)."""
     notification = Notification.objects.filter(pk=notification_id, recipient=user).first()
     if notification is None:
-        raise NotFound("That notification does not exist.")
+        raise NotFound(gettext("That notification does not exist."))
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at", "updated_at"])
@@ -503,7 +519,12 @@ def deliveries_run(*, delivery_ids: list[int], now: datetime | None = None) -> d
 
 def _delivery_send(delivery: Delivery, *, now: datetime) -> str:
     """Send one claimed delivery on its channel and record the outcome; returns the status."""
-    from chorus.notifications.channels import ChannelError, DeliverySkipped, get_channel
+    from chorus.notifications.channels import (
+        ChannelError,
+        DeliverySkipped,
+        get_channel,
+        recipient_language,
+    )
 
     channel = get_channel(delivery.channel)
     delivery.attempts += 1
@@ -512,7 +533,12 @@ def _delivery_send(delivery: Delivery, *, now: datetime) -> str:
         status, error = Delivery.Status.SKIPPED, "channel not set up"
     else:
         try:
-            channel.deliver(delivery)
+            # Every channel writes in the recipient's language (e-mail, push, Slack, Teams).
+            notification = delivery.notification
+            with translation.override(
+                recipient_language(notification.recipient, notification.organization)
+            ):
+                channel.deliver(delivery)
         except DeliverySkipped as exc:
             status, error = Delivery.Status.SKIPPED, str(exc)[:500]
         except ChannelError as exc:
@@ -610,10 +636,10 @@ def digests_build(*, now: datetime | None = None) -> int:
 def _digest_build_one(
     *, user: User, mode: str, start: date, choices: Choices, now: datetime
 ) -> bool:
-    from chorus.notifications.channels import external_text
+    from chorus.notifications.channels import external_text, recipient_language
 
     organization = user.org
-    with transaction.atomic():
+    with transaction.atomic(), translation.override(recipient_language(user, organization)):
         try:
             with transaction.atomic():
                 digest = Digest.objects.create(
@@ -640,10 +666,15 @@ def _digest_build_one(
             url = f"{settings.SITE_URL}{item.notification.link}" if item.notification.link else ""
             lines.append(f"• {title}" + (f"\n  {url}" if url else ""))
         count = len(seen)
-        label = "daily" if mode == DigestMode.DAILY else "weekly"
+        if mode == DigestMode.DAILY:
+            title = ngettext("Your daily Chorus digest: %(count)s update",
+                             "Your daily Chorus digest: %(count)s updates", count)
+        else:
+            title = ngettext("Your weekly Chorus digest: %(count)s update",
+                             "Your weekly Chorus digest: %(count)s updates", count)
         notification = Notification.objects.create(
             organization=organization, recipient=user, kind=DIGEST_KIND,
-            title=f"Your {label} Chorus digest: {count} update{'s' if count != 1 else ''}",
+            title=title % {"count": count},
             body="\n".join(lines), link="/notifications/",
             dedupe_key=f"digest:{mode}:{start.isoformat()}", read_at=now,
         )  # fmt: skip

@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from chorus.common.errors import InvalidInput
@@ -89,7 +90,13 @@ def notification_read_all(request: AuthedRequest) -> HttpResponse:
         rows = Notification.objects.filter(recipient=request.user).order_by("-created_at", "-id")
         page = Paginator(rows, 30).get_page(1)
         return render(request, "notifications/_list.html", {"page": page, "oob_bell": True})
-    messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} read.")
+    messages.success(
+        request,
+        ngettext(
+            "Marked %(count)s notification read.", "Marked %(count)s notifications read.", count
+        )
+        % {"count": count},
+    )
     return redirect("notifications:list")
 
 
@@ -100,7 +107,7 @@ def _parse_time(value: str, field: str) -> time | None:
     try:
         return time.fromisoformat(value)
     except ValueError:
-        raise InvalidInput("Give a time like 22:00.", field=field) from None
+        raise InvalidInput(gettext("Give a time like 22:00."), field=field) from None
 
 
 def _kind_rows(choices: Any, channels: list[str]) -> list[dict[str, Any]]:
@@ -148,7 +155,7 @@ def preferences(request: AuthedRequest) -> HttpResponse:
         except InvalidInput as exc:
             error = exc
         else:
-            messages.success(request, "Your notification settings are saved.")
+            messages.success(request, gettext("Your notification settings are saved."))
             return redirect("notifications:preferences")
     choices = preferences_for(user=request.user)
     return render(
@@ -199,7 +206,7 @@ def role_defaults(request: AuthedRequest) -> HttpResponse:
         except InvalidInput as exc:
             error = exc
         else:
-            messages.success(request, f"Defaults for {role} saved.")
+            messages.success(request, gettext("Defaults for %(role)s saved.") % {"role": role})
             return redirect(f"{reverse('notifications:defaults')}?role={role}")
     default = RoleDefault.objects.filter(organization_id=request.user.org_id, role=role).first()
     from chorus.notifications.services import Choices

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PostureConfig(AppConfig):
@@ -20,7 +21,7 @@ class PostureConfig(AppConfig):
         register_card(DashboardCard(template="posture/_card.html",
                                     context=services.card_context, order=1))
         register_kind(NotificationKind(
-            key="posture.crisis_on", label="Crisis mode was turned on or off", mandatory=True))
+            key="posture.crisis_on", label=_("Crisis mode was turned on or off"), mandatory=True))
         from django.apps import apps
 
         if apps.is_installed("chorus.reports"):

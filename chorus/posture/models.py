@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from chorus.common.models import OrgOwnedModel
 
@@ -20,15 +21,15 @@ class QuietPeriod(OrgOwnedModel):
     listed terms is screened at `severity` (critical blocks under every preset)."""
 
     class Kind(models.TextChoices):
-        EARNINGS = "earnings", "Earnings blackout"
+        EARNINGS = "earnings", _("Earnings blackout")
         MNA = "mna", "M&A"
-        EMBARGO = "embargo", "Launch embargo"
-        OTHER = "other", "Other"
+        EMBARGO = "embargo", _("Launch embargo")
+        OTHER = "other", _("Other")
 
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.OTHER)
     reason = models.CharField(max_length=500,
-                              help_text="Shown to employees: why posting is restricted.")
+                              help_text=_("Shown to employees: why posting is restricted."))
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     terms = models.JSONField(default=list)
@@ -90,10 +91,10 @@ class CrisisChange(OrgOwnedModel):
     """Append-only history of the crisis switch: who, what, when, and the settings then."""
 
     class Action(models.TextChoices):
-        REQUESTED = "requested", "Asked to turn on"
-        ON = "on", "Turned on"
-        CANCELLED = "cancelled", "Request cancelled"
-        OFF = "off", "Turned off"
+        REQUESTED = "requested", _("Asked to turn on")
+        ON = "on", _("Turned on")
+        CANCELLED = "cancelled", _("Request cancelled")
+        OFF = "off", _("Turned off")
 
     crisis = models.ForeignKey(CrisisMode, on_delete=models.CASCADE, related_name="changes")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,

@@ -21,6 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from chorus.audit.services import audit_record
 from chorus.common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -45,25 +46,34 @@ def can_switch_crisis(user: Any) -> bool:
 
 def _require(ok: bool, what: str) -> None:
     if not ok:
-        raise PermissionDenied(f"Only Communications, Legal or an administrator can {what}.")
+        raise PermissionDenied(
+            gettext("Only Communications, Legal or an administrator can %(what)s.") % {"what": what}
+        )
 
 
 def _terms(raw: Any, *, field: str) -> list[str]:
     if isinstance(raw, str):
         raw = re.split(r"[\n,]", raw)
     if not isinstance(raw, list):
-        raise InvalidInput("Terms must be a list of words or phrases.", field=field)
+        raise InvalidInput(gettext("Terms must be a list of words or phrases."), field=field)
     out: list[str] = []
     for term in raw:
         if not isinstance(term, str):
-            raise InvalidInput("Each term must be text.", field=field)
+            raise InvalidInput(gettext("Each term must be text."), field=field)
         term = " ".join(term.split())
         if len(term) > 100:
-            raise InvalidInput(f"“{term[:30]}…” is longer than 100 characters.", field=field)
+            raise InvalidInput(
+                gettext("“%(term)s…” is longer than 100 characters.") % {"term": term[:30]},
+                field=field,
+            )
         if term and term.casefold() not in {t.casefold() for t in out}:
             out.append(term)
     if len(out) > MAX_TERMS:
-        raise InvalidInput(f"At most {MAX_TERMS} terms; you gave {len(out)}.", field=field)
+        raise InvalidInput(
+            gettext("At most %(MAX_TERMS)s terms; you gave %(len)s.")
+            % {"MAX_TERMS": MAX_TERMS, "len": len(out)},
+            field=field,
+        )
     return out
 
 
@@ -78,25 +88,30 @@ def quiet_period_create(
     _require(can_manage(actor), "set quiet periods")
     name = " ".join((name or "").split())
     if not name:
-        raise InvalidInput("Name the quiet period, for example “Q4 earnings blackout”.",
+        raise InvalidInput(gettext("Name the quiet period, for example “Q4 earnings blackout”."),
                            field="name")
     reason = " ".join((reason or "").split())
     if not reason:
-        raise InvalidInput("Say why posting is restricted; employees read this.", field="reason")
+        raise InvalidInput(
+            gettext("Say why posting is restricted; employees read this."), field="reason"
+        )
     if kind not in QuietPeriod.Kind.values:
-        raise InvalidInput(f"Choose a kind: {', '.join(QuietPeriod.Kind.values)}.", field="kind")
+        raise InvalidInput(
+            gettext("Choose a kind: %(join)s.") % {"join": ", ".join(QuietPeriod.Kind.values)},
+            field="kind",
+        )
     if severity not in SEVERITIES:
-        raise InvalidInput("Severity must be high (warns or blocks by preset) or critical "
-                           "(always blocks).", field="severity")
+        raise InvalidInput(gettext("Severity must be high (warns or blocks by preset) or critical "
+                           "(always blocks)."), field="severity")
     if ends_at <= starts_at:
-        raise InvalidInput("The end must be after the start.", field="ends_at")
+        raise InvalidInput(gettext("The end must be after the start."), field="ends_at")
     if ends_at <= timezone.now():
-        raise InvalidInput("This window is already over; choose an end in the future.",
+        raise InvalidInput(gettext("This window is already over; choose an end in the future."),
                            field="ends_at")
     clean = _terms(terms, field="terms")
     if not clean:
-        raise InvalidInput("List at least one term that must not be mentioned (the ticker, "
-                           "“results”, a codename).", field="terms")
+        raise InvalidInput(gettext("List at least one term that must not be mentioned (the ticker, "
+                           "“results”, a codename)."), field="terms")
     period = QuietPeriod.objects.create(
         organization=organization, name=name[:120], kind=kind, reason=reason[:500],
         starts_at=starts_at, ends_at=ends_at, terms=clean, severity=severity, created_by=actor)
@@ -126,7 +141,7 @@ def quiet_period_get(*, user: Any, period_id: int) -> QuietPeriod:
     period = QuietPeriod.objects.filter(organization_id=user.organization_id,
                                         pk=period_id).first()
     if period is None:
-        raise NotFound("No such quiet period in your organization.")
+        raise NotFound(gettext("No such quiet period in your organization."))
     return period
 
 
@@ -170,24 +185,28 @@ def crisis_request(
     crisis = CrisisMode.objects.select_for_update().get(pk=crisis_for(
         organization=organization).pk)
     if crisis.is_active:
-        raise Conflict("Crisis mode is already on.")
+        raise Conflict(gettext("Crisis mode is already on."))
     topic = " ".join((topic or "").split())
     if not topic:
-        raise InvalidInput("Name the topic, for example “Warehouse fire in Lisbon”.",
+        raise InvalidInput(gettext("Name the topic, for example “Warehouse fire in Lisbon”."),
                            field="topic")
     if not (holding_statement or "").strip():
-        raise InvalidInput("Write the holding statement employees see (what we can say now).",
-                           field="holding_statement")
+        raise InvalidInput(
+            gettext("Write the holding statement employees see (what we can say now)."),
+            field="holding_statement",
+        )
     if not (contact or "").strip():
-        raise InvalidInput("Say who employees should contact (a name, e-mail or phone).",
+        raise InvalidInput(gettext("Say who employees should contact (a name, e-mail or phone)."),
                            field="contact")
     if not isinstance(sla_hours, int) or not 1 <= sla_hours <= 72:
-        raise InvalidInput("The crisis SLA must be between 1 and 72 hours.", field="sla_hours")
+        raise InvalidInput(
+            gettext("The crisis SLA must be between 1 and 72 hours."), field="sla_hours"
+        )
     if any(u.organization_id != organization.pk for u in response_team):
-        raise InvalidInput("The response team must be people of your organization.",
+        raise InvalidInput(gettext("The response team must be people of your organization."),
                            field="response_team")
     if not response_team:
-        raise InvalidInput("Choose at least one person for the response team.",
+        raise InvalidInput(gettext("Choose at least one person for the response team."),
                            field="response_team")
     clean = _terms(terms, field="terms") or [topic]
     crisis.topic, crisis.terms = topic[:200], clean
@@ -212,16 +231,19 @@ def crisis_confirm(*, organization: Organization, actor: User, code: str) -> Cri
     crisis = CrisisMode.objects.select_for_update().get(pk=crisis_for(
         organization=organization).pk)
     if crisis.is_active:
-        raise Conflict("Crisis mode is already on.")
+        raise Conflict(gettext("Crisis mode is already on."))
     if not crisis.requested_at:
-        raise InvalidInput("Prepare crisis mode first: topic, statement, contact and team.",
-                           field="code")
+        raise InvalidInput(
+            gettext("Prepare crisis mode first: topic, statement, contact and team."), field="code"
+        )
     if timezone.now() - crisis.requested_at > timedelta(minutes=30):
-        raise InvalidInput("This confirmation expired after 30 minutes. Prepare it again.",
+        raise InvalidInput(gettext("This confirmation expired after 30 minutes. Prepare it again."),
                            field="code")
     if (code or "").strip().upper() != crisis.confirm_code:
-        raise InvalidInput("The confirmation code does not match. Type the code shown above.",
-                           field="code")
+        raise InvalidInput(
+            gettext("The confirmation code does not match. Type the code shown above."),
+            field="code",
+        )
     crisis.active_since, crisis.activated_by = timezone.now(), actor
     crisis.confirm_code = ""
     crisis.save(update_fields=["active_since", "activated_by", "confirm_code", "updated_at"])
@@ -241,7 +263,7 @@ def crisis_off(*, organization: Organization, actor: User, note: str = "") -> Cr
     crisis = CrisisMode.objects.select_for_update().get(pk=crisis_for(
         organization=organization).pk)
     if not crisis.is_active:
-        raise Conflict("Crisis mode is not on.")
+        raise Conflict(gettext("Crisis mode is not on."))
     started = crisis.active_since
     crisis.active_since = None
     crisis.requested_at = None
@@ -364,8 +386,8 @@ def crisis_queue(*, user: Any) -> list[Any]:
     allowed = (user.has_role("hr") or user.has_role("communications")
                or crisis.response_team.filter(pk=user.pk).exists())
     if not allowed:
-        raise PermissionDenied("The crisis queue is for the response team, HR and "
-                               "Communications.")
+        raise PermissionDenied(gettext("The crisis queue is for the response team, HR and "
+                               "Communications."))
     ids = list(CrisisReport.objects.filter(crisis=crisis).values_list("report_id", flat=True))
     report = apps.get_model("reports", "Report")
     return list(report.objects.filter(organization=user.organization, pk__in=ids)

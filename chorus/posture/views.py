@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from chorus.common.errors import DomainError, NotFound, PermissionDenied
@@ -47,8 +48,12 @@ def _render_index(request: HttpRequest, *, quiet_form: QuietPeriodForm | None = 
                   status: int = 200) -> HttpResponse:
     user = _user(request)
     if not services.can_manage(user):
-        raise PermissionDenied("Quiet periods and crisis mode are managed by Communications, "
-                               "Legal and administrators.")
+        raise PermissionDenied(
+            gettext(
+                "Quiet periods and crisis mode are managed by Communications, "
+                "Legal and administrators."
+            )
+        )
     crisis = services.crisis_for(organization=user.organization)
     initial = {"topic": crisis.topic, "terms": "\n".join(crisis.terms),
                "holding_statement": crisis.holding_statement, "contact": crisis.contact,
@@ -90,7 +95,9 @@ def quiet_new(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, f"Quiet period “{data['name']}” saved.")
+            messages.success(
+                request, gettext("Quiet period “%(data)s” saved.") % {"data": data["name"]}
+            )
             return redirect("posture:index")
     return _render_index(request, quiet_form=form, status=422)
 
@@ -100,7 +107,7 @@ def quiet_new(request: HttpRequest) -> HttpResponse:
 def quiet_cancel(request: HttpRequest, period_id: int) -> HttpResponse:
     period = services.quiet_period_get(user=_user(request), period_id=period_id)
     services.quiet_period_cancel(period=period, actor=_user(request))
-    messages.success(request, f"Quiet period “{period.name}” cancelled.")
+    messages.success(request, gettext("Quiet period “%(name)s” cancelled.") % {"name": period.name})
     return redirect("posture:index")
 
 
@@ -137,8 +144,11 @@ def crisis_confirm(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error("code", exc.message)
         else:
-            messages.success(request, f"Crisis mode is on for “{crisis.topic}”. The response "
-                                      "team has been told.")
+            messages.success(
+                request,
+                gettext("Crisis mode is on for “%(topic)s”. The response team has been told.")
+                % {"topic": crisis.topic},
+            )
             return redirect("posture:index")
     return _render_index(request, confirm_form=form, status=422)
 
@@ -148,7 +158,7 @@ def crisis_confirm(request: HttpRequest) -> HttpResponse:
 def crisis_cancel(request: HttpRequest) -> HttpResponse:
     services.crisis_cancel_request(organization=_user(request).organization,  # type: ignore[arg-type]
                                    actor=_user(request))
-    messages.info(request, "Crisis mode was not turned on.")
+    messages.info(request, gettext("Crisis mode was not turned on."))
     return redirect("posture:index")
 
 
@@ -161,8 +171,10 @@ def crisis_off(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Crisis mode is off. Sharing and scheduled content are back "
-                                  "as they were.")
+        messages.success(
+            request,
+            gettext("Crisis mode is off. Sharing and scheduled content are back as they were."),
+        )
     return redirect("posture:index")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from chorus.common.models import OrgOwnedModel
 
@@ -15,7 +16,7 @@ class ErasureRecord(OrgOwnedModel):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    reason = models.CharField(max_length=300, help_text="The request, e.g. 'Art. 17 of 3 May'.")
+    reason = models.CharField(max_length=300, help_text=_("The request, e.g. 'Art. 17 of 3 May'."))
     # [{"app": "Reports", "erased": [[what, n]], "pseudonymized": [...], "kept": [{what, count,
     # reason}], "notes": [...]}], in the order the apps ran.
     outcome = models.JSONField(default=list)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from chorus.common.errors import NotFound, PermissionDenied
 from chorus.people.models import Person, User
@@ -18,20 +19,20 @@ def data_subject_get(*, user: User, person_id: int) -> Person:
     """A person of the user's organization, for HR or an administrator; 404 for anyone else's
     id (another organization's person does not exist from here)."""
     if not can_handle_requests(user):
-        raise PermissionDenied("Only HR or an administrator handles data requests.")
+        raise PermissionDenied(gettext("Only HR or an administrator handles data requests."))
     person = (
         Person.objects.filter(organization_id=user.org_id, pk=person_id)
         .select_related("user", "department", "manager")
         .first()
     )
     if person is None:
-        raise NotFound("No such person in your organization.")
+        raise NotFound(gettext("No such person in your organization."))
     return person
 
 
 def data_subject_search(*, user: User, query: str = "") -> QuerySet[Person]:
     if not can_handle_requests(user):
-        raise PermissionDenied("Only HR or an administrator handles data requests.")
+        raise PermissionDenied(gettext("Only HR or an administrator handles data requests."))
     people = Person.objects.filter(organization_id=user.org_id).select_related("department")
     query = query.strip()
     if query:
@@ -41,7 +42,7 @@ def data_subject_search(*, user: User, query: str = "") -> QuerySet[Person]:
 
 def erasure_list_for(*, user: User) -> QuerySet[ErasureRecord]:
     if not can_handle_requests(user):
-        raise PermissionDenied("Only HR or an administrator handles data requests.")
+        raise PermissionDenied(gettext("Only HR or an administrator handles data requests."))
     return ErasureRecord.objects.filter(organization_id=user.org_id).select_related(
         "person", "requested_by"
     )
@@ -50,5 +51,5 @@ def erasure_list_for(*, user: User) -> QuerySet[ErasureRecord]:
 def erasure_get(*, user: User, erasure_id: int) -> ErasureRecord:
     record = erasure_list_for(user=user).filter(pk=erasure_id).first()
     if record is None:
-        raise NotFound("No such erasure in your organization.")
+        raise NotFound(gettext("No such erasure in your organization."))
     return record

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from chorus.audit.services import audit_record
 from chorus.common.errors import InvalidInput, PermissionDenied
@@ -64,9 +65,11 @@ def person_export(*, actor: User, person: Person, fmt: str) -> PersonExport:
     """Everything each app holds about `person`. The person themself or HR/an administrator
     may ask; every export is audited (who, for whom, which format, self-service or not)."""
     if not _may_export(actor, person):
-        raise PermissionDenied("You may export only your own data (HR exports on request).")
+        raise PermissionDenied(
+            gettext("You may export only your own data (HR exports on request).")
+        )
     if fmt not in {"json", "html"}:
-        raise InvalidInput("Choose the json or html format.", field="format")
+        raise InvalidInput(gettext("Choose the json or html format."), field="format")
     apps_data = []
     for contributor in export_contributors():
         if contributor.export is not None:
@@ -108,35 +111,38 @@ def person_erase(*, actor: User, person: Person, confirm_name: str, reason: str)
     app's `erase_person_data` in one transaction; the audit entry and the receipt are written
     after the pseudonymization, so neither carries the erased name."""
     if not can_handle_requests(actor) or person.organization_id != actor.organization_id:
-        raise PermissionDenied("Only HR or an administrator erases a person's data.")
+        raise PermissionDenied(gettext("Only HR or an administrator erases a person's data."))
     if person.user_id == actor.pk:
         raise PermissionDenied(
-            "You cannot erase your own data; ask another HR person or an administrator."
+            gettext("You cannot erase your own data; ask another HR person or an administrator.")
         )
     if person.user is not None and _is_last_admin(person.user):
         raise InvalidInput(
-            "This is the organization's only active administrator: erasing the account would "
-            "lock everyone out of administration. Make someone else an administrator first.",
+            gettext(
+                "This is the organization's only active administrator: erasing the account would "
+                "lock everyone out of administration. Make someone else an administrator first."
+            ),
             field="confirm_name",
         )
     if ErasureRecord.objects.filter(person=person).exists():
-        raise InvalidInput("This person's data was already erased.", field="confirm_name")
+        raise InvalidInput(gettext("This person's data was already erased."), field="confirm_name")
     if confirm_name.strip() != person.full_name:
         raise InvalidInput(
-            f"Type the person's full name exactly ({person.full_name}) to confirm.",
+            gettext("Type the person's full name exactly (%(full_name)s) to confirm.")
+            % {"full_name": person.full_name},
             field="confirm_name",
         )
     reason = reason.strip()
     if not reason:
         raise InvalidInput(
-            "Say which request this is (e.g. 'Art. 17 request of 3 May'); do not "
-            "write the person's name.",
+            gettext("Say which request this is (e.g. 'Art. 17 request of 3 May'); do not "
+            "write the person's name."),
             field="reason",
         )
     if person.full_name.lower() in reason.lower() or person.email.lower() in reason.lower():
         raise InvalidInput(
-            "Leave the person's name and e-mail out of the reason: the receipt "
-            "must not carry what is erased.",
+            gettext("Leave the person's name and e-mail out of the reason: the receipt "
+            "must not carry what is erased."),
             field="reason",
         )
     person = Person.objects.select_for_update().get(pk=person.pk)

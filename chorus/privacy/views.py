@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from chorus.common.errors import DomainError, NotFound, PermissionDenied
@@ -140,7 +141,10 @@ def person_erase_view(request: AuthedRequest, person_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "The person's data was erased. What had to stay is listed below with the reason.",
+                gettext(
+                    "The person's data was erased. What had to stay is listed below with the "
+                    "reason."
+                ),
             )
             return redirect("privacy:erasure", erasure_id=record.pk)
     erasure = ErasureRecord.objects.filter(person=person).first()

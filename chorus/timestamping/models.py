@@ -9,27 +9,28 @@ bytes existed at `gen_time` and have not changed since (`chorus audit verify`).
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from chorus.common.models import OrgOwnedModel
 
 
 class Timestamp(OrgOwnedModel):
     class Subject(models.TextChoices):
-        ATTESTATION = "attestation", "Attestation"
-        POLICY_VERSION = "policy_version", "Published policy version"
+        ATTESTATION = "attestation", _("Attestation")
+        POLICY_VERSION = "policy_version", _("Published policy version")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for the time-stamping authority"
-        STAMPED = "stamped", "Timestamped"
-        FAILED = "failed", "Refused by the time-stamping authority"
+        PENDING = "pending", _("Waiting for the time-stamping authority")
+        STAMPED = "stamped", _("Timestamped")
+        FAILED = "failed", _("Refused by the time-stamping authority")
 
     subject = models.CharField(max_length=20, choices=Subject.choices)
     subject_id = models.BigIntegerField()
-    imprint = models.CharField(max_length=64, help_text="SHA-256 of the canonical bytes, hex.")
+    imprint = models.CharField(max_length=64, help_text=_("SHA-256 of the canonical bytes, hex."))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     tsa_url = models.URLField(max_length=500, blank=True)
     response = models.BinaryField(blank=True, default=b"",
-                                  help_text="The TSA's DER TimeStampResp.")
+                                  help_text=_("The TSA's DER TimeStampResp."))
     gen_time = models.DateTimeField(null=True, blank=True)
     serial = models.CharField(max_length=64, blank=True)
     attempts = models.PositiveIntegerField(default=0)

@@ -26,6 +26,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from chorus.audit.verifiers import VerifyReport
 from chorus.timestamping.models import Timestamp
@@ -68,7 +69,7 @@ def canonical_bytes(subject: str, record: Any) -> bytes:
             "content_hash": record.content_hash, "published_at": _iso(record.published_at),
         }
     else:
-        raise TimestampError(f"unknown subject {subject!r}")
+        raise TimestampError(gettext("unknown subject %(subject)s") % {"subject": repr(subject)})
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                       default=str).encode("utf-8")
 
@@ -153,26 +154,32 @@ def request_token(*, url: str, data: bytes) -> bytes:
                                     headers={"Content-Type": "application/timestamp-query",
                                              "Accept": "application/timestamp-reply"})
     except OutboundError as exc:
-        raise TimestampError(f"TSA unreachable: {exc}") from exc
+        raise TimestampError(gettext("TSA unreachable: %(exc)s") % {"exc": exc}) from exc
     if response.status_code != 200:
-        raise TimestampError(f"TSA answered HTTP {response.status_code}")
+        raise TimestampError(
+            gettext("TSA answered HTTP %(status_code)s") % {"status_code": response.status_code}
+        )
     try:
         answer = decode_timestamp_response(response.content)
     except Exception as exc:  # the library raises ValueError for garbage
-        raise TimestampError("TSA answer is not a TimeStampResp") from exc
+        raise TimestampError(gettext("TSA answer is not a TimeStampResp")) from exc
     if answer.status not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):
-        raise TimestampError(f"TSA refused the request (status {answer.status})")
+        raise TimestampError(
+            gettext("TSA refused the request (status %(status)s)") % {"status": answer.status}
+        )
     info = answer.tst_info
     if info.message_imprint.message != hashlib.sha256(data).digest():
-        raise TimestampError("TSA answer covers a different imprint")
+        raise TimestampError(gettext("TSA answer covers a different imprint"))
     if info.nonce != request.nonce:
-        raise TimestampError("TSA answer has the wrong nonce")
+        raise TimestampError(gettext("TSA answer has the wrong nonce"))
     roots = _roots()
     if roots:
         try:
             _verifier(roots, nonce=request.nonce).verify_message(answer, data)
         except Exception as exc:
-            raise TimestampError(f"TSA signature does not verify: {exc}") from exc
+            raise TimestampError(
+                gettext("TSA signature does not verify: %(exc)s") % {"exc": exc}
+            ) from exc
     return bytes(response.content)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import string
 
+from django.utils.translation import gettext
+
 from chorus.common.errors import PermissionDenied
 from chorus.people.models import User
 from chorus.people.roles import Role
@@ -21,4 +23,4 @@ def is_editor(user: User) -> bool:
 
 def _require_editor(user: User) -> None:
     if not is_editor(user):
-        raise PermissionDenied("Only communications staff can manage advocacy content.")
+        raise PermissionDenied(gettext("Only communications staff can manage advocacy content."))

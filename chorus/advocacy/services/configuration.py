@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from chorus.advocacy import networks
 from chorus.advocacy.models import AdvocacySettings, AdvocateProfile
@@ -31,28 +32,39 @@ def settings_update(
     `(0, 24)` means any time."""
     _require_editor(actor)
     if not 0 <= daily_share_limit <= 1000:
-        raise InvalidInput("The daily limit must be between 0 (no limit) and 1000.",
+        raise InvalidInput(gettext("The daily limit must be between 0 (no limit) and 1000."),
                            field="daily_share_limit")
     if not 2 <= duplicate_nudge_threshold <= 1000:
-        raise InvalidInput("The nudge threshold must be between 2 and 1000 colleagues.",
+        raise InvalidInput(gettext("The nudge threshold must be between 2 and 1000 colleagues."),
                            field="duplicate_nudge_threshold")
     hours: dict[str, list[int]] = {}
     for network, (start, end) in sharing_hours.items():
         if network not in Network.values:
-            raise InvalidInput(f"Unknown network {network!r}.", field="sharing_hours")
+            raise InvalidInput(
+                gettext("Unknown network %(network)s.") % {"network": repr(network)},
+                field="sharing_hours",
+            )
         if not (0 <= start < end <= 24):
             raise InvalidInput(
-                f"{Network(network).label}: sharing hours must run from an earlier hour to a "
-                "later one between 0 and 24 (e.g. 8 to 20).", field=f"hours_{network}",
+                gettext(
+                    "%(Network)s: sharing hours must run from an earlier hour to a later one "
+                    "between 0 and 24 (e.g. 8 to 20)."
+                )
+                % {"Network": Network(network).label},
+                field=f"hours_{network}",
             )
         if (start, end) != (0, 24):
             hours[network] = [start, end]
     disabled = sorted(set(disabled_networks))
     if any(n not in Network.values for n in disabled):
-        raise InvalidInput("Unknown network in the disabled list.", field="disabled_networks")
+        raise InvalidInput(
+            gettext("Unknown network in the disabled list."), field="disabled_networks"
+        )
     if len(disabled) == len(Network.values):
-        raise InvalidInput("Leave at least one network on, or employees cannot share at all.",
-                           field="disabled_networks")
+        raise InvalidInput(
+            gettext("Leave at least one network on, or employees cannot share at all."),
+            field="disabled_networks",
+        )
     obj = settings_for(organization=actor.org)
     before = {"leaderboard": obj.leaderboard_enabled, "limit": obj.daily_share_limit,
               "hours": obj.sharing_hours, "disabled": obj.disabled_networks}
@@ -88,8 +100,12 @@ def profile_update(
             instance = networks.normalize_instance(mastodon_instance)
         except ValueError:
             raise InvalidInput(
-                f"{mastodon_instance!r} is not a Mastodon server name. Enter just the domain, "
-                "e.g. mastodon.social.", field="mastodon_instance",
+                gettext(
+                    "%(mastodon_instance)s is not a Mastodon server name. Enter just the "
+                    "domain, e.g. mastodon.social."
+                )
+                % {"mastodon_instance": repr(mastodon_instance)},
+                field="mastodon_instance",
             ) from None
     profile.mastodon_instance = instance
     profile.leaderboard_opt_out = leaderboard_opt_out

@@ -16,6 +16,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from chorus.advocacy import networks
 from chorus.advocacy.models import (
@@ -38,6 +39,42 @@ from chorus.people.models import Department, Organization, User
 class CaptionIn:
     network: str
     text: str
+    language: str = ""  # empty: the source language (settings.LANGUAGE_CODE)
+
+
+def caption_languages() -> dict[str, str]:
+    """Language code -> name, for the languages a caption may be written in."""
+    return {code: str(name) for code, name in settings.LANGUAGES}
+
+
+def language_name(code: str) -> str:
+    return caption_languages().get(code, code)
+
+
+def reader_language(user: Any, active: str) -> str:
+    """The language a person reads captions in: their own setting if they have one (issue
+    16's per-person language), else the language this request is shown in."""
+    own = getattr(user, "language", "") or ""
+    return (own or active or settings.LANGUAGE_CODE).lower()
+
+
+def captions_in_reading_order(captions: Iterable[Caption], language: str) -> list[Caption]:
+    """The reader's language first, then the source language, then the others; variants
+    keep their order within a language."""
+    base = language.split("-")[0]
+
+    def rank(c: Caption) -> tuple[int, str, int]:
+        if c.language == language:
+            first = 0
+        elif c.language.split("-")[0] == base:
+            first = 1
+        elif c.language == settings.LANGUAGE_CODE:
+            first = 2
+        else:
+            first = 3
+        return (first, c.language, c.position)
+
+    return sorted(captions, key=rank)
 
 
 def share_link_of_typical_length() -> str:
@@ -52,15 +89,22 @@ def _clean_item_fields(
 ) -> dict[str, Any]:
     title, body, link = title.strip(), body.strip(), link.strip()
     if not title:
-        raise InvalidInput("Give the item a title employees will recognise.", field="title")
+        raise InvalidInput(
+            gettext("Give the item a title employees will recognise."), field="title"
+        )
     if not body:
-        raise InvalidInput("Describe what this is and why it is worth sharing.", field="body")
+        raise InvalidInput(
+            gettext("Describe what this is and why it is worth sharing."), field="body"
+        )
     try:
         URLValidator(schemes=["http", "https"])(link)
     except ValidationError:
         raise InvalidInput(
-            f"{link or 'The link'} is not a web address; paste the full link, starting with "
-            "https://.", field="link",
+            gettext(
+                "%(link_or_The_link)s is not a web address; paste the full link, starting with https://."
+            )
+            % {"link_or_The_link": link or "The link"},
+            field="link",
         ) from None
     clean_tags: list[str] = []
     for tag in tags:
@@ -68,12 +112,18 @@ def _clean_item_fields(
         if tag and tag.lower() not in {t.lower() for t in clean_tags}:
             clean_tags.append(tag[:40])
     if len(clean_tags) > MAX_TAGS:
-        raise InvalidInput(f"Use at most {MAX_TAGS} tags.", field="tags")
+        raise InvalidInput(
+            gettext("Use at most %(MAX_TAGS)s tags.") % {"MAX_TAGS": MAX_TAGS}, field="tags"
+        )
     if publish_at and expires_at and expires_at <= publish_at:
-        raise InvalidInput("The expiry date must be after the publish date.", field="expires_at")
+        raise InvalidInput(
+            gettext("The expiry date must be after the publish date."), field="expires_at"
+        )
     departments = list(audience)
     if any(d.organization_id != organization.pk for d in departments):
-        raise InvalidInput("Choose departments of your own organization.", field="audience")
+        raise InvalidInput(
+            gettext("Choose departments of your own organization."), field="audience"
+        )
     clean_captions = _clean_captions(organization=organization, captions=captions)
     return {
         "title": title[:200], "body": body, "link": link, "tags": clean_tags,
@@ -85,29 +135,70 @@ def _clean_item_fields(
 def _clean_captions(
     *, organization: Organization, captions: Sequence[CaptionIn]
 ) -> list[CaptionIn]:
-    out = [CaptionIn(network=c.network, text=c.text.strip()) for c in captions if c.text.strip()]
-    if not out:
+    known = caption_languages()
+    out = []
+    for c in captions:
+        language = (c.language or settings.LANGUAGE_CODE).strip().lower()
+        if language not in known:
+            raise InvalidInput(
+                gettext("Unknown language “%(code)s” for a caption. Use one of: %(codes)s.")
+                % {"code": language, "codes": ", ".join(known)},
+                field="translations",
+            )
+        if c.text.strip():
+            out.append(CaptionIn(network=c.network, text=c.text.strip(), language=language))
+    if not any(c.language == settings.LANGUAGE_CODE for c in out) and out:
         raise InvalidInput(
-            "Write at least one suggested caption, so employees have a starting point.",
+            gettext("Write the captions in %(language)s first; translations come on top.")
+            % {"language": language_name(settings.LANGUAGE_CODE)},
             field="captions",
         )
-    if len(out) > MAX_CAPTIONS:
-        raise InvalidInput(f"Use at most {MAX_CAPTIONS} captions per item.", field="captions")
+    if not out:
+        raise InvalidInput(
+            gettext("Write at least one suggested caption, so employees have a starting point."),
+            field="captions",
+        )
+    per_language: dict[str, int] = {}
+    for c in out:
+        per_language[c.language] = per_language.get(c.language, 0) + 1
+    if max(per_language.values()) > MAX_CAPTIONS:
+        raise InvalidInput(
+            gettext("Use at most %(MAX_CAPTIONS)s captions per item.")
+            % {"MAX_CAPTIONS": MAX_CAPTIONS},
+            field="captions",
+        )
     rule = disclosure_rule(organization=organization)
     link = share_link_of_typical_length()
-    variant_of: dict[str, int] = {}
+    variant_of: dict[tuple[str, str], int] = {}
     for caption in out:
         if caption.network not in Network.values:
-            raise InvalidInput("Each caption needs a network: choose one.", field="captions")
-        variant_of[caption.network] = variant = variant_of.get(caption.network, 0) + 1
+            raise InvalidInput(
+                gettext("Each caption needs a network: choose one."), field="captions"
+            )
+        key = (caption.language, caption.network)
+        variant_of[key] = variant = variant_of.get(key, 0) + 1
         composed, _ = with_disclosure(caption.text, rule)
         problem = networks.length_problem(caption.network, composed, link)
         if problem:
             # Point at the network's own caption field (the form names it captions_<network>)
             # and at the variant within it, not at a global "Caption 3".
+            if caption.language != settings.LANGUAGE_CODE:
+                raise InvalidInput(
+                    gettext(
+                        "%(language)s, %(network)s, variant %(variant)s: %(problem)s The count "
+                        "includes the tracked link and the disclosure hashtag."
+                    )
+                    % {"language": language_name(caption.language),
+                       "network": Network(caption.network).label, "variant": variant,
+                       "problem": problem},
+                    field="translations",
+                )
             raise InvalidInput(
-                f"Variant {variant}: {problem} The count includes the tracked link and the "
-                "disclosure hashtag.",
+                gettext(
+                    "Variant %(variant)s: %(problem)s The count includes the tracked link and "
+                    "the disclosure hashtag."
+                )
+                % {"variant": variant, "problem": problem},
                 field=f"captions_{caption.network}",
             )
     return out
@@ -141,12 +232,13 @@ def _store_image(item: ContentItem, image: UploadedFile | None) -> None:
 
 def _write_captions(item: ContentItem, captions: Sequence[CaptionIn]) -> None:
     item.captions.all().delete()
-    positions: dict[str, int] = {}
+    positions: dict[tuple[str, str], int] = {}
     for caption in captions:
-        position = positions.get(caption.network, 0)
-        positions[caption.network] = position + 1
+        language = caption.language or settings.LANGUAGE_CODE
+        position = positions.get((language, caption.network), 0)
+        positions[(language, caption.network)] = position + 1
         Caption.objects.create(item=item, network=caption.network, text=caption.text,
-                               position=position)
+                               position=position, language=language)
 
 
 @transaction.atomic
@@ -193,8 +285,11 @@ def content_update(
     item = ContentItem.objects.select_for_update().get(pk=item.pk)
     if item.status != ContentItem.Status.DRAFT:
         raise Conflict(
-            f"This item is {item.get_status_display().lower()}; only drafts can be edited. "
-            "Return it to draft first."
+            gettext(
+                "This item is %(get_status_display)s; only drafts can be edited. Return it to "
+                "draft first."
+            )
+            % {"get_status_display": item.get_status_display().lower()}
         )
     fields = _clean_item_fields(
         organization=item.organization, title=title, body=body, link=link, tags=tags,
@@ -240,25 +335,28 @@ def content_transition(
     _require_editor(actor)
     item = ContentItem.objects.select_for_update().get(pk=item.pk)
     if item.organization_id != actor.organization_id:
-        raise NotFound("No such content item.")
+        raise NotFound(gettext("No such content item."))
     current = item.status
     if to_status not in ALLOWED_TRANSITIONS.get(current, set()):
         raise Conflict(
-            f"An item that is {item.get_status_display().lower()} cannot move to "
-            f"{ContentItem.Status(to_status).label.lower()}."
+            gettext("An item that is %(get_status_display)s cannot move to %(Status)s.")
+            % {
+                "get_status_display": item.get_status_display().lower(),
+                "Status": ContentItem.Status(to_status).label.lower(),
+            }
         )
     note = note.strip()
     if to_status == ContentItem.Status.IN_REVIEW and not item.captions.exists():
-        raise InvalidInput("Add at least one caption before sending the item for review.",
+        raise InvalidInput(gettext("Add at least one caption before sending the item for review."),
                            field="captions")
     returning = current == ContentItem.Status.IN_REVIEW and to_status == ContentItem.Status.DRAFT
     if returning and not note:
-        raise InvalidInput("Say what needs to change, so the author knows what to fix.",
+        raise InvalidInput(gettext("Say what needs to change, so the author knows what to fix."),
                            field="note")
     if to_status == ContentItem.Status.APPROVED:
         if item.author_id == actor.pk:
             raise PermissionDenied(
-                "You wrote this item, so someone else in communications must approve it."
+                gettext("You wrote this item, so someone else in communications must approve it.")
             )
         problems = caption_block_problems(item=item)
         if problems:
@@ -312,15 +410,17 @@ def guidance_save(
     """Create or edit an 'ideas of what is helpful' card."""
     _require_editor(actor)
     if kind not in GuidanceCard.Kind.values:
-        raise InvalidInput("Choose whether this is something to post or to avoid.", field="kind")
+        raise InvalidInput(
+            gettext("Choose whether this is something to post or to avoid."), field="kind"
+        )
     if not title.strip():
-        raise InvalidInput("Give the card a short title.", field="title")
+        raise InvalidInput(gettext("Give the card a short title."), field="title")
     if not body.strip():
-        raise InvalidInput("Explain the idea in a sentence or two.", field="body")
+        raise InvalidInput(gettext("Explain the idea in a sentence or two."), field="body")
     if card is None:
         card = GuidanceCard(organization=actor.organization)
     elif card.organization_id != actor.organization_id:
-        raise NotFound("No such guidance card.")
+        raise NotFound(gettext("No such guidance card."))
     card.kind, card.title, card.body = kind, title.strip()[:150], body.strip()
     card.position, card.is_active = max(0, position), is_active
     card.save()

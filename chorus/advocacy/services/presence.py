@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from chorus.advocacy.models import OfficialAccount
 from chorus.advocacy.presence import (
@@ -24,7 +25,7 @@ def official_account_save(
     """Add or edit one of the organization's official accounts."""
     _require_editor(actor)
     if network not in PRESENCE_NETWORKS:
-        raise InvalidInput("Choose one of the listed networks.", field="network")
+        raise InvalidInput(gettext("Choose one of the listed networks."), field="network")
     try:
         clean_url = check_profile_url(network, url)
     except ProfileUrlError as exc:
@@ -36,7 +37,7 @@ def official_account_save(
     if account is None:
         account = OfficialAccount(organization=actor.organization)
     elif account.organization_id != actor.organization_id:
-        raise NotFound("No such official account.")
+        raise NotFound(gettext("No such official account."))
     account.network, account.handle, account.url = network, clean_handle, clean_url
     account.label, account.position = label.strip()[:120], max(0, position)
     account.is_active = is_active
@@ -44,7 +45,7 @@ def official_account_save(
         with transaction.atomic():
             account.save()
     except IntegrityError:
-        raise Conflict("This profile is already in the directory.", field="url") from None
+        raise Conflict(gettext("This profile is already in the directory."), field="url") from None
     audit_record(organization=actor.organization, actor=actor,
                  action="advocacy.official_account_saved", target=account,
                  data={"network": network, "active": is_active})
@@ -54,7 +55,7 @@ def official_account_save(
 def official_account_delete(*, actor: User, account: OfficialAccount) -> None:
     _require_editor(actor)
     if account.organization_id != actor.organization_id:
-        raise NotFound("No such official account.")
+        raise NotFound(gettext("No such official account."))
     audit_record(organization=actor.organization, actor=actor,
                  action="advocacy.official_account_deleted", target=account,
                  data={"network": account.network, "handle": account.handle})

@@ -7,6 +7,7 @@ import logging
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from chorus.advocacy import previews
 from chorus.advocacy.models import ContentItem
@@ -31,7 +32,7 @@ def item_preview_refresh(*, item_id: int) -> ContentItem | None:
     try:
         page = previews.fetch(item.link, max_bytes=previews.PAGE_MAX_BYTES)
         if "html" not in page.content_type.lower():
-            raise previews.PreviewError("The link is not a web page.")
+            raise previews.PreviewError(gettext("The link is not a web page."))
         title, image_url = previews.parse_preview(page.body.decode("utf-8", "replace"),
                                                   base_url=page.url)
         item.preview_title, item.preview_image_url = title, image_url
@@ -43,8 +44,8 @@ def item_preview_refresh(*, item_id: int) -> ContentItem | None:
                 mime = validate_image(upload, field="preview",
                                       max_bytes=previews.IMAGE_MAX_BYTES)
             except InvalidInput:
-                raise previews.PreviewError("The page's image is not a PNG, JPEG, GIF or "
-                                            "WebP image.") from None
+                raise previews.PreviewError(gettext("The page's image is not a PNG, JPEG, GIF or "
+                                            "WebP image.")) from None
             item.preview_image.save(f"{item.pk}.{EXTENSIONS[mime]}", ContentFile(image.body),
                                     save=False)
             item.preview_image_mime = mime

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from chorus.advocacy import networks
 from chorus.advocacy.models import AdvocacySettings, Caption, ContentItem, Share
@@ -137,10 +138,10 @@ def share_create(
     from chorus.advocacy.selectors import feed_item_get
 
     if network not in Network.values:
-        raise InvalidInput("Choose a network to share to.", field="network")
+        raise InvalidInput(gettext("Choose a network to share to."), field="network")
     feed_item = feed_item_get(user=user, item_id=item.pk)
     if caption is not None and caption.item_id != feed_item.pk:
-        raise InvalidInput("That caption belongs to another item.", field="caption")
+        raise InvalidInput(gettext("That caption belongs to another item."), field="caption")
     existing = (Share.objects.select_for_update()
                 .filter(item=feed_item, network=network, user=user).order_by("-created_at")
                 .first())
@@ -150,7 +151,9 @@ def share_create(
     if refusal:
         raise PermissionDenied(refusal)
     if not text.strip():
-        raise InvalidInput("Write a caption (or pick a suggestion) before sharing.", field="text")
+        raise InvalidInput(
+            gettext("Write a caption (or pick a suggestion) before sharing."), field="text"
+        )
     rule = disclosure_rule(organization=user.organization)
     final_text, _ = with_disclosure(text, rule)
     instance = ""
@@ -159,14 +162,20 @@ def share_create(
         raw = (mastodon_instance.strip() or profile.mastodon_instance
                or linked_mastodon_server(user=user))
         if not raw:
-            raise InvalidInput("Enter your Mastodon server (e.g. mastodon.social) to share there.",
-                               field="mastodon_instance")
+            raise InvalidInput(
+                gettext("Enter your Mastodon server (e.g. mastodon.social) to share there."),
+                field="mastodon_instance",
+            )
         try:
             instance = networks.normalize_instance(raw)
         except ValueError:
             raise InvalidInput(
-                f"{raw!r} is not a Mastodon server name. Enter just the domain, e.g. "
-                "mastodon.social.", field="mastodon_instance",
+                gettext(
+                    "%(raw)s is not a Mastodon server name. Enter just the domain, e.g. "
+                    "mastodon.social."
+                )
+                % {"raw": repr(raw)},
+                field="mastodon_instance",
             ) from None
         if profile.mastodon_instance != instance:
             profile.mastodon_instance = instance
@@ -185,8 +194,11 @@ def share_create(
                             author=user)
     if result.verdict == "block":
         reasons = "; ".join(f.message for f in result.findings) or "it breaks the policy"
-        raise InvalidInput(f"This caption cannot be shared: {reasons}. Edit the marked parts.",
-                           field="text")
+        raise InvalidInput(
+            gettext("This caption cannot be shared: %(reasons)s. Edit the marked parts.")
+            % {"reasons": reasons},
+            field="text",
+        )
     if existing is not None:
         existing.caption = caption
         existing.text, existing.text_hash = final_text, normalized_hash(final_text)
@@ -253,13 +265,15 @@ def share_confirm(*, user: User, share: Share, post_url: str = "",
     nothing. From now on it counts in analytics and points."""
     share = Share.objects.select_for_update().get(pk=share.pk)
     if share.user_id != user.pk:
-        raise NotFound("No such share.")
+        raise NotFound(gettext("No such share."))
     if share.confirmed_at is not None:
         return share
     post_url = post_url.strip()
     if post_url and not post_url.startswith(("https://", "http://")):
-        raise InvalidInput("Paste the address of your post, starting with https://, or leave "
-                           "it empty.", field="post_url")
+        raise InvalidInput(
+            gettext("Paste the address of your post, starting with https://, or leave it empty."),
+            field="post_url",
+        )
     share.confirmed_at = timezone.now()
     share.confirmed_via = via
     share.post_url = post_url[:1000]

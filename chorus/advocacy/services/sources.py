@@ -24,6 +24,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from chorus.advocacy import previews
 from chorus.advocacy.models import ContentItem, ContentSource, ContentSuggestion, SourceEntry
@@ -51,7 +52,7 @@ IMAGE_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif",
 def _check_feed_url(url: str) -> str:
     url = url.strip()
     if not url.startswith(("https://", "http://")) or len(url) > 1000:
-        raise InvalidInput("Enter the feed's full address, starting with https://.",
+        raise InvalidInput(gettext("Enter the feed's full address, starting with https://."),
                            field="url")
     return url
 
@@ -60,14 +61,14 @@ def source_create(*, actor: User, name: str, url: str) -> ContentSource:
     """Add a feed; its first poll is queued for the worker."""
     _require_editor(actor)
     if not name.strip():
-        raise InvalidInput("Name the source, e.g. 'Newsroom'.", field="name")
+        raise InvalidInput(gettext("Name the source, e.g. 'Newsroom'."), field="name")
     url = _check_feed_url(url)
     try:
         with transaction.atomic():
             source = ContentSource.objects.create(
                 organization=actor.org, name=name.strip()[:120], url=url, created_by=actor)
     except IntegrityError:
-        raise Conflict("This feed is already a source.", field="url") from None
+        raise Conflict(gettext("This feed is already a source."), field="url") from None
     audit_record(organization=actor.org, actor=actor, action="advocacy.source_added",
                  target=source, data={"url": url})
     source_check_now(actor=actor, source=source)
@@ -77,7 +78,7 @@ def source_create(*, actor: User, name: str, url: str) -> ContentSource:
 def source_set_active(*, actor: User, source: ContentSource, active: bool) -> ContentSource:
     _require_editor(actor)
     if source.organization_id != actor.organization_id:
-        raise NotFound("No such source.")
+        raise NotFound(gettext("No such source."))
     source.is_active = active
     # Whoever resumes a source takes it over (its drafts are written in their name).
     source.created_by = actor if active else source.created_by
@@ -91,7 +92,7 @@ def source_delete(*, actor: User, source: ContentSource) -> None:
     """Remove a source. The drafts it brought stay in the hub."""
     _require_editor(actor)
     if source.organization_id != actor.organization_id:
-        raise NotFound("No such source.")
+        raise NotFound(gettext("No such source."))
     audit_record(organization=actor.org, actor=actor, action="advocacy.source_removed",
                  target=source, data={"url": source.url})
     source.delete()
@@ -101,7 +102,7 @@ def source_check_now(*, actor: User, source: ContentSource) -> None:
     """Queue a poll now (also of a source that needs attention)."""
     _require_editor(actor)
     if source.organization_id != actor.organization_id:
-        raise NotFound("No such source.")
+        raise NotFound(gettext("No such source."))
     from chorus.advocacy.tasks import content_source_poll_task
 
     ContentSource.objects.filter(pk=source.pk).update(next_check_at=timezone.now())
@@ -274,23 +275,31 @@ def suggestion_create(*, actor: User, url: str, note: str = "") -> ContentSugges
     """Suggest a link for the hub. The note is screened like a caption: a note the policy
     would block is refused with the reasons; anything else waits for communications."""
     if actor.organization_id is None:
-        raise InvalidInput("Your account belongs to no organization.")
+        raise InvalidInput(gettext("Your account belongs to no organization."))
     url = url.strip()
     if not url.startswith(("https://", "http://")) or len(url) > 1000:
-        raise InvalidInput("Paste the full link, starting with https://.", field="url")
+        raise InvalidInput(gettext("Paste the full link, starting with https://."), field="url")
     note = note.strip()
     if len(note) > 1000:
-        raise InvalidInput("Keep the note under 1000 characters.", field="note")
+        raise InvalidInput(gettext("Keep the note under 1000 characters."), field="note")
     since = timezone.now() - timedelta(days=1)
     if ContentSuggestion.objects.filter(suggester=actor, created_at__gte=since).count() \
             >= SUGGESTIONS_PER_DAY:
-        raise InvalidInput(f"You can suggest up to {SUGGESTIONS_PER_DAY} links a day. Thank "
-                           "you for all of them; try again tomorrow.", field="url")
+        raise InvalidInput(
+            gettext(
+                "You can suggest up to %(SUGGESTIONS_PER_DAY)s links a day. Thank you for all "
+                "of them; try again tomorrow."
+            )
+            % {"SUGGESTIONS_PER_DAY": SUGGESTIONS_PER_DAY},
+            field="url",
+        )
     canonical = canonical_url(url)
     if ContentSuggestion.objects.filter(organization=actor.org, canonical_url=canonical,
                                         status=ContentSuggestion.Status.PENDING).exists():
-        raise Conflict("Someone already suggested this link; communications will look at it.",
-                       field="url")
+        raise Conflict(
+            gettext("Someone already suggested this link; communications will look at it."),
+            field="url",
+        )
     verdict, findings = "allow", []
     if note:
         result = screen_caption(organization=actor.org, text=note, network="linkedin",
@@ -311,10 +320,13 @@ def suggestion_create(*, actor: User, url: str, note: str = "") -> ContentSugges
 def _pending(actor: User, suggestion: ContentSuggestion) -> ContentSuggestion:
     _require_editor(actor)
     if suggestion.organization_id != actor.organization_id:
-        raise NotFound("No such suggestion.")
+        raise NotFound(gettext("No such suggestion."))
     fresh = ContentSuggestion.objects.select_for_update().get(pk=suggestion.pk)
     if fresh.status != ContentSuggestion.Status.PENDING:
-        raise Conflict(f"This suggestion was already {fresh.get_status_display().lower()}.")
+        raise Conflict(
+            gettext("This suggestion was already %(get_status_display)s.")
+            % {"get_status_display": fresh.get_status_display().lower()}
+        )
     return fresh
 
 
@@ -324,7 +336,9 @@ def suggestion_accept(*, actor: User, suggestion: ContentSuggestion, title: str,
     """Turn a suggestion into a draft credited to the suggester (the usual review follows)."""
     suggestion = _pending(actor, suggestion)
     if not title.strip():
-        raise InvalidInput("Give the draft a title employees will recognise.", field="title")
+        raise InvalidInput(
+            gettext("Give the draft a title employees will recognise."), field="title"
+        )
     item = content_create(
         actor=actor, title=title.strip(), body=suggestion.note or title.strip(),
         link=suggestion.url,

@@ -69,8 +69,8 @@ def test_analytics_page_and_csv_export(client_for, comms, activity,
     body = b"".join(export.streaming_content).decode()
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[0] == ["date", "content", "slug", "network", "department", "shares", "clicks",
-                       "unique_visitors"]
-    assert sorted(r[3:] for r in rows[1:]) == [
+                       "unique_visitors", "caption_language"]
+    assert sorted(r[3:8] for r in rows[1:]) == [
         ["mastodon", "Engineering", "1", "3", "2"], ["x", "Sales", "1", "1", "1"]]
     assert "employee" not in body.lower()  # aggregates, no names
 

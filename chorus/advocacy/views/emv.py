@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from chorus.advocacy import emv
 from chorus.advocacy.networks import Network
@@ -27,7 +28,7 @@ def emv_page(request: AuthedRequest) -> HttpResponse:
         try:
             emv_settings_update(actor=request.user, currency=request.POST.get("currency", ""),
                                 rates=rates)
-            messages.success(request, "Rates saved; the estimate below uses them.")
+            messages.success(request, gettext("Rates saved; the estimate below uses them."))
             return redirect("advocacy:emv")
         except DomainError as exc:
             error_field, error = exc.field or "", exc.message

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from chorus.advocacy.forms import (
@@ -36,7 +38,7 @@ from chorus.advocacy.services import (
     settings_for,
     settings_update,
 )
-from chorus.advocacy.services.content import share_link_of_typical_length
+from chorus.advocacy.services.content import language_name, share_link_of_typical_length
 from chorus.advocacy.views.base import _form_error, editor_required
 from chorus.checks.presentation import present
 from chorus.checks.services import screening_policy
@@ -65,8 +67,20 @@ def _item_form_initial(item: ContentItem) -> dict[str, Any]:
     }
     for network in Network:
         initial[caption_field_name(network)] = join_variants(
-            [c.text for c in item.captions.all() if c.network == network])
+            [c.text for c in item.captions.all()
+             if c.network == network and c.language == settings.LANGUAGE_CODE])
+    rows: dict[tuple[str, str], list[str]] = {}
+    for c in item.captions.all():
+        if c.language != settings.LANGUAGE_CODE:
+            rows.setdefault((c.language, c.network), []).append(c.text)
+    for i, ((language, row_network), texts) in enumerate(sorted(rows.items())):
+        initial[f"tr_language_{i}"], initial[f"tr_network_{i}"] = language, row_network
+        initial[f"tr_text_{i}"] = join_variants(texts)
     return initial
+
+
+def _translation_rows(initial: dict[str, Any]) -> int:
+    return sum(1 for key in initial if key.startswith("tr_language_"))
 
 
 def _counter_context(organization: Any) -> dict[str, Any]:
@@ -88,7 +102,7 @@ def content_new(request: AuthedRequest) -> HttpResponse:
                 publish_at=data["publish_at"], expires_at=data["expires_at"],
                 image=data["image"],
             )
-            messages.success(request, "Draft saved. Send it for review when it is ready.")
+            messages.success(request, gettext("Draft saved. Send it for review when it is ready."))
             return redirect("advocacy:content-detail", item_id=item.pk)
         except DomainError as exc:
             _form_error(form, exc)
@@ -102,9 +116,10 @@ def content_edit(request: AuthedRequest, item_id: int) -> HttpResponse:
         item = content_get_for_editor(user=request.user, item_id=item_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
+    initial = _item_form_initial(item)
     form = ContentItemForm(request.POST or None, request.FILES or None,
-                           organization=request.user.organization,
-                           initial=_item_form_initial(item))
+                           organization=request.user.organization, initial=initial,
+                           translation_rows=_translation_rows(initial))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -115,7 +130,7 @@ def content_edit(request: AuthedRequest, item_id: int) -> HttpResponse:
                 expires_at=data["expires_at"], image=data["image"],
                 remove_image=data["remove_image"],
             )
-            messages.success(request, "Changes saved.")
+            messages.success(request, gettext("Changes saved."))
             return redirect("advocacy:content-detail", item_id=item.pk)
         except DomainError as exc:
             _form_error(form, exc)
@@ -138,6 +153,7 @@ def content_detail(request: AuthedRequest, item_id: int) -> HttpResponse:
         text, added = with_disclosure(caption.text, rule)
         result = screen_caption(organization=org, text=text, network=caption.network)
         captions.append({"caption": caption, "added": added,
+                         "language_name": language_name(caption.language),
                          "check": present(text, result, policy)})
     shares = item.shares.count()
     return render(request, "advocacy/content_detail.html", {
@@ -162,7 +178,10 @@ def content_move(request: AuthedRequest, item_id: int, to_status: str) -> HttpRe
     try:
         content_transition(item=item, actor=request.user, to_status=to_status, note=note)
         label = ContentItem.Status(to_status).label.lower()
-        messages.success(request, f"“{item.title}” is now {label}.")
+        messages.success(
+            request,
+            gettext("“%(title)s” is now %(label)s.") % {"title": item.title, "label": label},
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("advocacy:content-detail", item_id=item.pk)
@@ -184,7 +203,7 @@ def guidance(request: AuthedRequest, card_id: int | None = None) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         try:
             guidance_save(actor=request.user, card=card, **form.cleaned_data)
-            messages.success(request, "Guidance card saved.")
+            messages.success(request, gettext("Guidance card saved."))
             return redirect("advocacy:guidance")
         except DomainError as exc:
             _form_error(form, exc)
@@ -217,7 +236,7 @@ def hub_settings(request: AuthedRequest) -> HttpResponse:
                 sharing_hours={n: (data[f"start_{n}"], data[f"end_{n}"]) for n in Network.values},
                 disabled_networks=[n for n in Network.values if not data[f"enabled_{n}"]],
             )
-            messages.success(request, "Sharing settings saved.")
+            messages.success(request, gettext("Sharing settings saved."))
             return redirect("advocacy:settings")
         except DomainError as exc:
             if exc.field and exc.field.startswith("hours_"):

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from chorus.advocacy.forms import OfficialAccountForm
@@ -74,7 +75,7 @@ def presence_manage(request: AuthedRequest, account_id: int | None = None) -> Ht
     if request.method == "POST" and form.is_valid():
         try:
             official_account_save(actor=request.user, account=account, **form.cleaned_data)
-            messages.success(request, "Official account saved.")
+            messages.success(request, gettext("Official account saved."))
             return redirect("advocacy:presence-manage")
         except DomainError as exc:
             _form_error(form, exc)
@@ -93,5 +94,5 @@ def presence_delete(request: AuthedRequest, account_id: int) -> HttpResponse:
         official_account_delete(actor=request.user, account=account)
     except DomainError as exc:
         raise Http404(exc.message) from exc
-    messages.success(request, "Official account removed.")
+    messages.success(request, gettext("Official account removed."))
     return redirect("advocacy:presence-manage")

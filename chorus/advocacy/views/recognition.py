@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from chorus.advocacy.forms import ChallengeForm
 from chorus.advocacy.models import Challenge
@@ -31,7 +32,9 @@ def challenges_manage(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             challenge_create(actor=request.user, **form.cleaned_data)
-            messages.success(request, "Challenge created; employees see it with its rules.")
+            messages.success(
+                request, gettext("Challenge created; employees see it with its rules.")
+            )
             return redirect("advocacy:challenges-manage")
         except DomainError as exc:
             _form_error(form, exc)

@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from chorus.advocacy import analytics, networks
@@ -37,6 +39,11 @@ from chorus.advocacy.services import (
     share_confirm,
     share_create,
     share_refusal,
+)
+from chorus.advocacy.services.content import (
+    captions_in_reading_order,
+    language_name,
+    reader_language,
 )
 from chorus.advocacy.services.shares import crisis_in_force, quiet_periods_now
 from chorus.advocacy.views.base import _form_error
@@ -94,7 +101,13 @@ def feed(request: AuthedRequest) -> HttpResponse:
 def _share_context(request: AuthedRequest, item: ContentItem, network: str,
                    form: ShareForm | None = None) -> dict[str, Any]:
     user = request.user
-    captions = [c for c in item.captions.all() if c.network == network]
+    # The active language (LocaleMiddleware) or, without it, what the browser asks for.
+    active = getattr(request, "LANGUAGE_CODE", "") or translation.get_language_from_request(request)
+    reading = reader_language(user, active)
+    captions = captions_in_reading_order(
+        [c for c in item.captions.all() if c.network == network], reading)
+    for c in captions:
+        c.language_name = language_name(c.language)  # type: ignore[attr-defined]
     rules = settings_for(organization=user.org)
     caption_id = request.GET.get("caption")
     chosen = next((c for c in captions if str(c.pk) == caption_id),
@@ -115,6 +128,7 @@ def _share_context(request: AuthedRequest, item: ContentItem, network: str,
     return {
         "item": item, "network": network, "network_label": Network(network).label,
         "spec": SPECS[network], "tabs": tabs, "captions": captions, "chosen": chosen,
+        "reading_language": reading,
         "form": form,
         "refusal": share_refusal(user=user, network=network, rules=rules, again=existing
                                  is not None),
@@ -235,7 +249,7 @@ def share_confirm_view(request: AuthedRequest, share_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Thank you: your post is counted.")
+        messages.success(request, gettext("Thank you: your post is counted."))
     return redirect("advocacy:share-ready", share_id=share_obj.pk)
 
 
@@ -257,7 +271,7 @@ def me(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             profile_update(user=request.user, **form.cleaned_data)
-            messages.success(request, "Your sharing preferences are saved.")
+            messages.success(request, gettext("Your sharing preferences are saved."))
             return redirect("advocacy:me")
         except DomainError as exc:
             _form_error(form, exc)

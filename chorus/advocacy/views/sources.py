@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from chorus.advocacy.forms import ContentSourceForm, SuggestionAcceptForm, SuggestionForm
@@ -37,8 +38,12 @@ def sources(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             source_create(actor=request.user, **form.cleaned_data)
-            messages.success(request, "Source added. It is read in the background; new entries "
-                                      "arrive as drafts.")
+            messages.success(
+                request,
+                gettext(
+                    "Source added. It is read in the background; new entries arrive as drafts."
+                ),
+            )
             return redirect("advocacy:sources")
         except DomainError as exc:
             _form_error(form, exc)
@@ -63,14 +68,19 @@ def source_action(request: AuthedRequest, source_id: int, action: str) -> HttpRe
     source = _source(request, source_id)
     if action == "check":
         source_check_now(actor=request.user, source=source)
-        messages.success(request, f"“{source.name}” will be checked in a moment.")
+        messages.success(
+            request, gettext("“%(name)s” will be checked in a moment.") % {"name": source.name}
+        )
     elif action in ("pause", "resume"):
         source_set_active(actor=request.user, source=source, active=action == "resume")
         done = "resumed" if action == "resume" else "paused"
         messages.success(request, f"“{source.name}” {done}.")
     elif action == "delete":
         source_delete(actor=request.user, source=source)
-        messages.success(request, f"“{source.name}” removed; its drafts stay in the hub.")
+        messages.success(
+            request,
+            gettext("“%(name)s” removed; its drafts stay in the hub.") % {"name": source.name},
+        )
     else:
         raise Http404("No such action.")
     return redirect("advocacy:sources")
@@ -83,7 +93,9 @@ def suggest(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             suggestion_create(actor=request.user, **form.cleaned_data)
-            messages.success(request, "Thank you! Communications will look at your suggestion.")
+            messages.success(
+                request, gettext("Thank you! Communications will look at your suggestion.")
+            )
             return redirect("advocacy:suggest")
         except DomainError as exc:
             _form_error(form, exc)
@@ -120,15 +132,17 @@ def suggestion_decide(request: AuthedRequest, suggestion_id: int, decision: str)
         if decision == "accept":
             form = SuggestionAcceptForm(request.POST, prefix=f"s{found.pk}")
             if not form.is_valid():
-                messages.error(request, "Give the draft a title employees will recognise.")
+                messages.error(request, gettext("Give the draft a title employees will recognise."))
                 return redirect("advocacy:suggestions")
             item = suggestion_accept(actor=request.user, suggestion=found, **form.cleaned_data)
-            messages.success(request, "Draft created from the suggestion; review it as usual.")
+            messages.success(
+                request, gettext("Draft created from the suggestion; review it as usual.")
+            )
             return redirect("advocacy:content-detail", item.pk)
         if decision == "decline":
             suggestion_decline(actor=request.user, suggestion=found,
                                note=request.POST.get("note", ""))
-            messages.success(request, "Suggestion declined.")
+            messages.success(request, gettext("Suggestion declined."))
             return redirect("advocacy:suggestions")
     except DomainError as exc:
         messages.error(request, exc.message)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from chorus.integrations.common import absolute, can_approve, item_of_link
 from chorus.integrations.slack import messages
@@ -72,7 +73,7 @@ class SlackChannel:
         notification = delivery.notification
         installation = _installation(notification.organization)
         if installation is None:
-            raise DeliverySkipped("Slack is not connected for this organization.")
+            raise DeliverySkipped(gettext("Slack is not connected for this organization."))
         sensitive = get_kind(notification.kind).sensitive
         title, _ = external_text(delivery)  # the neutral title for sensitive kinds
         link_url = absolute(notification.link) if notification.link else settings.SITE_URL

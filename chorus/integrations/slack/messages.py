@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.utils.translation import gettext
+
 from chorus.integrations.common import (
     PROTECTED_NOTE,
     CheckOutcome,
@@ -68,22 +70,33 @@ def content_drop(item: Any) -> dict[str, Any]:
     body = item.body.strip()
     if len(body) > 600:
         body = body[:600].rstrip() + "…"
-    text = f"*New to share: <{esc(absolute(share_path(item)))}|{esc(item.title)}>*\n{esc(body)}"
+    text = gettext("*New to share: <%(esc)s|%(esc2)s>*\n%(esc3)s") % {
+        "esc": esc(absolute(share_path(item))),
+        "esc2": esc(item.title),
+        "esc3": esc(body),
+    }
     return {
-        "text": f"New to share: {item.title}",
+        "text": gettext("New to share: %(title)s") % {"title": item.title},
         "blocks": [
             _section(text),
-            {"type": "context", "elements": [{"type": "mrkdwn",
-                                              "text": f"Link: {esc(item.link)}"}]},
-            {"type": "actions", "block_id": f"chorus_drop_{item.pk}",
-             "elements": share_actions(item)},
+            {
+                "type": "context",
+                "elements": [
+                    {"type": "mrkdwn", "text": gettext("Link: %(esc)s") % {"esc": esc(item.link)}}
+                ],
+            },
+            {
+                "type": "actions",
+                "block_id": f"chorus_drop_{item.pk}",
+                "elements": share_actions(item),
+            },
         ],
     }
 
 
 def decided(item: Any, *, actor_name: str, approved: bool, note: str = "") -> dict[str, Any]:
     """What an approval request becomes once someone acted on it (no buttons left)."""
-    what = "Approved" if approved else "Sent back for changes"
+    what = "Approved" if approved else gettext("Sent back for changes")
     text = f"*{esc(item.title)}*\n{what} by {esc(actor_name)}."
     if note:
         text += f"\n> {esc(note[:500])}"
@@ -106,7 +119,7 @@ def check_answer(outcome: CheckOutcome) -> dict[str, Any]:
         blocks.append(_section(f"…and {outcome.more} more. Open Check my post in Chorus for "
                                "all of them."))
     blocks.append({"type": "context", "elements": [
-        {"type": "mrkdwn", "text": "Only you can see this. Your draft was not saved."}]})
+        {"type": "mrkdwn", "text": gettext("Only you can see this. Your draft was not saved.")}]})
     return {"response_type": "ephemeral", "text": outcome.headline, "blocks": blocks}
 
 
@@ -122,28 +135,28 @@ def report_modal(*, permalink: str, message_text: str, categories: list[tuple[st
         "type": "modal",
         "callback_id": REPORT_VIEW,
         "private_metadata": json.dumps(metadata)[:3000],
-        "title": {"type": "plain_text", "text": "Report to Chorus"},
-        "submit": {"type": "plain_text", "text": "Send report"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": {"type": "plain_text", "text": gettext("Report to Chorus")},
+        "submit": {"type": "plain_text", "text": gettext("Send report")},
+        "close": {"type": "plain_text", "text": gettext("Cancel")},
         "blocks": [
-            _section(f"Reporting <{esc(permalink)}|this message>"
+            _section(gettext("Reporting <%(esc)s|this message>") % {"esc": esc(permalink)}
                      + (f":\n> {esc(excerpt)}" if excerpt else ".")),
             {"type": "input", "block_id": "category", "label": {
-                "type": "plain_text", "text": "What kind of concern is it?"},
+                "type": "plain_text", "text": gettext("What kind of concern is it?")},
              "element": {"type": "static_select", "action_id": "value", "options": [
                  {"text": {"type": "plain_text", "text": label[:75]}, "value": value}
                  for value, label in categories]}},
             {"type": "input", "block_id": "description", "label": {
-                "type": "plain_text", "text": "What worries you about it?"},
+                "type": "plain_text", "text": gettext("What worries you about it?")},
              "element": {"type": "plain_text_input", "action_id": "value", "multiline": True,
                          "max_length": 3000}},
             {"type": "input", "block_id": "anonymous", "optional": True, "label": {
-                "type": "plain_text", "text": "Anonymity"},
+                "type": "plain_text", "text": gettext("Anonymity")},
              "element": {"type": "checkboxes", "action_id": "value", "options": [
-                 {"text": {"type": "plain_text", "text": "Send anonymously"},
+                 {"text": {"type": "plain_text", "text": gettext("Send anonymously")},
                   "description": {"type": "plain_text", "text":
-                                  "Chorus stores nothing about who sent it; you get a key "
-                                  "to follow up."},
+                                  gettext("Chorus stores nothing about who sent it; you get a key "
+                                  "to follow up.")},
                   "value": "anonymous"}]}},
         ],
     }
@@ -151,29 +164,29 @@ def report_modal(*, permalink: str, message_text: str, categories: list[tuple[st
 
 def report_sent(*, key: str | None, merged: bool) -> dict[str, Any]:
     if key:
-        text = ("*Your anonymous report was sent.* Chorus kept nothing about who you are.\n"
-                f"Your key, shown only now: `{key}`\nUse it at {esc(absolute('/r/'))} to "
-                "read answers and add details.")
+        text = (gettext("*Your anonymous report was sent.* Chorus kept nothing about who you "
+                        "are.\nYour key, shown only now: `%(key)s`\nUse it at %(esc)s to read "
+                        "answers and add details.") % {"key": key, "esc": esc(absolute('/r/'))})
     else:
-        text = ("*Thank you, your report was sent*"
-                + (" and joined others about the same message." if merged else ".")
-                + " You will see the outcome in Chorus under My reports.")
+        text = (gettext("*Thank you, your report was sent*")
+                + (gettext(" and joined others about the same message.") if merged else ".")
+                + gettext(" You will see the outcome in Chorus under My reports."))
     return {"response_action": "update", "view": {
-        "type": "modal", "title": {"type": "plain_text", "text": "Report to Chorus"},
-        "close": {"type": "plain_text", "text": "Done"}, "blocks": [_section(text)]}}
+        "type": "modal", "title": {"type": "plain_text", "text": gettext("Report to Chorus")},
+        "close": {"type": "plain_text", "text": gettext("Done")}, "blocks": [_section(text)]}}
 
 
 def changes_modal(*, item: Any, metadata: dict[str, Any]) -> dict[str, Any]:
     return {
         "type": "modal", "callback_id": CHANGES_VIEW,
         "private_metadata": json.dumps(metadata)[:3000],
-        "title": {"type": "plain_text", "text": "Request changes"},
-        "submit": {"type": "plain_text", "text": "Send back"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": {"type": "plain_text", "text": gettext("Request changes")},
+        "submit": {"type": "plain_text", "text": gettext("Send back")},
+        "close": {"type": "plain_text", "text": gettext("Cancel")},
         "blocks": [
             _section(f"*{esc(item.title)}* goes back to its author as a draft."),
             {"type": "input", "block_id": "note", "label": {
-                "type": "plain_text", "text": "What needs to change?"},
+                "type": "plain_text", "text": gettext("What needs to change?")},
              "element": {"type": "plain_text_input", "action_id": "value", "multiline": True,
                          "max_length": 500}},
         ],

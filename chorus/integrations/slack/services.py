@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth import AuthorizeUrlGenerator
 
@@ -81,9 +82,12 @@ def installation_for_team(team_id: str) -> SlackInstallation | None:
 def installation_complete(*, actor: User, code: str) -> SlackInstallation:
     """Exchange the OAuth code (oauth.v2.access) and store the workspace's bot token."""
     if not actor.has_role(Role.ADMIN):
-        raise PermissionDenied("Only your organization's administrators can connect Slack.")
+        raise PermissionDenied(
+            gettext("Only your organization's administrators can connect Slack.")
+        )
     if not code or len(code) > 500:
-        raise InvalidInput("Slack sent no authorization code. Start the installation again.",
+        raise InvalidInput(gettext("Slack sent no authorization code. Start the installation "
+                                   "again."),
                            field="code")
     try:
         answer = client().oauth_v2_access(
@@ -91,23 +95,32 @@ def installation_complete(*, actor: User, code: str) -> SlackInstallation:
             code=code, redirect_uri=redirect_uri(),
         )
     except SlackApiError as exc:
-        raise InvalidInput(f"Slack refused the installation ({error_code(exc)}). Start it "
-                           "again from the Integrations page.", field="code") from exc
+        raise InvalidInput(
+            gettext(
+                "Slack refused the installation (%(error_code)s). Start it "
+                "again from the Integrations page."
+            )
+            % {"error_code": error_code(exc)},
+            field="code",
+        ) from exc
     except OSError as exc:
-        raise InvalidInput("Slack could not be reached. Try again in a minute.",
-                           field="code") from exc
+        raise InvalidInput(
+            gettext("Slack could not be reached. Try again in a minute."), field="code"
+        ) from exc
     team = answer.get("team") or {}
     token = answer.get("access_token") or ""
     if not team.get("id") or not token.startswith("xoxb-"):
-        raise InvalidInput("Slack's answer had no bot token. Check the app's bot scopes and "
-                           "install again.", field="code")
+        raise InvalidInput(gettext("Slack's answer had no bot token. Check the app's bot scopes "
+                                   "and "
+                           "install again."), field="code")
     hook = answer.get("incoming_webhook") or {}
     organization = actor.org
     with transaction.atomic():
         taken = SlackInstallation.objects.select_for_update().filter(team_id=team["id"]).first()
         if taken is not None and taken.organization_id != organization.pk:
-            raise Conflict("This Slack workspace is already connected to another organization "
-                           "in Chorus; a workspace can serve only one organization.")
+            raise Conflict(gettext("This Slack workspace is already connected to another "
+                                   "organization "
+                           "in Chorus; a workspace can serve only one organization."))
         existing = taken or SlackInstallation.objects.filter(organization=organization).first()
         installation = existing or SlackInstallation(organization=organization)
         if existing is not None and existing.team_id != team["id"]:
@@ -126,8 +139,8 @@ def installation_complete(*, actor: User, code: str) -> SlackInstallation:
             with transaction.atomic():
                 installation.save()
         except IntegrityError as exc:
-            raise Conflict("This Slack workspace is already connected to another "
-                           "organization in Chorus.") from exc
+            raise Conflict(gettext("This Slack workspace is already connected to another "
+                           "organization in Chorus.")) from exc
         audit_record(organization=organization, actor=actor, action="integrations.slack_installed",
                      target=installation, data={"team_id": installation.team_id,
                                                 "team_name": installation.team_name})
@@ -138,12 +151,12 @@ def installation_complete(*, actor: User, code: str) -> SlackInstallation:
 def installation_update(*, installation: SlackInstallation, actor: User,
                         drop_channel: str) -> SlackInstallation:
     if not actor.has_role(Role.ADMIN):
-        raise PermissionDenied("Only your organization's administrators can change Slack.")
+        raise PermissionDenied(gettext("Only your organization's administrators can change Slack."))
     drop_channel = (drop_channel or "").strip()
     if drop_channel and (drop_channel[:1] not in "CG" or not drop_channel.isalnum()
                          or len(drop_channel) > 32):
-        raise InvalidInput("Enter the channel ID (it starts with C, e.g. C0123ABCD; Slack "
-                           "shows it under the channel's name → About).", field="drop_channel")
+        raise InvalidInput(gettext("Enter the channel ID (it starts with C, e.g. C0123ABCD; Slack "
+                           "shows it under the channel's name → About)."), field="drop_channel")
     installation.drop_channel = drop_channel
     installation.save(update_fields=["drop_channel", "updated_at"])
     audit_record(organization=installation.organization, actor=actor,
@@ -155,7 +168,8 @@ def installation_update(*, installation: SlackInstallation, actor: User,
 @transaction.atomic
 def installation_remove(*, installation: SlackInstallation, actor: User) -> None:
     if not actor.has_role(Role.ADMIN):
-        raise PermissionDenied("Only your organization's administrators can disconnect Slack.")
+        raise PermissionDenied(gettext("Only your organization's administrators can disconnect "
+                                       "Slack."))
     audit_record(organization=installation.organization, actor=actor,
                  action="integrations.slack_removed", target=installation,
                  data={"team_id": installation.team_id})
@@ -174,14 +188,33 @@ def _call(installation: SlackInstallation, method: str, **kwargs: Any) -> Any:
     except SlackApiError as exc:
         code = error_code(exc)
         if code in REVOKED_ERRORS:
-            installation_revoke(installation=installation, reason=f"Slack answered {code}")
-            raise SlackError(f"Slack no longer accepts Chorus's token ({code}); an admin must "
-                             "reconnect Slack.", retryable=False, code=code) from exc
-        retryable = code in {"ratelimited", "internal_error", "fatal_error", "service_unavailable",
-                             "request_timeout"}
-        raise SlackError(f"Slack answered {code}.", retryable=retryable, code=code) from exc
+            installation_revoke(
+                installation=installation,
+                reason=gettext("Slack answered %(code)s") % {"code": code},
+            )
+            raise SlackError(
+                gettext(
+                    "Slack no longer accepts Chorus's token (%(code)s); an admin must reconnect "
+                    "Slack."
+                )
+                % {"code": code},
+                retryable=False,
+                code=code,
+            ) from exc
+        retryable = code in {
+            "ratelimited",
+            "internal_error",
+            "fatal_error",
+            "service_unavailable",
+            "request_timeout",
+        }
+        raise SlackError(
+            gettext("Slack answered %(code)s.") % {"code": code}, retryable=retryable, code=code
+        ) from exc
     except OSError as exc:  # connection refused, timeouts, TLS (urllib raises OSError)
-        raise SlackError(f"Slack could not be reached: {exc}", retryable=True) from exc
+        raise SlackError(
+            gettext("Slack could not be reached: %(exc)s") % {"exc": exc}, retryable=True
+        ) from exc
 
 
 # --------------------------------------------------------------------------- members
@@ -230,18 +263,22 @@ def dm_channel_for(*, installation: SlackInstallation, user: User,
             found = _call(installation, "users_lookupByEmail", email=user.email)
         except SlackError as exc:
             if exc.code == "users_not_found":
-                raise SlackError(f"No member of the Slack workspace has the e-mail address "
-                                 f"{user.email}.", retryable=False, code=exc.code) from exc
+                raise SlackError(
+                    gettext("No member of the Slack workspace has the e-mail address %(email)s.")
+                    % {"email": user.email},
+                    retryable=False,
+                    code=exc.code,
+                ) from exc
             raise
         member = found.get("user") or {}
         if not member.get("id"):
-            raise SlackError("Slack returned no member for this e-mail.", retryable=False)
+            raise SlackError(gettext("Slack returned no member for this e-mail."), retryable=False)
         link = _link(installation=installation, user=user, slack_user_id=member["id"])
     if not link.dm_channel:
         opened = _call(installation, "conversations_open", users=link.slack_user_id)
         link.dm_channel = str((opened.get("channel") or {}).get("id") or "")
         if not link.dm_channel:
-            raise SlackError("Slack opened no direct message channel.", retryable=True)
+            raise SlackError(gettext("Slack opened no direct message channel."), retryable=True)
         link.save(update_fields=["dm_channel", "updated_at"])
     return link.dm_channel
 

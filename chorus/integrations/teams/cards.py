@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 from chorus.integrations.common import (
     PROTECTED_NOTE,
     CheckOutcome,
@@ -57,11 +59,11 @@ def notification(*, title: str, body: str, link_url: str,
 def approval_parts(item: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The note field and the Approve / Request changes buttons (Action.Submit)."""
     body = [{"type": "Input.Text", "id": "note", "isMultiline": True, "maxLength": 500,
-             "placeholder": "What needs to change? (needed to send it back)"}]
+             "placeholder": gettext("What needs to change? (needed to send it back)")}]
     actions = [
-        {"type": "Action.Submit", "title": "Approve", "style": "positive",
+        {"type": "Action.Submit", "title": gettext("Approve"), "style": "positive",
          "data": {"chorus": APPROVE, "item": item.pk}},
-        {"type": "Action.Submit", "title": "Request changes",
+        {"type": "Action.Submit", "title": gettext("Request changes"),
          "data": {"chorus": REQUEST_CHANGES, "item": item.pk}},
     ]
     return body, actions
@@ -81,7 +83,7 @@ def content_drop(item: Any) -> dict[str, Any]:
 
 
 def decided(item: Any, *, actor_name: str, approved: bool, note: str = "") -> dict[str, Any]:
-    what = "Approved" if approved else "Sent back for changes"
+    what = "Approved" if approved else gettext("Sent back for changes")
     blocks = [_text(item.title, weight="Bolder"), _text(f"{what} by {actor_name}.")]
     if note:
         blocks.append(_text(note[:500], isSubtle=True))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from chorus.integrations.common import absolute, can_approve, item_of_link
 from chorus.integrations.models import TeamsConversation
@@ -38,11 +39,11 @@ class TeamsChannel:
         notification = delivery.notification
         integration = integration_for(organization=notification.organization)
         if integration is None:
-            raise DeliverySkipped("Teams is not connected for this organization.")
+            raise DeliverySkipped(gettext("Teams is not connected for this organization."))
         conversation = TeamsConversation.objects.filter(
             integration=integration, user=notification.recipient).first()
         if conversation is None:
-            raise DeliverySkipped("This person has not added the Chorus app in Teams yet.")
+            raise DeliverySkipped(gettext("This person has not added the Chorus app in Teams yet."))
         sensitive = get_kind(notification.kind).sensitive
         title, _ = external_text(delivery)
         extra_body, extra_actions = ([], []) if sensitive else parts_for(notification)

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
@@ -133,8 +134,10 @@ def bot_token() -> str:
     if token:
         return str(token)
     if not settings.TEAMS_APP_ID or not settings.TEAMS_APP_PASSWORD:
-        raise TeamsError("Teams is not set up on this server (TEAMS_APP_ID, TEAMS_APP_PASSWORD).",
-                         retryable=False)
+        raise TeamsError(
+            gettext("Teams is not set up on this server (TEAMS_APP_ID, TEAMS_APP_PASSWORD)."),
+            retryable=False,
+        )
     try:
         response = fetch(settings.TEAMS_TOKEN_URL, method="POST", max_bytes=MAX_BYTES,
                          deadline=15, data={
@@ -142,16 +145,24 @@ def bot_token() -> str:
                              "client_id": settings.TEAMS_APP_ID,
                              "client_secret": settings.TEAMS_APP_PASSWORD, "scope": SCOPE})
     except OutboundError as exc:
-        raise TeamsError(f"Microsoft's login service could not be reached: {exc.message}")
+        raise TeamsError(
+            gettext("Microsoft's login service could not be reached: %(message)s")
+            % {"message": exc.message}
+        )
     if response.status_code != 200:
-        raise TeamsError(f"Microsoft's login service refused the bot's credentials (HTTP "
-                         f"{response.status_code}).", retryable=response.status_code >= 500)
+        raise TeamsError(
+            gettext(
+                "Microsoft's login service refused the bot's credentials (HTTP %(status_code)s)."
+            )
+            % {"status_code": response.status_code},
+            retryable=response.status_code >= 500,
+        )
     try:
         body = response.json()
         token = str(body["access_token"])
         expires = int(body.get("expires_in", 3600))
     except (ValueError, KeyError, TypeError) as exc:
-        raise TeamsError("Microsoft's login service answered without a token.") from exc
+        raise TeamsError(gettext("Microsoft's login service answered without a token.")) from exc
     cache.set(cache_key, token, max(60, expires - 300))
     return token
 
@@ -164,14 +175,19 @@ def _connector(method: str, service_url: str, path: str,
         response = fetch(url, method=method, headers=headers, max_bytes=MAX_BYTES, deadline=15,
                          data=json.dumps(body).encode() if body is not None else None)
     except OutboundError as exc:
-        raise TeamsError(f"The Teams connector could not be reached: {exc.message}")
+        raise TeamsError(
+            gettext("The Teams connector could not be reached: %(message)s")
+            % {"message": exc.message}
+        )
     if response.status_code in (401, 403):
         cache.delete(f"integrations:teams:token:{settings.TEAMS_APP_ID}")
     if not 200 <= response.status_code < 300:
-        raise TeamsError(f"The Teams connector answered HTTP {response.status_code}.",
-                         retryable=response.status_code in (401, 429)
-                         or response.status_code >= 500,
-                         status=response.status_code)
+        raise TeamsError(
+            gettext("The Teams connector answered HTTP %(status_code)s.")
+            % {"status_code": response.status_code},
+            retryable=response.status_code in (401, 429) or response.status_code >= 500,
+            status=response.status_code,
+        )
     try:
         return response.json() if response.content else {}
     except ValueError:

@@ -13,6 +13,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from chorus.audit.services import audit_record
 from chorus.common.errors import Conflict, DomainError, InvalidInput, PermissionDenied
@@ -51,26 +52,34 @@ def integration_for(*, organization: Organization) -> TeamsIntegration | None:
 def integration_save(*, actor: User, tenant_id: str, workflow_url: str = "") -> TeamsIntegration:
     """Connect (or change) the organization's Microsoft 365 tenant and drop channel."""
     if not actor.has_role(Role.ADMIN):
-        raise PermissionDenied("Only your organization's administrators can connect Teams.")
+        raise PermissionDenied(
+            gettext("Only your organization's administrators can connect Teams.")
+        )
     tenant_id = (tenant_id or "").strip().lower()
     if not TENANT_RE.match(tenant_id):
-        raise InvalidInput("Enter the Directory (tenant) ID: a GUID such as "
+        raise InvalidInput(gettext("Enter the Directory (tenant) ID: a GUID such as "
                            "72f988bf-86f1-41af-91ab-2d7cd011db47 (Entra admin center → "
-                           "Overview).", field="tenant_id")
+                           "Overview)."), field="tenant_id")
     workflow_url = (workflow_url or "").strip()
     if workflow_url:
         try:
             check_url(workflow_url)
         except OutboundError as exc:
-            raise InvalidInput(f"{exc.message} Paste the URL the Workflows app shows for "
-                               "\"Post to a channel when a webhook request is received\".",
-                               field="workflow_url") from exc
+            raise InvalidInput(
+                gettext(
+                    "%(message)s Paste the URL the Workflows app shows for "
+                    '"Post to a channel when a webhook request is received".'
+                )
+                % {"message": exc.message},
+                field="workflow_url",
+            ) from exc
     organization = actor.org
     taken = TeamsIntegration.objects.filter(tenant_id=tenant_id).exclude(
         organization=organization).exists()
     if taken:
-        raise Conflict("This Microsoft 365 tenant is already connected to another organization "
-                       "in Chorus.", field="tenant_id")
+        raise Conflict(gettext("This Microsoft 365 tenant is already connected to another "
+                               "organization "
+                       "in Chorus."), field="tenant_id")
     integration = integration_for(organization=organization) or TeamsIntegration(
         organization=organization, created_by=actor)
     if integration.pk and integration.tenant_id != tenant_id:
@@ -81,8 +90,8 @@ def integration_save(*, actor: User, tenant_id: str, workflow_url: str = "") -> 
         with transaction.atomic():
             integration.save()
     except IntegrityError as exc:
-        raise Conflict("This Microsoft 365 tenant is already connected to another "
-                       "organization in Chorus.", field="tenant_id") from exc
+        raise Conflict(gettext("This Microsoft 365 tenant is already connected to another "
+                       "organization in Chorus."), field="tenant_id") from exc
     audit_record(organization=organization, actor=actor, action="integrations.teams_saved",
                  target=integration, data={"tenant_id": tenant_id,
                                            "channel_drops": bool(workflow_url)})
@@ -92,7 +101,8 @@ def integration_save(*, actor: User, tenant_id: str, workflow_url: str = "") -> 
 @transaction.atomic
 def integration_remove(*, integration: TeamsIntegration, actor: User) -> None:
     if not actor.has_role(Role.ADMIN):
-        raise PermissionDenied("Only your organization's administrators can disconnect Teams.")
+        raise PermissionDenied(gettext("Only your organization's administrators can disconnect "
+                                       "Teams."))
     audit_record(organization=integration.organization, actor=actor,
                  action="integrations.teams_removed", target=integration,
                  data={"tenant_id": integration.tenant_id})
@@ -104,15 +114,23 @@ def content_drop(*, organization: Organization, item: Any) -> dict[str, Any] | N
     integration = integration_for(organization=organization)
     if integration is None or not integration.workflow_url_encrypted:
         return None
-    body = cards.message(cards.content_drop(item), summary=f"New to share: {item.title}")
+    body = cards.message(
+        cards.content_drop(item), summary=gettext("New to share: %(title)s") % {"title": item.title}
+    )
     try:
         response = fetch(decrypt(integration.workflow_url_encrypted), method="POST",
                          json=body, max_bytes=64 * 1024, deadline=15, allow_redirects=False)
     except OutboundError as exc:
-        raise TeamsError(f"The Teams workflow could not be reached: {exc.message}") from exc
+        raise TeamsError(
+            gettext("The Teams workflow could not be reached: %(message)s")
+            % {"message": exc.message}
+        ) from exc
     if not 200 <= response.status_code < 300:
-        raise TeamsError(f"The Teams workflow answered HTTP {response.status_code}.",
-                         status=response.status_code)
+        raise TeamsError(
+            gettext("The Teams workflow answered HTTP %(status_code)s.")
+            % {"status_code": response.status_code},
+            status=response.status_code,
+        )
     return {"status": response.status_code}
 
 
@@ -174,8 +192,9 @@ def activity_handle(*, activity: dict[str, Any]) -> dict[str, Any] | None:
         return answer
 
     if integration is None:
-        return reply(cards.plain("This Microsoft 365 tenant is not connected to Chorus. An admin "
-                                 "can connect it on Chorus's Integrations page."))
+        return reply(cards.plain(gettext("This Microsoft 365 tenant is not connected to Chorus. "
+                                         "An admin "
+                                 "can connect it on Chorus's Integrations page.")))
     kind = activity.get("type")
     if kind == "conversationUpdate":
         bot_id = str((activity.get("recipient") or {}).get("id") or "")
@@ -184,7 +203,7 @@ def activity_handle(*, activity: dict[str, Any]) -> dict[str, Any] | None:
             return None
         user = _member(integration, activity) if conversation.get(
             "conversationType", "personal") == "personal" else None
-        return reply(cards.plain("Hello from Chorus. " + HELP if user else NOT_LINKED))
+        return reply(cards.plain(gettext("Hello from Chorus. ") + HELP if user else NOT_LINKED))
     if kind != "message":
         return None
     user = _member(integration, activity)

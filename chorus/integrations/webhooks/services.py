@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from standardwebhooks.webhooks import Webhook
 from ulid import ULID
 
@@ -62,7 +63,7 @@ USER_AGENT = "Chorus-Webhooks/1"
 
 def _require_admin(user: User) -> None:
     if not user.has_role(Role.ADMIN):
-        raise PermissionDenied("Only your organization's administrators manage webhooks.")
+        raise PermissionDenied(gettext("Only your organization's administrators manage webhooks."))
 
 
 def new_secret() -> str:
@@ -77,24 +78,30 @@ def endpoint_secret(endpoint: WebhookEndpoint) -> str:
 def _clean(*, url: str, event_types: list[str], description: str) -> tuple[str, list[str], str]:
     url = (url or "").strip()
     if not url:
-        raise InvalidInput("Enter the URL that should receive the events.", field="url")
+        raise InvalidInput(gettext("Enter the URL that should receive the events."), field="url")
     if len(url) > 1000:
-        raise InvalidInput("The URL is longer than 1,000 characters.", field="url")
+        raise InvalidInput(gettext("The URL is longer than 1,000 characters."), field="url")
     try:
         check_url(url)
     except OutboundError as exc:
-        raise InvalidInput(f"{exc.message} Enter the receiver's https:// URL.", field="url")
+        raise InvalidInput(
+            gettext("%(message)s Enter the receiver's https:// URL.") % {"message": exc.message},
+            field="url",
+        )
     if not isinstance(event_types, list) or not event_types:
-        raise InvalidInput("Choose at least one event type to send.", field="event_types")
+        raise InvalidInput(gettext("Choose at least one event type to send."), field="event_types")
     unknown = [t for t in event_types if t not in EVENT_TYPES]
     if unknown:
         raise InvalidInput(
-            f"Unknown event type {unknown[0]!r}. Choose from: {', '.join(EVENT_TYPES)}.",
+            gettext("Unknown event type %(unknown)s. Choose from: %(join)s.")
+            % {"unknown": repr(unknown[0]), "join": ", ".join(EVENT_TYPES)},
             field="event_types",
         )
     description = (description or "").strip()
     if len(description) > 200:
-        raise InvalidInput("Keep the description under 200 characters.", field="description")
+        raise InvalidInput(
+            gettext("Keep the description under 200 characters."), field="description"
+        )
     return url, sorted(set(event_types)), description
 
 
@@ -107,23 +114,23 @@ def endpoint_get(*, user: User, endpoint_id: int) -> WebhookEndpoint:
     """One endpoint of the admin's organization; another organization's id is a 404."""
     _require_admin(user)
     if not 0 < endpoint_id <= MAX_INT:
-        raise NotFound("No such webhook endpoint.")
+        raise NotFound(gettext("No such webhook endpoint."))
     endpoint = WebhookEndpoint.objects.filter(
         pk=endpoint_id, organization=user.org
     ).first()
     if endpoint is None:
-        raise NotFound("No such webhook endpoint.")
+        raise NotFound(gettext("No such webhook endpoint."))
     return endpoint
 
 
 def delivery_get(*, user: User, delivery_id: int) -> WebhookDelivery:
     _require_admin(user)
     if not 0 < delivery_id <= MAX_INT:
-        raise NotFound("No such webhook delivery.")
+        raise NotFound(gettext("No such webhook delivery."))
     delivery = (WebhookDelivery.objects.select_related("endpoint")
                 .filter(pk=delivery_id, organization=user.org).first())
     if delivery is None:
-        raise NotFound("No such webhook delivery.")
+        raise NotFound(gettext("No such webhook delivery."))
     return delivery
 
 
@@ -137,8 +144,14 @@ def endpoint_create(
                                            description=description)
     organization = actor.org
     if WebhookEndpoint.objects.filter(organization=organization).count() >= MAX_ENDPOINTS:
-        raise InvalidInput(f"An organization has at most {MAX_ENDPOINTS} webhook endpoints; "
-                           "remove one you no longer use.", field="url")
+        raise InvalidInput(
+            gettext(
+                "An organization has at most %(MAX_ENDPOINTS)s webhook endpoints; remove one "
+                "you no longer use."
+            )
+            % {"MAX_ENDPOINTS": MAX_ENDPOINTS},
+            field="url",
+        )
     secret = new_secret()
     endpoint = WebhookEndpoint.objects.create(
         organization=organization, url=url, event_types=event_types, description=description,
@@ -391,9 +404,9 @@ def delivery_redeliver(*, delivery: WebhookDelivery, actor: User) -> WebhookDeli
     """Send a logged delivery again now, by hand (same webhook-id, fresh signature)."""
     _require_admin(actor)
     if not delivery.endpoint.is_active:
-        raise InvalidInput("The endpoint is disabled; enable it first, then redeliver.",
+        raise InvalidInput(gettext("The endpoint is disabled; enable it first, then redeliver."),
                            field="endpoint")
     result = delivery_attempt(delivery_id=delivery.pk, manual=True, actor=actor)
     if result is None:
-        raise NotFound("No such webhook delivery.")
+        raise NotFound(gettext("No such webhook delivery."))
     return result

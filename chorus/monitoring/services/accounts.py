@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings as django_settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from chorus.audit.services import audit_record
 from chorus.common.errors import Conflict, NotFound
@@ -30,7 +31,8 @@ def consent_text_for(
     network is refused with a MonitoringError naming the field (never a KeyError)."""
     if network not in Network.values:
         raise MonitoringError(
-            f"Unknown network {network!r}; use one of {', '.join(Network.values)}.",
+            gettext("Unknown network %(network)s; use one of %(join)s.")
+            % {"network": repr(network), "join": ", ".join(Network.values)},
             field="network",
         )
     current = settings_get(organization=organization)
@@ -67,28 +69,42 @@ def account_link(
     organization = person.organization
     current = settings_get(organization=organization)
     if network not in Network.values:
-        raise MonitoringError("Choose a network.", field="network")
+        raise MonitoringError(gettext("Choose a network."), field="network")
     if network not in current.enabled_networks:
         raise MonitoringError(
-            f"{Network(network).label} is not enabled for your organization. Ask an "
-            "administrator to enable it under Monitoring settings.", field="network")
+            gettext(
+                "%(Network)s is not enabled for your organization. Ask an administrator to "
+                "enable it under Monitoring settings."
+            )
+            % {"Network": Network(network).label},
+            field="network",
+        )
     problems = readiness_problems(organization=organization)
     if problems:
         raise MonitoringError(problems[0][1] + " Ask an administrator.", field="network")
     handle = handle.strip()
     if not handle:
-        raise MonitoringError("Enter the account's handle or address.", field="handle")
+        raise MonitoringError(gettext("Enter the account's handle or address."), field="handle")
     if not agreed:
-        raise MonitoringError("Tick the box to give your consent; nothing is read without it.",
-                              field="agreed")
+        raise MonitoringError(
+            gettext("Tick the box to give your consent; nothing is read without it."),
+            field="agreed",
+        )
     if consent_version != CONSENT_VERSION:
-        raise MonitoringError("The consent text changed while you were reading it. Read the "
-                              "new text and agree again.", field="agreed")
+        raise MonitoringError(
+            gettext(
+                "The consent text changed while you were reading it. Read the "
+                "new text and agree again."
+            ),
+            field="agreed",
+        )
     now = timezone.now()
     if network in ARCHIVE_NETWORKS:
         start = read_from or now
         if start > now:
-            raise MonitoringError("The start date cannot be in the future.", field="read_from")
+            raise MonitoringError(
+                gettext("The start date cannot be in the future."), field="read_from"
+            )
         external_id, profile_url = f"{user.pk}:{handle.lower()}", ""
     elif network == Network.RSS:
         # The feed is fetched for the first time by the worker (poll_account_task, enqueued on
@@ -104,7 +120,9 @@ def account_link(
                 AccountRef(handle=handle, instance=instance.strip())))
         except ConnectorError as exc:
             # Nothing is saved, so nothing is retried: say so rather than the network's hint.
-            raise MonitoringError(f"{exc.message} Nothing was saved.", field="handle") from None
+            raise MonitoringError(
+                gettext("%(message)s Nothing was saved.") % {"message": exc.message}, field="handle"
+            ) from None
         external_id, profile_url, handle = profile.external_id, profile.url, profile.handle
     # The network was asked above, outside any transaction: no row lock waits on a slow server.
     with transaction.atomic():
@@ -118,10 +136,12 @@ def _feed_address(handle: str) -> str:
     try:
         check_url(handle)
     except OutboundError:
-        raise MonitoringError("Enter the feed's full address, starting with https://, "
-                              "like https://social.example/@name.rss.", field="handle") from None
+        raise MonitoringError(gettext("Enter the feed's full address, starting with https://, "
+                              "like https://social.example/@name.rss."), field="handle") from None
     if len(handle) > 300:
-        raise MonitoringError("The feed address is longer than 300 characters.", field="handle")
+        raise MonitoringError(
+            gettext("The feed address is longer than 300 characters."), field="handle"
+        )
     return handle
 
 
@@ -133,11 +153,11 @@ def _account_create(
     links = LinkedAccount.objects.filter(network=network, external_id=external_id).exclude(
         status=LinkedAccount.Status.REVOKED)
     if links.exclude(status=LinkedAccount.Status.PENDING).exists():
-        raise Conflict("This account is already linked. Revoke the existing link first.",
+        raise Conflict(gettext("This account is already linked. Revoke the existing link first."),
                        field="handle")
     if links.filter(person=person).exists():
-        raise Conflict("You already started linking this account. Open it under Linked "
-                       "accounts and prove that it is yours.", field="handle")
+        raise Conflict(gettext("You already started linking this account. Open it under Linked "
+                       "accounts and prove that it is yours."), field="handle")
     archive = network in ARCHIVE_NETWORKS
     text = consent_text_for(organization=organization, network=network, handle=handle,
                             read_from=start)
@@ -154,7 +174,7 @@ def _account_create(
                 verification_code="" if archive else new_verification_code(),
             )
     except IntegrityError:  # linked at the same moment by another request
-        raise Conflict("This account is already linked. Revoke the existing link first.",
+        raise Conflict(gettext("This account is already linked. Revoke the existing link first."),
                        field="handle") from None
     ConsentRecord.objects.create(
         organization=organization, account=account, person=person, actor=user,
@@ -186,9 +206,11 @@ def account_verify(*, user: User, account: LinkedAccount, sleep: Any = None) -> 
     do. Only the owner verifies their own link.
     """
     if account.person.user_id != user.pk:
-        raise NotFound("No such linked account.")
+        raise NotFound(gettext("No such linked account."))
     if account.status == LinkedAccount.Status.REVOKED:
-        raise MonitoringError("You withdrew consent for this account; link it again first.")
+        raise MonitoringError(
+            gettext("You withdrew consent for this account; link it again first.")
+        )
     if account.verified_at is not None:
         return account
     code = account.verification_code
@@ -204,11 +226,17 @@ def account_verify(*, user: User, account: LinkedAccount, sleep: Any = None) -> 
             profile = call_with_retries(lambda: connector.resolve(ref), attempts=2, **kwargs)
             recent = call_with_retries(lambda: connector.fetch_recent(ref), attempts=2, **kwargs)
     except ConnectorError as exc:
-        raise MonitoringError(f"{exc.message} Nothing has changed; check again when it "
-                              "answers.") from None
+        raise MonitoringError(
+            gettext("%(message)s Nothing has changed; check again when it answers.")
+            % {"message": exc.message}
+        ) from None
     if profile.external_id != account.external_id:
-        raise MonitoringError("This handle now belongs to a different account than the one you "
-                              "linked. Withdraw this link and link the account again.")
+        raise MonitoringError(
+            gettext(
+                "This handle now belongs to a different account than the one you "
+                "linked. Withdraw this link and link the account again."
+            )
+        )
     method = ""
     if _contains(profile.bio, code) or _contains(profile.url, code):
         method = (LinkedAccount.Proof.FEED if account.network == Network.RSS
@@ -222,8 +250,12 @@ def account_verify(*, user: User, account: LinkedAccount, sleep: Any = None) -> 
                  if account.network == Network.RSS else
                  "its profile text or links, or in its latest public posts")
         raise MonitoringError(
-            f"We did not find the code {code} in {where}. Add it exactly as shown, save, "
-            "then check again (a server can take a minute to show the change).")
+            gettext(
+                "We did not find the code %(code)s in %(where)s. Add it exactly as shown, save, "
+                "then check again (a server can take a minute to show the change)."
+            )
+            % {"code": code, "where": where}
+        )
     return _verified(user=user, account=account, method=method)
 
 
@@ -231,9 +263,11 @@ def account_verify_request(*, user: User, account: LinkedAccount) -> LinkedAccou
     """Ask the worker to look for the one-time code ("Check now"): the web request never
     waits on the network. The page shows the check as running until the worker is done."""
     if account.person.user_id != user.pk:
-        raise NotFound("No such linked account.")
+        raise NotFound(gettext("No such linked account."))
     if account.status == LinkedAccount.Status.REVOKED:
-        raise MonitoringError("You withdrew consent for this account; link it again first.")
+        raise MonitoringError(
+            gettext("You withdrew consent for this account; link it again first.")
+        )
     if account.verified_at is None:
         from chorus.monitoring.tasks import account_verify_task
 
@@ -268,8 +302,12 @@ def _verified(*, user: User, account: LinkedAccount, method: str) -> LinkedAccou
     if LinkedAccount.objects.filter(network=account.network, external_id=account.external_id,
                                     status__in=[LinkedAccount.Status.ACTIVE,
                                                 LinkedAccount.Status.NEEDS_ATTENTION]).exists():
-        raise Conflict("This account is already linked and proven by someone else. If it is "
-                       "yours, tell HR.")
+        raise Conflict(
+            gettext(
+                "This account is already linked and proven by someone else. If it is "
+                "yours, tell HR."
+            )
+        )
     now = timezone.now()
     account.verified_at = now
     account.verification_method = method
@@ -296,7 +334,7 @@ def account_revoke(*, user: User, account: LinkedAccount) -> LinkedAccount:
     period. Only the account's owner withdraws their consent."""
     account = LinkedAccount.objects.select_for_update().get(pk=account.pk)
     if account.person.user_id != user.pk:
-        raise NotFound("No such linked account.")
+        raise NotFound(gettext("No such linked account."))
     if account.status == LinkedAccount.Status.REVOKED:
         return account
     now = timezone.now()
@@ -347,5 +385,5 @@ def accounts_end_for_leaver(*, person: Person, actor: User | None) -> int:
 def _person_of(user: User) -> Person:
     person = user.person
     if person is None or person.organization_id != user.organization_id:
-        raise MonitoringError("Your account is not linked to an employee record; ask HR.")
+        raise MonitoringError(gettext("Your account is not linked to an employee record; ask HR."))
     return person

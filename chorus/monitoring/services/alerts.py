@@ -8,6 +8,7 @@ from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from chorus.common.errors import DomainError, NotFound
 from chorus.monitoring.models import IngestedPost, MonitoringAlert, MonitoringSettings
@@ -108,7 +109,7 @@ def _maybe_escalate(*, alert: MonitoringAlert, settings: MonitoringSettings) -> 
 def alert_acknowledge(*, user: User, alert: MonitoringAlert) -> MonitoringAlert:
     """The employee read the coaching note. Only the alert's own employee acknowledges it."""
     if alert.person.user_id != user.pk:
-        raise NotFound("No such alert.")
+        raise NotFound(gettext("No such alert."))
     if alert.status == MonitoringAlert.Status.OPEN:
         alert.status = MonitoringAlert.Status.ACKNOWLEDGED
         alert.save(update_fields=["status", "updated_at"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from chorus.audit.services import audit_record
 from chorus.common.errors import PermissionDenied
@@ -26,16 +27,21 @@ def settings_update(
     """Change what may be linked and how findings are handled. EU organizations cannot enable
     a network without a DPIA reference, German ones without a works-council agreement."""
     if not actor.has_role("admin"):
-        raise PermissionDenied("Only administrators change monitoring settings.")
+        raise PermissionDenied(gettext("Only administrators change monitoring settings."))
     unknown = [n for n in enabled_networks if n not in Network.values]
     if unknown:
-        raise MonitoringError(f"Unknown network {unknown[0]!r}.", field="enabled_networks")
+        raise MonitoringError(
+            gettext("Unknown network %(unknown)s.") % {"unknown": repr(unknown[0])},
+            field="enabled_networks",
+        )
     if alert_threshold not in MonitoringSettings.Threshold.values:
-        raise MonitoringError("Choose low, medium, high or critical.", field="alert_threshold")
+        raise MonitoringError(
+            gettext("Choose low, medium, high or critical."), field="alert_threshold"
+        )
     if not 1 <= retention_days <= 365:
-        raise MonitoringError("Keep posts between 1 and 365 days.", field="retention_days")
+        raise MonitoringError(gettext("Keep posts between 1 and 365 days."), field="retention_days")
     if escalate_after < 1:
-        raise MonitoringError("Use 1 or more.", field="escalate_after")
+        raise MonitoringError(gettext("Use 1 or more."), field="escalate_after")
     problems = readiness_problems(organization=organization, dpia_reference=dpia_reference,
                                   works_council_reference=works_council_reference)
     if enabled_networks and problems:

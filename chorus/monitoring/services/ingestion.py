@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from chorus.audit.services import audit_record
 from chorus.common.errors import Conflict, DomainError, NotFound
@@ -350,11 +351,15 @@ def account_mark_attention(*, account: LinkedAccount, message: str) -> None:
 
 def _check_archive_target(*, user: User, account: LinkedAccount) -> None:
     if account.person.user_id != user.pk:
-        raise NotFound("No such linked account.")
+        raise NotFound(gettext("No such linked account."))
     if not account.is_archive:
-        raise MonitoringError("This account is read automatically; there is nothing to upload.")
+        raise MonitoringError(
+            gettext("This account is read automatically; there is nothing to upload.")
+        )
     if account.status == LinkedAccount.Status.REVOKED:
-        raise MonitoringError("You withdrew consent for this account; link it again first.")
+        raise MonitoringError(
+            gettext("You withdrew consent for this account; link it again first.")
+        )
 
 
 def _archive_too_large() -> MonitoringError:
@@ -370,7 +375,7 @@ def archive_import(*, user: User, account: LinkedAccount, data: bytes, filename:
     receives (done, total) while a .zip is unpacked and while posts are stored."""
     _check_archive_target(user=user, account=account)
     if not data:
-        raise MonitoringError("The file is empty. Choose the file from your export.",
+        raise MonitoringError(gettext("The file is empty. Choose the file from your export."),
                               field="file")
     if len(data) > MAX_ARCHIVE_BYTES:
         raise _archive_too_large()
@@ -408,15 +413,15 @@ def archive_import_upload(*, user: User, account: LinkedAccount,
     _check_archive_target(user=user, account=account)
     size = upload.size or 0
     if size == 0:
-        raise MonitoringError("The file is empty. Choose the file from your export.",
+        raise MonitoringError(gettext("The file is empty. Choose the file from your export."),
                               field="file")
     if size > MAX_ARCHIVE_BYTES:
         raise _archive_too_large()
     name = (upload.name or "upload").rsplit("/", 1)[-1][:255]
     with transaction.atomic():
         if ArchiveImport.objects.filter(account=account, status__in=ACTIVE_IMPORT).exists():
-            raise Conflict("An import of this account is still running; wait until it has "
-                           "finished, then upload the next file.", field="file")
+            raise Conflict(gettext("An import of this account is still running; wait until it has "
+                           "finished, then upload the next file."), field="file")
         record = ArchiveImport(organization=account.organization, account=account,
                                uploaded_by=user, filename=name, size=size,
                                stage="Waiting for the worker")
@@ -427,8 +432,8 @@ def archive_import_upload(*, user: User, account: LinkedAccount,
                 record.save()
         except IntegrityError:  # a second upload at the same moment
             record.file.delete(save=False)
-            raise Conflict("An import of this account is still running; wait until it has "
-                           "finished, then upload the next file.", field="file") from None
+            raise Conflict(gettext("An import of this account is still running; wait until it has "
+                           "finished, then upload the next file."), field="file") from None
         audit_record(organization=account.organization, actor=user,
                      action="monitoring.import_queued", target=account,
                      data={"file": name[:100], "bytes": size})
@@ -478,7 +483,7 @@ def archive_import_run(*, import_id: int) -> ArchiveImport:
 
 def _read_stored(record: ArchiveImport) -> bytes:
     if not record.file:
-        raise MonitoringError("The uploaded file is no longer stored; upload it again.",
+        raise MonitoringError(gettext("The uploaded file is no longer stored; upload it again."),
                               field="file")
     with record.file.open("rb") as handle:
         data = handle.read(MAX_ARCHIVE_BYTES + 1)
