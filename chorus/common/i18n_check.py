@@ -45,6 +45,8 @@ _WORD = re.compile(r"[^\W\d_][\w'’.:-]*", re.UNICODE)
 # Template constructs, removed before the HTML is read. Translated blocks become a marker so
 # that text around them is still checked.
 _COMMENT_BLOCK = re.compile(r"{%\s*comment\b.*?%}.*?{%\s*endcomment\s*%}", re.S)
+# Blocks that fill a class attribute in base.html (main_class, body_class): class names.
+_CLASS_BLOCK = re.compile(r"{%\s*block\s+\w*_class\s*%}.*?{%\s*endblock\b[^%]*%}", re.S)
 _BLOCKTRANS = re.compile(
     r"{%\s*blocktrans(?:late)?\b.*?%}.*?{%\s*endblocktrans(?:late)?\s*%}", re.S
 )
@@ -125,6 +127,7 @@ def untranslated(path: Path) -> list[Untranslated]:
     source = path.read_text(encoding="utf-8")
     skipped = {n for n, line in enumerate(source.splitlines(), 1) if _SKIP_LINE in line}
     cleaned = _COMMENT_BLOCK.sub(_blank, source)
+    cleaned = _CLASS_BLOCK.sub(_blank, cleaned)
     cleaned = _BLOCKTRANS.sub(_blank, cleaned)
     cleaned = _TAG.sub(_blank, cleaned)
     reader = _Reader()
