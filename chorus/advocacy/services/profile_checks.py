@@ -96,7 +96,7 @@ def profile_check_enable(*, user: User, account_id: int) -> ProfileCheck:
             field="account",
         )
     check, created = ProfileCheck.objects.get_or_create(
-        account=account, defaults={"organization": user.organization, "user": user}
+        account=account, defaults={"organization": account.organization, "user": user}
     )
     if created:
         audit_record(
