@@ -172,6 +172,8 @@ class AdvocacySettings(OrgOwnedModel):
     duplicate_nudge_threshold = models.PositiveSmallIntegerField(
         default=3, help_text=_("Show the 'many colleagues posted this' nudge from this many.")
     )
+    # Profile checks: staff see counts only, unless this is on and the employee agreed.
+    profile_detail_for_staff = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -519,3 +521,47 @@ class Challenge(OrgOwnedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ProfileCheck(OrgOwnedModel):
+    """The profile check of one linked account (issue 19), switched on by its owner.
+
+    The public profile (display name, bio, fields) is fetched through the connectors by the
+    worker, when the owner asks, when the network says the profile changed (Jetstream) and
+    daily. A failed fetch keeps the last result and says why (`status`, `last_error`).
+    Staff see only counts, unless the organization allows more and the owner agreed
+    (`share_with_staff`)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Not checked yet"
+        OK = "ok", "All good"
+        NEEDS_CHANGE = "needs_change", "Suggested changes"
+        VANISHED = "vanished", "Profile not found"
+        RATE_LIMITED = "rate_limited", "Network busy, retrying later"
+        FAILING = "failing", "Temporarily failing"
+
+    account = models.OneToOneField("monitoring.LinkedAccount", on_delete=models.CASCADE,
+                                   related_name="profile_check")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    display_name = models.CharField(max_length=300, blank=True)
+    bio = models.TextField(blank=True)
+    fields = models.JSONField(default=list, blank=True)
+    profile_hash = models.CharField(max_length=64, blank=True)
+    has_disclaimer = models.BooleanField(default=False)
+    claims_official = models.BooleanField(default=False)
+    states_affiliation = models.BooleanField(default=False)
+    problems = models.JSONField(default=list, blank=True)
+    share_with_staff = models.BooleanField(default=False)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "status"])]
+
+    def __str__(self) -> str:
+        return f"profile check {self.account_id}: {self.status}"

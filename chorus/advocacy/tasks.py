@@ -103,3 +103,23 @@ def content_sources_due_task() -> int:
     for source_id in ids:
         content_source_poll_task.enqueue(source_id=source_id)
     return len(ids)
+
+
+@task()
+def profile_check_task(*, check_id: int) -> None:
+    """Fetch one linked account's public profile and check it (issue 19)."""
+    from chorus.advocacy.services.profile_checks import profile_check_run
+
+    profile_check_run(check_id=check_id)
+
+
+@periodic(every=timedelta(hours=1))
+@task()
+def profile_checks_due_task() -> int:
+    """Queue the profile checks that are due (daily, or after a network's Retry-After)."""
+    from chorus.advocacy.services.profile_checks import profile_checks_due
+
+    ids = profile_checks_due()
+    for check_id in ids:
+        profile_check_task.enqueue(check_id=check_id)
+    return len(ids)

@@ -88,6 +88,8 @@ class RemoteProfile:
     display_name: str = ""
     url: str = ""
     bio: str = ""
+    # The profile's name/value fields as plain text (Mastodon; Bluesky has none).
+    fields: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -271,6 +271,8 @@ class JetstreamConsumer:
         pending: list[tuple[LinkedAccount, Any]] = []
         pending_ids: set[str] = set()
 
+        profile_changed: set[str] = set()
+
         def flush() -> None:
             store_new_posts(items=pending, screen_for=screen_for, settings_for=settings_for,
                             result=result)
@@ -283,6 +285,9 @@ class JetstreamConsumer:
                 self.stats.ignored += 1
                 continue
             touched.add(account.pk)
+            if event.operation == "profile":
+                profile_changed.add(event.author_id)
+                continue
             if event.operation in ("create", "update") and event.post is not None:
                 if event.external_id in pending_ids:
                     flush()  # keep the order: the create lands before its edit
@@ -300,6 +305,11 @@ class JetstreamConsumer:
                     f"{event.status or 'deactivated'}. Reactivate it, or remove the link.",
                 )
         flush()
+        if profile_changed:
+            # Advocacy's profile checks (issue 19) look again at changed profiles.
+            from chorus.advocacy.services.profile_checks import profile_checks_changed
+
+            profile_checks_changed(network=Network.BLUESKY, external_ids=profile_changed)
         self.stats.posts_created += result.created
         self.stats.posts_updated += result.updated
         self.stats.alerts += len(result.alerts)

@@ -22,6 +22,11 @@ from chorus.advocacy.views.hub import (
     hub_settings,
 )
 from chorus.advocacy.views.presence import presence, presence_delete, presence_manage
+from chorus.advocacy.views.profile_checks import (
+    profile_check_action,
+    profile_checks,
+    profile_detail_setting,
+)
 from chorus.advocacy.views.recognition import challenges, challenges_manage
 from chorus.advocacy.views.sharing import (
     content_image,
@@ -67,6 +72,9 @@ __all__ = [
     "presence",
     "presence_delete",
     "presence_manage",
+    "profile_check_action",
+    "profile_checks",
+    "profile_detail_setting",
     "share",
     "share_check",
     "share_confirm_view",

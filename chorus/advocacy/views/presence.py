@@ -20,6 +20,7 @@ from chorus.advocacy.presence import (
     qr_data_uri,
 )
 from chorus.advocacy.services import official_account_delete, official_account_save
+from chorus.advocacy.services.profile_checks import profile_check_summary
 from chorus.advocacy.views.base import _form_error, editor_required
 from chorus.checks.services import screening_policy
 from chorus.common.errors import DomainError
@@ -83,6 +84,7 @@ def presence_manage(request: AuthedRequest, account_id: int | None = None) -> Ht
         "form": form, "account": account,
         "accounts": [(a, PRESENCE_NETWORKS.get(a.network)) for a in
                      _accounts(request, active_only=False)],
+        "profiles": profile_check_summary(organization=request.user.org),
     }, status=422 if request.method == "POST" else 200)
 
 

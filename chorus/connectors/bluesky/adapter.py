@@ -30,6 +30,8 @@ from chorus.connectors.base import (
 )
 
 POST_COLLECTION = "app.bsky.feed.post"
+# The profile record (display name, description): its commits say a profile changed.
+PROFILE_COLLECTION = "app.bsky.actor.profile"
 PUBLIC_APPVIEW = "https://public.api.bsky.app"
 PUBLIC_JETSTREAM = "wss://jetstream2.us-east.bsky.network/subscribe"
 PAGE_SIZE = 50
@@ -221,15 +223,17 @@ class BlueskyConnector:
 
     @staticmethod
     def subscribe_url(base: str, *, dids: Iterable[str], cursor: int | None = None) -> str:
-        params: list[tuple[str, str]] = [("wantedCollections", POST_COLLECTION)]
+        params: list[tuple[str, str]] = [("wantedCollections", POST_COLLECTION),
+                                         ("wantedCollections", PROFILE_COLLECTION)]
         params += [("wantedDids", did) for did in sorted(set(dids))]
         if cursor:
             params.append(("cursor", str(cursor)))
         return f"{base}?{urlencode(params)}"
 
     def parse_event(self, raw: str | bytes) -> StreamEvent | None:
-        """One Jetstream v1 message as a ``StreamEvent``. Events we do not act on (likes,
-        follows, identity) come back as operation ``skip`` so the cursor still advances."""
+        """One Jetstream v1 message as a ``StreamEvent``. A profile record commit or an
+        identity event (handle change) is operation ``profile``; events we do not act on
+        (likes, follows) come back as operation ``skip`` so the cursor still advances."""
         try:
             event = json.loads(raw)
             did = event["did"]
@@ -245,6 +249,10 @@ class BlueskyConnector:
                                active=bool(info.get("active", True)),
                                status=str(info.get("status") or ""), event_time=when)
         commit = event.get("commit") or {}
+        if kind == "identity" or (kind == "commit"
+                                  and commit.get("collection") == PROFILE_COLLECTION):
+            return StreamEvent(operation="profile", author_id=did, position=position,
+                               event_time=when)
         if kind != "commit" or commit.get("collection") != POST_COLLECTION:
             return StreamEvent(operation="skip", author_id=did, position=position, event_time=when)
         operation, rkey = commit.get("operation"), commit.get("rkey", "")

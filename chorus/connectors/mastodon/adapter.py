@@ -201,6 +201,8 @@ class MastodonConnector:
             external_id=str(found["id"]), handle=f"@{username}@{domain}",
             display_name=found.get("display_name") or "", url=found.get("url") or "",
             bio=profile_text(found),
+            fields=tuple((html_to_text(f.get("name") or ""), html_to_text(f.get("value") or ""))
+                         for f in found.get("fields") or []),
         )
 
     def fetch_new(self, account: AccountRef, *, cursor: str | None, since: datetime) -> FeedPage:

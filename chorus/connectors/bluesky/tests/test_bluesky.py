@@ -93,7 +93,8 @@ def test_jetstream_golden_events_decode():
     assert posts[0].external_id == ("at://did:plc:q235v55g5unth4zjjdpacfdr/app.bsky.feed.post/"
                                     "3mmoojp4cd223")
     assert all(e.position > 1_700_000_000_000_000 for e in events)
-    assert {e.operation for e in events} <= {"create", "skip", "account", "delete"}
+    # Identity events (handle changes) are "profile": the profile check looks again.
+    assert {e.operation for e in events} <= {"create", "skip", "account", "delete", "profile"}
 
 
 def test_jetstream_window_has_17_posts_one_delete_and_an_account_event():
@@ -114,4 +115,5 @@ def test_subscribe_url_filters_to_linked_dids_and_resumes():
     url = BlueskyConnector.subscribe_url("wss://js.example/subscribe", dids=["did:b", "did:a"],
                                          cursor=123)
     assert url == ("wss://js.example/subscribe?wantedCollections=app.bsky.feed.post"
+                   "&wantedCollections=app.bsky.actor.profile"
                    "&wantedDids=did%3Aa&wantedDids=did%3Ab&cursor=123")
