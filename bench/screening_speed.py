@@ -10,6 +10,9 @@ same texts, so numbers from different machines can be compared):
 - p50 / p99 latency for one 280-char post                                    (target p99 < 5 ms)
 - `python -m chorus.screening.cli` process start + one post, wall time       (target < 0.5 s)
 - peak RSS streaming 10k vs 200k posts through check_many in a subprocess    (should be flat)
+- the rules alone (learned tier off) on 280-char posts, and the model files' size (<= 100 MB)
+
+The full pipeline includes the learned tier (``chorus.screening.learned``, shipped heads).
 
 Threads are pinned to one (OMP/MKL/OpenBLAS=1); the engine itself is single-threaded Python.
 Throughput and latency are measured in CPU time of this process (``time.process_time``), so a
@@ -94,6 +97,10 @@ def main() -> int:
     lex = rate(lambda t: collect_hits(compiled, normalize(t)), texts, repeat=30)
     print(f"entity + lexicon pass:   {lex:>10,.0f} posts/s  (target >= 20,000)  "
           f"baseline ratio {lex / base_dev:.3f}")  # fmt: skip
+    rules_only = Screener(load_policy_file(policy_path), learned=False)
+    rules_280 = rate(rules_only.check, posts_280, repeat=4)
+    print(f"rules only, 280-char:    {rules_280:>10,.0f} posts/s  (the pipeline without the "
+          "learned tier, for comparison)")  # fmt: skip
     full = rate(screener.check, posts, repeat=20)
     print(f"full pipeline, dev:      {full:>10,.0f} posts/s  (target >= 2,000)   "
           f"baseline ratio {full / base_dev:.4f}")  # fmt: skip
@@ -135,6 +142,11 @@ def main() -> int:
           f"{statistics.median(cli_times):.3f} s, CPU {statistics.median(cli_cpu):.3f} s "
           f"(target < 0.5 s); bare interpreter CPU {bare:.3f} s, "
           f"ratio {statistics.median(cli_cpu) / max(bare, 1e-3):.1f}x")  # fmt: skip
+
+    models = ROOT / "chorus" / "screening" / "models"
+    sizes = {p.name: p.stat().st_size for p in sorted(models.iterdir()) if p.is_file()}
+    print("model files: " + ", ".join(f"{n} {b / 1e6:.1f} MB" for n, b in sizes.items())
+          + f"; total {sum(sizes.values()) / 1e6:.1f} MB (target <= 100 MB)")  # fmt: skip
 
     small, large = (5_000, 50_000) if args.quick else (10_000, 200_000)
     rss_small = memory_run(small, policy_path)

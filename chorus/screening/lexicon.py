@@ -58,18 +58,26 @@ INSULTS: Final = (
     "idiot", "vollidiot", "depp", "trottel", "blöd", "blöde", "dumm", "dumme", "dummkopf",
     "dumme kuh", "kuh", "arschloch", "wichser", "hure", "schlampe", "penner", "versager",
     "hohlkopf", "spast", "missgeburt", "nutte", "sau", "schwein", "lügner", "feigling",
+    "vollpfosten", "witzfigur", "schleimer", "schwätzer", "blender", "hochstapler", "lappen",
+    "flachpfeife", "knalltüte", "dumm wie brot", "strohdumm",
     # es
     "idiota", "imbécil", "estúpido", "estúpida", "pendejo", "pendeja", "gilipollas", "cabrón",
     "cabrona", "tonto", "tonta", "inútil", "puta", "zorra", "payaso", "mentiroso", "cobarde",
     "subnormal", "tarado", "tarada", "basura", "rata", "perra", "mamón",
+    "pringado", "pringada", "farsante", "baboso", "babosa", "gusano", "incompetente",
+    "inútiles", "idiotas", "payasos",
     # fr
     "connard", "connasse", "conne", "con", "idiot", "idiote", "débile", "salope", "crétin",
     "crétine", "abruti", "abrutie", "pute", "nul", "nulle", "minable", "lâche", "menteur",
     "menteuse", "pauvre type", "bouffon", "imbécile", "ordure", "raclure", "tocard",
+    "bon à rien", "bonne à rien", "tire-au-flanc", "lèche-bottes", "nullard", "incapable",
+    "imposteur", "crétins", "abrutis", "connards",
     # pt
     "idiota", "burro", "burra", "otário", "otária", "babaca", "imbecil", "vagabundo",
     "vagabunda", "puta", "inútil", "corno", "filho da puta", "cretino", "covarde", "mentiroso",
     "palhaço", "lixo", "vaca", "escroto", "retardado",
+    "puxa-saco", "verme", "nojento", "nojenta", "incompetente", "impostor", "palhaços",
+    "inúteis", "imbecis",
 )  # fmt: skip
 
 #: Insult words that are ordinary words in other uses; they count only in "X is a ___"
@@ -223,21 +231,26 @@ PROTECTED_STRONG: Final = (
     "schichten", "schichtplan", "arbeitsschutz", "gewerbeaufsicht", "mindestlohn",
     "lohnerhöhung", "lohnerhöhungen", "gehaltserhöhung", "gehaltserhöhungen", "organisieren",
     "wir organisieren uns", "schichtpläne", "zuschläge", "urlaub",
+    "lohntransparenz", "arbeitsgericht", "lohnabrechnung", "lohnabrechnungen",
+    "unbezahlte überstunden", "überstundenzuschlag", "pausen", "pausenraum",
     # es
     "sindicato", "comité de empresa", "huelga", "salario", "salarios", "sueldo", "sueldos",
     "horas extra", "horas extras", "turnos", "condiciones de trabajo", "condiciones laborales",
     "inspección de trabajo", "convenio colectivo", "jornada", "subida salarial",
     "aumento de sueldo", "organizarnos", "nos organizamos", "cobrar", "nómina", "nóminas",
+    "transparencia salarial", "descansos", "afiliación", "despidos",
     # fr
     "syndicat", "syndicats", "grève", "salaire", "salaires", "heures supplémentaires",
     "conditions de travail", "inspection du travail", "comité social", "cse",
     "délégué du personnel", "horaires", "prud'hommes", "primes", "augmentation",
     "augmentations", "on s'organise", "s'organiser", "fiche de paie", "plannings",
+    "fiches de paie", "section syndicale", "transparence salariale", "pauses", "cadence",
     # pt
     "sindicato", "greve", "salário", "salários", "horas extras", "turnos",
     "condições de trabalho", "comissão de trabalhadores", "ministério do trabalho", "act",
     "jornada de trabalho", "escala", "aumento salarial", "nos organizar", "holerite",
-    "hora extra",
+    "hora extra", "transparência salarial", "recibos de vencimento", "pausas",
+    "despedimentos", "salário atrasado",
 )  # fmt: skip
 
 #: Words that mark talk among employees (concerted activity) or about the employer.
@@ -246,7 +259,8 @@ CONCERTED: Final = (
     "let's", "lets", "crew", "team", "everyone", "anyone else", "all of us", "management",
     "hr", "our vp", "comparing notes", "meeting", "compañeras", "compañeros", "juntos",
     "juntas", "kollegen", "kolleginnen", "gemeinsam", "wir", "collègues", "ensemble", "nous",
-    "colegas", "nós", "juntos", "nosotros", "nuestros",
+    "colegas", "nós", "juntos", "nosotros", "nuestros", "uns", "unser", "unsere",
+    "nos", "nossos", "nossas", "vamos",
 )  # fmt: skip
 
 # ----------------------------------------------------------------------------- sentiment

@@ -709,13 +709,14 @@ _CTA = _rx(
     r"testez|essayez-le|pe[cç]a j[aá]|corram|experimentem|switch already|"
     r"go get|get yours)\b"
 )
-_NOT_PROMO = _rx(
+NOT_PROMO = _rx(
     r"\b(open role|we'?re hiring|hiring|job opening|apply|careers|vacanc\w+|position|"
     r"stellenangebot|vaga|oferta de empleo|offre d'emploi)\b"
 )
 
 
-def _disclosed(ctx: Context) -> bool:
+def disclosed(ctx: Context) -> bool:
+    """The post says the author works here (hashtags, policy phrases, "I work at"...)."""
     norm = ctx.norm
     if any(tag in norm for tag in ctx.compiled.hashtags):
         return True
@@ -732,7 +733,7 @@ def detect_endorsement(ctx: Context) -> list[Emit]:
     if not products and not orgs:
         return []
     norm = ctx.norm
-    if _NOT_PROMO.search(norm) or _disclosed(ctx):
+    if NOT_PROMO.search(norm) or disclosed(ctx):
         return []
     promo = _PROMO.search(norm)
     cta = _CTA.search(norm)

@@ -17,7 +17,6 @@ downloaded. Pure Python + numpy; never imports Django.
 from __future__ import annotations
 
 import io
-import itertools
 import json
 import re
 import threading

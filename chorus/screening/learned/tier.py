@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from chorus.screening.catalog import SEVERITIES, SEVERITY_RANK
+from chorus.screening.detectors import business
 from chorus.screening.detectors.context import Context
 from chorus.screening.learned.model import Heads, masked_sentences
 from chorus.screening.types import Emit, gettext_noop
@@ -76,15 +77,89 @@ _GATES: dict[str, tuple[tuple[str, ...], re.Pattern[str] | None]] = {
             r"|t[1-4])\b"
         ),
     ),
+    "regulated_claim": (
+        (),
+        re.compile(
+            r"\b(?:guarant\w*|garant\w*|promis\w*|proven|prove|cure[sd]?|heal\w*|prevent\w*"
+            r"|eliminat\w*|risk-free|risikofrei|sans risque|sin riesgo|sem risco|return|rendite"
+            r"|rendement|rentabilidad|retorno|roi|never|nie|jamais|nunca|zero|null|zero|cero"
+            r"|100 ?%|sure thing|sichere?|certain\w*|segur[oa]|cert[oa]|can't lose|fda|clinical\w*"
+            r"|klinisch|verhinder\w*|heil\w*|gueri\w*|cura\w*|previen\w*|previn\w*|prouve"
+            r"|bewiesen|demostrado|comprovado|doctors?|arzte|medecins|medicos|versprochen"
+            r"|only go up|nur noch steigen|que monter|solo puede subir|so pode subir)\b"
+        ),
+    ),
+    "pii": (
+        (),
+        re.compile(
+            r"\b(?:colleague|coworker|co-worker|intern|his|her|he|she|their|manager|boss"
+            r"|customer|driver|receptionist|guy|woman|man|kolleg\w*|praktikant\w*|sein\w*"
+            r"|ihr\w*|er|sie|chef\w*|fahrer|kundin|collegue|stagiaire|son|sa|ses|il|elle"
+            r"|chauffeur|cliente?|hotesse|companer[oa]|becari[oa]|su|sus|el|ella|conductor"
+            r"|recepcionista|colega|estagiari[oa]|dele|dela|ele|ela|motorista|rececionista"
+            r"|[a-z]+ (?:from|aus|de|du|da|do) [a-z]+)\b"
+        ),
+    ),
 }
+
+# Phrases that make a learned finding of these categories wrong whatever the model says:
+# already public news (not MNPI or confidential), the author's own contact details (not
+# someone else's personal data), the author speaking as a customer.
+_VETO: dict[str, re.Pattern[str]] = {
+    "mnpi": re.compile(
+        r"\b(?:public|publicly|published|publish|announced|press release|filed|10-q|10-k"
+        r"|webcast|investor (?:relations|page|site)|offentlich\w*|veroffentlicht\w*"
+        r"|bekanntgegeben|pressemitteilung|publie\w*|annonce\w*|communique|publicad[oa]s?"
+        r"|anunciad[oa]s?|comunicado|public[oa]s?|divulgad[oa]s?)\b"
+    ),
+    "pii": re.compile(
+        r"\b(?:call me|text me|text my|my cell|my number|my phone|my email|my e-mail|dm me"
+        r"|reach me|contact me|ruf mich|meine nummer|mein handy|appelez-moi|appelle-moi"
+        r"|mon numero|mon portable|llamame|mi numero|mi movil|liga-me|me liga|o meu numero"
+        r"|meu numero|meu telemovel|meu celular)\b"
+    ),
+    "customer_negative": re.compile(
+        r"\b(?:as a (?:customer|client)|als kunde|als kundin|en tant que client\w*"
+        r"|como cliente)\b"
+    ),
+}
+_VETO["confidential"] = _VETO["mnpi"]
+_VETO["spokesperson"] = re.compile(
+    r"\b(?:not an? official|unofficial|views? (?:are )?my own|my own (?:views?|opinion|take)"
+    r"|personal (?:opinion|view)|just my (?:take|opinion)|speaking for myself|for myself only"
+    r"|i don'?t speak for|nicht offiziell|meine (?:personliche )?meinung|privat(?:e meinung)?"
+    r"|pas officiel|mon avis|je ne parle qu'en mon nom|no es oficial|opinion personal"
+    r"|hablo solo por mi|nao e oficial|opiniao pessoal|falo so por mim)\b"
+)
+_VETO["regulated_claim"] = re.compile(
+    r"\b(?:no guarantee|not guaranteed|no guarantees|can'?t guarantee|cannot guarantee"
+    r"|keine garantie|nicht garantiert|aucune garantie|pas garanti|sin garantia"
+    r"|no garantizad[oa]|nenhuma garantia|sem garantia|nao garantid[oa])\b"
+)
 
 
 def _gate_open(ctx: Context, category: str) -> bool:
+    if category == "undisclosed_endorsement" and (
+        business.disclosed(ctx) or business.NOT_PROMO.search(ctx.norm)
+    ):
+        return False
+    veto = _VETO.get(category)
+    if veto is not None and veto.search(ctx.norm):
+        return False
     gate = _GATES.get(category)
     if gate is None:
         return True
     kinds, words = gate
-    return ctx.has(*kinds) or (words is not None and words.search(ctx.norm) is not None)
+    return (bool(kinds) and ctx.has(*kinds)) or (
+        words is not None and words.search(ctx.norm) is not None
+    )
+
+
+def _positive(ctx: Context, start: int, end: int) -> bool:
+    """The sentence says only good things (a compliment is not disparagement)."""
+    total, worst = business.valence(ctx, start, end, [])
+    return total > 0.5 and worst >= 0
+
 
 _WHY: dict[str, str] = {
     "harassment": gettext_noop(
@@ -154,6 +229,12 @@ def learned_emits(ctx: Context, heads: Heads, emits: list[Emit], signals: list[s
         p = float(probs[i])
         if p < heads.threshold(category, preset) or not _gate_open(ctx, category):
             continue
+        # One conduct finding per post: an insult the rules found is not also profanity,
+        # profanity the rules found is not also an insult unless the model is sure.
+        if category == "profanity" and "harassment" in found:
+            continue
+        if category == "harassment" and "profanity" in found and p < 0.7:
+            continue
         rule_id = next((r for r in rule_ids if r in rules), None)
         if rule_id is None:
             continue
@@ -166,8 +247,16 @@ def learned_emits(ctx: Context, heads: Heads, emits: list[Emit], signals: list[s
                 severity = insult
         if protected and SEVERITY_RANK[severity] >= compiled.block_rank:
             severity = below_block
-        s = int(heads.sentence_contributions(handle, category).argmax()) if len(sentences) > 1 else 0
+        s = (
+            int(heads.sentence_contributions(handle, category).argmax())
+            if len(sentences) > 1
+            else 0
+        )
         n_start, n_end = sentences[min(s, len(sentences) - 1)]
+        if category in ("customer_negative", "competitor_negative") and _positive(
+            ctx, n_start, n_end
+        ):
+            continue
         start, end = ctx.nt.to_original(n_start, n_end)
         text = ctx.text
         while start < end and text[start].isspace():

@@ -148,7 +148,7 @@ def _train(
         prior = np.clip(y.mean(axis=0), 1e-3, 1 - 1e-3)
         b = np.log(prior / (1 - prior)).astype(np.float32)
     pos = y.sum(axis=0)
-    pos_weight = np.sqrt(np.clip((n - pos) / np.maximum(pos, 1), 1.0, 30.0)).astype(np.float32)
+    pos_weight = np.clip((n - pos) / np.maximum(pos, 1), 1.0, 30.0).astype(np.float32) ** 0.75
     sample = (weight / weight.mean()).astype(np.float32)[:, None]
     mw = np.zeros_like(w)
     vw = np.zeros_like(w)

@@ -90,3 +90,61 @@ def test_a_disabled_rule_gets_no_learned_finding():
     text = "you are the laziest most useless engineer I have ever worked with"
     result = Screener(policy).check(Post("1", text))
     assert "harassment" not in result.categories
+
+
+# ---------------------------------------------------------------- protected activity
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PROTECTED = [
+    "We're organizing a union at the Northwind depot",
+    "Unpaid overtime again this week, we're filing with the labor board",
+    "Wir gründen einen Betriebsrat, die Überstunden werden nicht bezahlt",
+    "On prépare une grève, les conditions de travail sont intenables",
+    "Vamos a la huelga, el sindicato nos apoya con los salarios",
+    "Vamos fazer greve, o sindicato apoia as horas extras",
+    "Our wages are lower than at Contoso and management won't talk to us",
+    "The heat on the floor is a safety hazard and we're reporting it to OSHA",
+]
+_HARSH = [
+    "management are clueless clowns",
+    "the execs are greedy idiots",
+    "this fucking schedule is killing us",
+    "die Geschäftsführung ist unfähig",
+    "la direction est nulle et méprisante",
+    "los jefes son unos inútiles",
+    "a chefia é um bando de palhaços",
+    "Skylift sales pay for their bonuses, not ours",
+    "our Q3 numbers are great and we see none of it",
+    "Initech pays better",
+    "",
+]
+
+
+@st.composite
+def protected_posts(draw: st.DrawFn) -> str:
+    parts = [draw(st.sampled_from(_PROTECTED))]
+    parts += draw(st.lists(st.sampled_from(_HARSH), min_size=0, max_size=3))
+    parts = draw(st.permutations(parts))
+    joiner = draw(st.sampled_from([". ", "! ", " - ", "\n", ", "]))
+    return joiner.join(p for p in parts if p)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=protected_posts(), preset=st.sampled_from(["strict", "balanced", "loose"]))
+def test_no_model_output_turns_a_protected_post_into_a_block(text, preset):
+    policy = parse_policy_yaml(
+        "organization: {name: Northwind Robotics, aliases: [Northwind], products: [Skylift]}\n"
+        f"preset: {preset}\nentities: {{customers: [Contoso], competitors: [Initech]}}\n"
+    )
+    with_model = Screener(policy).check(Post("p", text))
+    rules_only = Screener(policy, learned=False).check(Post("p", text))
+    if "protected_activity" in with_model.signals and rules_only.verdict != "block":
+        assert with_model.verdict != "block", (text, with_model.findings)
+    # A learned conduct finding on a protected post is only a note.
+    if "protected_activity" in with_model.signals:
+        learned = [f for f in with_model.findings if "learned model" in f.message]
+        for finding in learned:
+            if finding.category in ("harassment", "profanity"):
+                assert finding.severity == "info"
