@@ -17,6 +17,7 @@ downloaded. Pure Python + numpy; never imports Django.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 import threading
@@ -163,7 +164,7 @@ def featurize(sentences: Sequence[str], dim_bits: int) -> tuple[np.ndarray, np.n
         grams.extend(crc(w.encode("utf-8", "replace"), 1) for w in words)
         grams.extend(
             crc(f"{a} {c}".encode("utf-8", "replace"), 2)
-            for a, c in zip(words, words[1:], strict=False)
+            for a, c in itertools.pairwise(words)
         )
         counts.append(len(grams) - before)
     if grams:
@@ -179,8 +180,8 @@ def featurize(sentences: Sequence[str], dim_bits: int) -> tuple[np.ndarray, np.n
 class Heads:
     """Per-category linear heads over hashed features (see the module docstring).
 
-    ``weights`` is ``(2**dim_bits, len(labels))`` float32 (float16 on disk), ``bias`` and ``thresholds`` (the
-    balanced-preset probability threshold per head) are float32 per label.
+    ``weights`` is ``(2**dim_bits, len(labels))`` float32 (float16 on disk), ``bias`` and
+    ``thresholds`` (the balanced-preset probability threshold per head) are float32 per label.
     """
 
     weights: np.ndarray

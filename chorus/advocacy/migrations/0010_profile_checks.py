@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('advocacy', '0008_challenges'),
+        ('advocacy', '0009_caption_language'),
         ('monitoring', '0004_verify_in_worker'),
         ('people', '0003_user_timezone'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
