@@ -118,6 +118,9 @@ def language_for(request: HttpRequest) -> str:
     return supported_language(getattr(org, "language", "")) or settings.LANGUAGE_CODE
 
 
+_MACHINE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
 class LanguageMiddleware:
     """Activate the viewer's language (see language_for); URLs stay unprefixed.
 
@@ -129,9 +132,15 @@ class LanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
         from django.utils import translation
 
-        language = language_for(request)
+        # Probes and scrapers read no language: answering them must not load a session or a
+        # user (the access log and /healthz promise zero queries).
+        if request.path in _MACHINE_PATHS:
+            language = settings.LANGUAGE_CODE
+        else:
+            language = language_for(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
         try:

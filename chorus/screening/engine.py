@@ -406,13 +406,18 @@ def _masked_hits(compiled: Compiled, nt: NormText) -> list[Hit]:
 class Screener:
     """A policy compiled once; ``check`` and ``check_many`` are safe to call from threads."""
 
-    def __init__(self, policy: Policy, heads: Heads | None = None, *, learned: bool = True) -> None:
-        """``heads``: the learned tier's model (an organization's active one); ``None`` uses
-        the shipped :func:`~chorus.screening.learned.model.default_heads`. ``learned=False``
-        runs the rules alone."""
+    def __init__(
+        self, policy: Policy, heads: Heads | None = None, *, learned: bool | None = None
+    ) -> None:
+        """``heads``: the learned tier's model (an organization's active one). The learned
+        tier runs when ``heads`` are given or ``learned=True`` (then ``None`` means the shipped
+        :func:`~chorus.screening.learned.model.default_heads`); by default the rules run
+        alone, because the shipped model still flags clean posts the rules allow (issue 18:
+        it is opt-in until its held-out precision meets the goal)."""
         self.policy = policy
         self.compiled = compile_policy(policy)
-        self.heads: Heads | None = (heads or default_heads()) if learned else None
+        use = heads is not None if learned is None else learned
+        self.heads: Heads | None = (heads or default_heads()) if use else None
 
     def check(self, post: Post) -> Result:
         """Screen one post. Raises :class:`InputTooLarge` above :data:`MAX_TEXT_CHARS`."""
